@@ -1,0 +1,83 @@
+# osarch: comparative OS-architecture simulator.
+# `make run` and `make test` are the two set-up commands; see README.md.
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2
+PKGS    := simgrid yaml-0.1 cmocka papi
+DEB_PKGS := libsimgrid-dev libyaml-dev libcmocka-dev libpapi-dev papi-tools gnuplot-nox pkg-config
+
+CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+	-Wno-error=deprecated-declarations -Iinclude -g
+PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1 simgrid papi 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs yaml-0.1 simgrid papi 2>/dev/null) -lm
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+CFLAGS  ?=
+ALL_CFLAGS = $(CFLAGS_COMMON) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS ?=
+
+LIB_SRC  := $(sort $(wildcard models/*.c) $(wildcard arch/*.c) $(wildcard workloads/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+HDRS     := $(wildcard include/*.h)
+
+.PHONY: all deps run test bench asan valgrind clean report plots golden help
+
+all: $(BUILD)/osarch
+
+help:
+	@echo "make run    - install missing packages (as root), build, run configs/default.yaml, plots"
+	@echo "make test   - build and run every CMocka test"
+	@echo "make bench  - cache-model throughput figures"
+	@echo "make asan   - ASan+UBSan build and tests"
+	@echo "make valgrind - tests and one run under valgrind"
+	@echo "make clean"
+
+# Checks the Debian packages; installs the missing ones when root.
+deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: scripts/deps.sh
+	@sh scripts/deps.sh $(DEB_PKGS)
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libosarch.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/osarch: $(BUILD)/obj/src/main.o $(BUILD)/libosarch.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libosarch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench_cache: bench/bench_cache.c $(BUILD)/libosarch.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS)
+
+# Each test binary runs from the repository root; CMocka reports on stderr.
+test: $(BUILD)/osarch $(TEST_BIN)
+	@sh scripts/run-tests.sh $(BUILD) $(TEST_BIN)
+
+run: $(BUILD)/osarch
+	./$(BUILD)/osarch run configs/default.yaml
+	@$(MAKE) --no-print-directory plots
+
+plots: $(BUILD)/osarch
+	@sh scripts/plots.sh
+
+bench: $(BUILD)/bench_cache $(BUILD)/osarch
+	./$(BUILD)/bench_cache
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+valgrind: $(BUILD)/osarch $(TEST_BIN)
+	@sh scripts/valgrind.sh $(BUILD) $(TEST_BIN)
+
+clean:
+	rm -rf build build-asan

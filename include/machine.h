@@ -1,0 +1,147 @@
+// machine.h: the simulated x86: caches, TLBs, page walker and CPU cost model.
+//
+// It turns a stream of references and events into cycles and counters and
+// knows nothing about operating systems: which address space is current and
+// whether a reference is made from a guest is all it is told.
+//
+// Cost rules (the documented rules tests derive numbers from):
+//  - An instruction costs `cpi` cycles when everything it touches hits L1.
+//  - A reference costs, beyond that, the latency of the level that holds its
+//    line: 0 for L1, l2.latency, l3.latency, or dram_latency.
+//  - A reference first looks up its TLB (iTLB or dTLB): a hit is free; a miss
+//    that hits the second-level TLB costs stlb.latency; otherwise a page walk
+//    costs walk_overhead plus, for each page-table entry read, the latency of
+//    the level that held the entry with an L1 hit costing l1d.latency (the
+//    walk's reads are dependent, nothing hides them). Entry reads go through
+//    the data caches and count as data misses there.
+//  - Events (trap entry, CR3 write, VM exit ...) cost the profile's figure.
+//  - A CR3 write flushes the TLB entries of other address spaces unless the
+//    profile has PCID; entries of global (kernel) pages survive when the
+//    profile has global pages.
+//  - Every code or data range is one reference per cache line it covers.
+//
+// Address layout: virtual addresses at or above kernel_base are kernel
+// addresses, mapped the same in every address space of one (virtual)
+// machine. Physical frames are a seeded hash of (space, virtual page), so
+// address spaces collide in the physically indexed caches only through the
+// frames they happen to get, as on a real machine with no page colouring.
+#ifndef OSARCH_MACHINE_H
+#define OSARCH_MACHINE_H
+
+#include <stdint.h>
+#include "cache.h"
+#include "profile.h"
+
+enum mach_event {
+	EV_TRAP_ENTER,
+	EV_TRAP_EXIT,
+	EV_EXCEPTION,
+	EV_INTERRUPT,
+	EV_CR3_WRITE,
+	EV_TLB_FLUSH,
+	EV_VMEXIT,
+	EV_VMENTRY,
+	EV_HYPERCALL,
+	EV_RING_TRANSITION,
+	EV__N
+};
+
+extern const char *const mach_event_names[EV__N];
+
+// Where cycles went; total cycles = the sum.
+enum cyc_kind {
+	CYC_BASE,   // instructions x cpi
+	CYC_IMISS,  // instruction-cache miss latency
+	CYC_DMISS,  // data-cache miss latency
+	CYC_TLB,    // second-level TLB hits and page walks
+	CYC_EVENT,  // hardware cost of events
+	CYC__N
+};
+
+struct counters {
+	uint64_t instructions;
+	double cyc[CYC__N];
+	uint64_t irefs, drefs;
+	uint64_t l1i_misses, l1d_misses, l2_misses, l3_misses, llc_misses;
+	uint64_t itlb_misses, dtlb_misses, stlb_misses, walks, walk_refs;
+	uint64_t cr3_writes, tlb_flushes;
+	uint64_t events[EV__N];
+};
+
+double counters_cycles(const struct counters *c);
+// d = a - b, field by field
+void counters_sub(struct counters *d, const struct counters *a, const struct counters *b);
+void counters_add(struct counters *d, const struct counters *a);
+
+// Distinct lines touched while tracking is on (footprint per call).
+struct lineset {
+	uint64_t *slot; // open addressing, 0 = empty (line numbers are stored +1)
+	uint32_t cap;   // power of two
+	uint32_t n;
+	uint32_t n_i, n_d;
+};
+
+struct tlb {
+	struct setassoc sa;
+	uint32_t latency;
+	uint64_t accesses, misses;
+};
+
+struct machine {
+	struct profile prof;
+	struct cache l1i_store, l1d_store, l2_store, l3_store;
+	struct cache *l1i, *l1d, *l2, *l3; // l1i == l1d when unified; l2/l3 NULL if absent
+	struct tlb itlb_store, dtlb_store, stlb_store;
+	struct tlb *itlb, *dtlb, *stlb;    // itlb == dtlb when unified; stlb NULL if absent
+	struct setassoc pwc;               // page-walk cache of upper-level entries (if prof.pwc)
+	uint64_t kernel_base;
+	uint32_t levels, bits_per_level, pte_bytes, page_shift;
+	uint64_t frame_mask;
+	uint64_t seed;
+	uint32_t space;   // current address space (what CR3 points to)
+	uint32_t vm;      // 0: the host; n > 0: guest n
+	int nested;       // guest references translate through EPT/NPT (2-D walks)
+	int tracking;     // footprint tracking on
+	struct lineset fp;
+	struct counters ctr;
+};
+
+// Builds a machine from a checked profile; 0 or -1 (bad geometry / no memory).
+int machine_init(struct machine *m, const struct profile *p, uint64_t seed);
+void machine_free(struct machine *m);
+// Cold caches and TLBs, counters zero, space 0, host.
+void machine_reset(struct machine *m);
+int machine_clone(struct machine *dst, const struct machine *src);
+
+// Code: fetch every line of [va, va+bytes) as instruction references.
+void machine_fetch(struct machine *m, uint64_t va, uint64_t bytes);
+// Execute n instructions (base cycles only; their fetches are machine_fetch).
+void machine_exec(struct machine *m, uint64_t n);
+// Data: every line of [va, va+bytes).
+void machine_load(struct machine *m, uint64_t va, uint64_t bytes);
+void machine_store(struct machine *m, uint64_t va, uint64_t bytes);
+// One reference by physical address, no translation (trace-driven cache
+// simulation, where the trace's addresses stand for physical ones); returns
+// its stall. is_i: instruction side.
+uint32_t machine_ref_phys(struct machine *m, uint64_t pa, int is_i);
+// A hardware event: counts it and charges its cost.
+void machine_event(struct machine *m, enum mach_event ev);
+// CR3 write to `space`: charges EV_CR3_WRITE and flushes the TLBs as the
+// profile's tagging rules say. Writing the current space still flushes
+// (as on x86), which is why callers check before switching.
+void machine_write_cr3(struct machine *m, uint32_t space);
+// Enter/leave a guest: references are then made in guest `vm`; with
+// nested set, TLB misses walk guest and host tables (2-D).
+void machine_set_vm(struct machine *m, uint32_t vm, int nested);
+// Flush the whole TLB (no PCID/VPID survives this): e.g. a VM switch without VPID.
+void machine_flush_tlb(struct machine *m, int keep_global);
+
+void machine_track(struct machine *m, int on); // on: clears the set
+uint32_t machine_footprint_i(const struct machine *m);
+uint32_t machine_footprint_d(const struct machine *m);
+
+// Translation helpers, exposed for tests.
+uint64_t machine_paddr(const struct machine *m, uint64_t va);
+int machine_is_kernel(const struct machine *m, uint64_t va);
+
+#endif
