@@ -99,6 +99,7 @@ struct machine {
 	uint64_t frame_mask;
 	uint64_t seed;
 	uint32_t space;   // current address space (what CR3 points to)
+	uint32_t seg;     // small address space entered by a segment switch (0: none)
 	uint32_t vm;      // 0: the host; n > 0: guest n
 	int nested;       // guest references translate through EPT/NPT (2-D walks)
 	int tracking;     // footprint tracking on
@@ -130,6 +131,9 @@ void machine_event(struct machine *m, enum mach_event ev);
 // profile's tagging rules say. Writing the current space still flushes
 // (as on x86), which is why callers check before switching.
 void machine_write_cr3(struct machine *m, uint32_t space);
+// Enter (space != 0) or leave (0) a small address space: a segment switch
+// that changes which space user addresses belong to without a CR3 write.
+void machine_set_segment(struct machine *m, uint32_t space);
 // Enter/leave a guest: references are then made in guest `vm`; with
 // nested set, TLB misses walk guest and host tables (2-D).
 void machine_set_vm(struct machine *m, uint32_t vm, int nested);

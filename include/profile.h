@@ -74,6 +74,15 @@ void profile_defaults(struct profile *p);
 
 // Load NAME (looked up as configs/machines/NAME.yaml under `dir`) or a path
 // ending in .yaml. Follows `inherit:`. Returns 0, or -1 with err set.
+// (Additions:) p starts from profile_defaults(); on error p is unchanged.
+// `dir` NULL means configs/machines; an argument with a '/' or ending in
+// .yaml is a path. An unknown NAME gives err->msg without a location
+// ("unknown machine profile 'x' (expected one of: a, b)"): the caller knows
+// where the name came from. An inherited NAME is looked up next to the
+// inheriting file, then in `dir`; an inherited path is relative to the
+// inheriting file. At most 8 `inherit` hops; cycles are errors.
+// In YAML the `ev` member is the group `events`; `inherit` is honoured only
+// by profile_load (schema_load alone accepts and ignores it).
 int profile_load(struct profile *p, const char *name_or_path, const char *dir,
 		 struct cfg_error *err);
 

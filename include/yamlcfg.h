@@ -53,6 +53,18 @@ struct field;
 typedef int (*field_loader)(const struct field *f, void *dst, struct ydoc *d,
 			    yaml_node_t *node, struct cfg_error *err);
 
+// Conventions the table relies on (additions to the comments below):
+// - F_INT and F_SIZE store into a member `size` bytes wide (1, 2, 4 or 8; 0 means
+//   8); the member is signed when min < 0. F_BOOL and F_ENUM store an int.
+// - `check` may be set on any field. For F_GROUP (and F_CUSTOM with `group`) it
+//   gets the sub-object after the group is loaded; for any other field it gets
+//   the object that holds the field, after the field is set. It returns 0, or -1
+//   with err->msg = "<member> <what is wrong>" (no location): the loader prefixes
+//   the dotted path of the object it was given ("l1d." + "size 3000 is not ...").
+// - F_CUSTOM: `custom` gets dst = obj + offset. A custom field whose `group` is
+//   set is treated as a group by schema_find/schema_set/schema_dump and by the
+//   F_STRLIST ownership rules; inside a loader use schema_load_nested (never
+//   schema_load) on sub-objects. A custom field without `group` is not dumped.
 struct field {
 	const char *key;
 	enum field_type type;
@@ -111,6 +123,22 @@ int scalar_parse_bool(const char *text, int *out);
 // Scalar node helpers for F_CUSTOM loaders.
 const char *node_scalar(const yaml_node_t *node); // NULL unless scalar
 yaml_node_t *map_get(struct ydoc *d, yaml_node_t *map, const char *key);
+
+// Additions to the contract above.
+//
+// The scalar_parse_* functions return 0, -1 when text is not of that form, or -2
+// when it is but does not fit the type (e.g. 99999999999999999999).
+//
+// Format "<fmt>" into err without a location (check functions, schema_set).
+void cfg_msgf(struct cfg_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+// For F_CUSTOM loaders: load a mapping into a sub-object of the object being
+// loaded, without a transaction of its own (the enclosing schema_load's copy is
+// the transaction). Returns 0 or -1.
+int schema_load_nested(const struct field *schema, void *obj, struct ydoc *d,
+		       yaml_node_t *map, struct cfg_error *err);
+// The key node (not the value) of `key` in a mapping, for error locations.
+yaml_node_t *map_get_key(struct ydoc *d, yaml_node_t *map, const char *key);
 
 void strlist_free(struct strlist *l);
 int strlist_add(struct strlist *l, const char *s);

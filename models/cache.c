@@ -195,7 +195,9 @@ uint32_t sa_invalidate_if(struct setassoc *sa, int (*keep)(uint64_t tag, uint64_
 int cache_init(struct cache *c, const char *name, const struct cache_geom *g)
 {
 	memset(c, 0, sizeof *c);
-	if (!is_pow2(g->line) || !is_pow2(g->size) || g->assoc == 0)
+	// Sizes need not be powers of two (a 48 KiB 12-way L1d has 64 sets):
+	// the set count must be, which sa_init checks.
+	if (!is_pow2(g->line) || g->size % g->line || g->assoc == 0)
 		return -1;
 	uint64_t lines = g->size / g->line;
 	if (lines < g->assoc || lines % g->assoc)

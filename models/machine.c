@@ -227,6 +227,7 @@ void machine_reset(struct machine *m)
 	lineset_clear(&m->fp);
 	m->tracking = 0;
 	m->space = 0;
+	m->seg = 0;
 	m->vm = 0;
 	m->nested = 0;
 	memset(&m->ctr, 0, sizeof m->ctr);
@@ -246,6 +247,7 @@ int machine_clone(struct machine *dst, const struct machine *src)
 {
 	*dst = *src;
 	// Deep copies of every owned array; pointers re-aimed at dst's stores.
+	memset(&dst->l1d_store, 0, sizeof dst->l1d_store);
 	memset(&dst->l1i_store, 0, sizeof dst->l1i_store);
 	memset(&dst->l2_store, 0, sizeof dst->l2_store);
 	memset(&dst->l3_store, 0, sizeof dst->l3_store);
@@ -289,7 +291,8 @@ int machine_is_kernel(const struct machine *m, uint64_t va) { return va >= m->ke
 // The hash name space a virtual address's frame is drawn from.
 static uint64_t map_space(const struct machine *m, uint64_t va)
 {
-	return machine_is_kernel(m, va) ? HS_KERNEL(m->vm) : ((uint64_t)m->vm << 24 | m->space);
+	uint32_t user = m->seg ? m->seg : m->space;
+	return machine_is_kernel(m, va) ? HS_KERNEL(m->vm) : ((uint64_t)m->vm << 24 | user);
 }
 
 static uint64_t vpn_of(const struct machine *m, uint64_t va)
@@ -411,7 +414,7 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 	const struct profile *p = &m->prof;
 	uint64_t vpn = vpn_of(m, va);
 	int global = p->global_pages && machine_is_kernel(m, va);
-	uint64_t asid = p->pcid ? (m->space & 0xffff) : 0;
+	uint64_t asid = p->pcid ? ((m->seg ? m->seg : m->space) & 0xffff) : 0;
 	uint64_t vm = p->vpid ? (m->vm & 0xff) : 0;
 	uint64_t tag = vpn | (global ? TAG_GLOBAL : asid << VPN_BITS) | vm << TAG_VM_SHIFT;
 	uint64_t evicted;
@@ -433,8 +436,8 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 
 static void refs(struct machine *m, uint64_t va, uint64_t bytes, int is_i)
 {
-	if (!bytes)
-		return;
+	if (!bytes || va + bytes - 1 < va)
+		return; // empty, or wrapping past the top of the address space
 	struct cache *l1 = is_i ? m->l1i : m->l1d;
 	struct tlb *t = is_i ? m->itlb : m->dtlb;
 	uint32_t ls = l1->line_shift;
@@ -522,6 +525,8 @@ void machine_write_cr3(struct machine *m, uint32_t space)
 	if (!m->prof.pcid)
 		machine_flush_tlb(m, m->prof.global_pages);
 }
+
+void machine_set_segment(struct machine *m, uint32_t space) { m->seg = space; }
 
 void machine_set_vm(struct machine *m, uint32_t vm, int nested)
 {

@@ -1,0 +1,628 @@
+// arch.c: loading an architecture (arch/NAME.yaml): domains, placement,
+// transports and the rules that pick a transport for each crossing.
+// The YAML schema is documented in README.md ("Architecture files").
+#include <stdio.h>
+#include <string.h>
+#include "osmodel.h"
+
+const char *const step_names[STEP__N] = {
+	[STEP_TRAP] = "trap",           [STEP_EXCEPTION] = "exception", [STEP_INTERRUPT] = "interrupt",
+	[STEP_LEAVE] = "leave",         [STEP_RUN] = "run",             [STEP_SPACE] = "space",
+	[STEP_COPY_IN] = "copy_in",     [STEP_COPY_OUT] = "copy_out",   [STEP_MESSAGE] = "message",
+	[STEP_IDLE] = "idle",           [STEP_HYPERCALL] = "hypercall", [STEP_VMEXIT] = "vmexit",
+	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",
+};
+
+const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
+					 [EDGE_DEVICE] = "device"};
+
+static yaml_node_t *nd(struct ydoc *d, int id) { return yaml_document_get_node(&d->doc, id); }
+
+#define FOR_PAIRS(p, map) \
+	for (yaml_node_pair_t *p = (map)->data.mapping.pairs.start; p < (map)->data.mapping.pairs.top; p++)
+
+static int need_map(struct ydoc *d, yaml_node_t *n, const char *what, const char *expected,
+		    struct cfg_error *err)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return 0;
+	cfg_errorf(err, d, n, "'%s' is not a mapping (expected %s)", what, expected);
+	return -1;
+}
+
+static int name_of(struct ydoc *d, yaml_node_t *n, char *out, const char *what, struct cfg_error *err)
+{
+	const char *s = node_scalar(n);
+	if (!s || !s[0] || strlen(s) >= NAME_LEN) {
+		cfg_errorf(err, d, n, "bad %s (expected a name of 1..%d characters)", what, NAME_LEN - 1);
+		return -1;
+	}
+	snprintf(out, NAME_LEN, "%s", s);
+	return 0;
+}
+
+// ---- domains ----
+
+struct domain_file {
+	int ring;
+	int vmx_root;
+	int vm;
+	int nested;
+	char space[NAME_LEN];
+	int small;
+	int per_process;
+};
+
+#define DF(m) offsetof(struct domain_file, m)
+static const struct field domain_schema[] = {
+	{.key = "ring", .type = F_INT, .offset = DF(ring), .size = 4, .min = 0, .max = 3, .required = 1,
+	 .help = "privilege ring: 0 kernel, 1 paravirtual guest kernel, 3 user"},
+	{.key = "vmx_root", .type = F_BOOL, .offset = DF(vmx_root), .help = "runs in VMX root mode (a hypervisor)"},
+	{.key = "vm", .type = F_INT, .offset = DF(vm), .size = 4, .min = 0, .max = 255,
+	 .help = "0 for the host, n for guest n"},
+	{.key = "nested", .type = F_BOOL, .offset = DF(nested), .help = "guest translated by EPT/NPT (2-D walks)"},
+	{.key = "space", .type = F_STRING, .offset = DF(space), .size = NAME_LEN, .required = 1,
+	 .help = "address-space name; 'global' is mapped in every space"},
+	{.key = "small", .type = F_BOOL, .offset = DF(small), .help = "L4 small space: entered without a CR3 write"},
+	{.key = "per_process", .type = F_BOOL, .offset = DF(per_process),
+	 .help = "one instance per process (the application's own domain)"},
+	{0},
+};
+#undef DF
+
+static int load_domains(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	if (need_map(d, n, "domains", "{name: {ring: N, space: NAME}}", err))
+		return -1;
+	char spaces[MAX_DOMAINS][NAME_LEN];
+	int nspaces = 0;
+	FOR_PAIRS(p, n) {
+		yaml_node_t *k = nd(d, p->key);
+		if (a->ndom >= MAX_DOMAINS) {
+			cfg_errorf(err, d, k, "too many domains (expected at most %d)", MAX_DOMAINS);
+			return -1;
+		}
+		struct domain *dom = &a->dom[a->ndom];
+		memset(dom, 0, sizeof *dom);
+		if (name_of(d, k, dom->name, "domain name", err))
+			return -1;
+		if (arch_domain_find(a, dom->name) >= 0) {
+			cfg_errorf(err, d, k, "duplicate domain '%s'", dom->name);
+			return -1;
+		}
+		struct domain_file f = {0};
+		if (schema_load(domain_schema, &f, sizeof f, d, nd(d, p->value), err))
+			return -1;
+		if (f.ring == 2) {
+			cfg_errorf(err, d, nd(d, p->value), "ring 2 is not modelled (expected 0, 1 or 3)");
+			return -1;
+		}
+		dom->ring = f.ring, dom->vmx_root = f.vmx_root, dom->vm = f.vm, dom->nested = f.nested;
+		dom->small = f.small, dom->per_process = f.per_process;
+		snprintf(dom->space, sizeof dom->space, "%s", f.space);
+		// Space ids: 0 for "global", then 1.. in order of first mention.
+		if (!strcmp(f.space, "global")) {
+			dom->space_id = 0;
+		} else {
+			int i;
+			for (i = 0; i < nspaces; i++)
+				if (!strcmp(spaces[i], f.space))
+					break;
+			if (i == nspaces)
+				snprintf(spaces[nspaces++], NAME_LEN, "%s", f.space);
+			dom->space_id = i + 1;
+		}
+		a->ndom++;
+	}
+	return 0;
+}
+
+// ---- transports ----
+
+static int find_service_op(const struct arch *a, const char *text, int *svc, int *op)
+{
+	char buf[2 * NAME_LEN];
+	snprintf(buf, sizeof buf, "%s", text);
+	char *dot = strchr(buf, '.');
+	if (!dot)
+		return -1;
+	*dot = 0;
+	*svc = service_find(&a->svc, buf);
+	if (*svc < 0)
+		return -1;
+	*op = op_find(&a->svc.s[*svc], dot + 1);
+	return *op < 0 ? -1 : 0;
+}
+
+static int step_kind_of(const char *s)
+{
+	for (int i = 0; i < STEP__N; i++)
+		if (!strcmp(s, step_names[i]))
+			return i;
+	if (!strcmp(s, "copy")) // not a step: say what to write instead
+		return -2;
+	return -1;
+}
+
+static int load_step(struct arch *a, struct step *st, struct ydoc *d, yaml_node_t *n,
+		     struct cfg_error *err)
+{
+	memset(st, 0, sizeof *st);
+	st->target = TGT_DST;
+	yaml_node_t *kn = n, *vn = NULL;
+	if (n->type == YAML_MAPPING_NODE) {
+		yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		if (p == n->data.mapping.pairs.top) {
+			cfg_errorf(err, d, n, "empty step (expected e.g. trap, {run: svc.op}, {space: dst})");
+			return -1;
+		}
+		kn = nd(d, p->key), vn = nd(d, p->value);
+		for (yaml_node_pair_t *q = p + 1; q < n->data.mapping.pairs.top; q++) {
+			const char *extra = node_scalar(nd(d, q->key));
+			if (!extra || strcmp(extra, "why")) {
+				cfg_errorf(err, d, nd(d, q->key), "unknown key '%s' in a step (expected: why)",
+					   extra ? extra : "");
+				return -1;
+			}
+			if (name_of(d, nd(d, q->value), st->why, "why", err))
+				return -1;
+		}
+	}
+	const char *k = node_scalar(kn);
+	st->kind = k ? step_kind_of(k) : -1;
+	if (st->kind < 0) {
+		char names[400] = "";
+		for (int i = 0; i < STEP__N; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", step_names[i]);
+		cfg_errorf(err, d, kn, "unknown step '%s' (expected one of: %s)", k ? k : "", names);
+		return -1;
+	}
+	if (!vn)
+		return st->kind == STEP_RUN ? (cfg_errorf(err, d, kn, "'run' needs an operation (expected {run: service.op})"), -1) : 0;
+	const char *v = node_scalar(vn);
+	if (!v) {
+		cfg_errorf(err, d, vn, "step argument is not a scalar (expected a name)");
+		return -1;
+	}
+	if (st->kind == STEP_RUN) {
+		if (find_service_op(a, v, &st->service, &st->op)) {
+			cfg_errorf(err, d, vn, "unknown operation '%s' (expected service.op of a known service)", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(v, "dst"))
+		st->target = TGT_DST;
+	else if (!strcmp(v, "src"))
+		st->target = TGT_SRC;
+	else {
+		st->target = TGT_NAMED;
+		st->domain = arch_domain_find(a, v);
+		if (st->domain < 0) {
+			cfg_errorf(err, d, vn, "unknown domain '%s' (expected src, dst or a domain name)", v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_steps(struct arch *a, struct step *steps, int *n, struct ydoc *d, yaml_node_t *list,
+		      struct cfg_error *err)
+{
+	if (list->type != YAML_SEQUENCE_NODE) {
+		cfg_errorf(err, d, list, "steps are not a list (expected [trap, {run: svc.op}, ...])");
+		return -1;
+	}
+	*n = 0;
+	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		if (*n >= MAX_STEPS) {
+			cfg_errorf(err, d, nd(d, *it), "too many steps (expected at most %d)", MAX_STEPS);
+			return -1;
+		}
+		if (load_step(a, &steps[(*n)++], d, nd(d, *it), err))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	if (need_map(d, n, "transports", "{name: {call: [steps], return: [steps]}}", err))
+		return -1;
+	FOR_PAIRS(p, n) {
+		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
+		if (a->ntr >= MAX_TRANSPORTS) {
+			cfg_errorf(err, d, k, "too many transports (expected at most %d)", MAX_TRANSPORTS);
+			return -1;
+		}
+		struct transport *t = &a->tr[a->ntr];
+		memset(t, 0, sizeof *t);
+		t->nret = -1;
+		if (name_of(d, k, t->name, "transport name", err))
+			return -1;
+		for (int i = 0; i < a->ntr; i++)
+			if (!strcmp(a->tr[i].name, t->name)) {
+				cfg_errorf(err, d, k, "duplicate transport '%s'", t->name);
+				return -1;
+			}
+		if (need_map(d, v, t->name, "call, return, via_kernel, batch", err))
+			return -1;
+		int have_call = 0;
+		FOR_PAIRS(q, v) {
+			yaml_node_t *qk = nd(d, q->key), *qv = nd(d, q->value);
+			const char *key = node_scalar(qk);
+			key = key ? key : "";
+			if (!strcmp(key, "call")) {
+				if (load_steps(a, t->call, &t->ncall, d, qv, err))
+					return -1;
+				have_call = 1;
+			} else if (!strcmp(key, "return")) {
+				if (load_steps(a, t->ret, &t->nret, d, qv, err))
+					return -1;
+			} else if (!strcmp(key, "via_kernel") || !strcmp(key, "batch")) {
+				const char *s = node_scalar(qv);
+				int64_t x;
+				int b;
+				if (key[0] == 'v' ? (!s || scalar_parse_bool(s, &b)) : (!s || scalar_parse_int(s, &x) || x < 1 || x > 4096)) {
+					cfg_errorf(err, d, qv, "bad value for '%s' (expected %s)", key,
+						   key[0] == 'v' ? "true or false" : "an integer 1..4096");
+					return -1;
+				}
+				if (key[0] == 'v') t->via_kernel = b; else t->batch = (int)x;
+			} else {
+				cfg_errorf(err, d, qk, "unknown key '%s' (expected one of: call, return, via_kernel, batch)", key);
+				return -1;
+			}
+		}
+		if (!have_call) {
+			cfg_errorf(err, d, v, "missing required key 'call'");
+			return -1;
+		}
+		a->ntr++;
+	}
+	return 0;
+}
+
+static int transport_find(const struct arch *a, const char *name)
+{
+	for (int i = 0; i < a->ntr; i++)
+		if (!strcmp(a->tr[i].name, name))
+			return i;
+	return -1;
+}
+
+// ---- placement, crossings, sensitive operations ----
+
+static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	if (need_map(d, n, "placement", "{service: domain}", err))
+		return -1;
+	FOR_PAIRS(p, n) {
+		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
+		const char *sname = node_scalar(k), *dname = node_scalar(v);
+		int s = sname ? service_find(&a->svc, sname) : -1;
+		if (s < 0) {
+			cfg_errorf(err, d, k, "unknown service '%s' (expected a service of models/services.yaml or this file)",
+				   sname ? sname : "");
+			return -1;
+		}
+		int dom = dname ? arch_domain_find(a, dname) : -1;
+		if (dom < 0) {
+			cfg_errorf(err, d, v, "unknown domain '%s' (expected a domain of this file)", dname ? dname : "");
+			return -1;
+		}
+		int i;
+		for (i = 0; i < a->nplace; i++)
+			if (a->place[i].service == s)
+				break;
+		if (i == a->nplace) {
+			if (a->nplace >= MAX_PLACEMENT) {
+				cfg_errorf(err, d, k, "too many placements");
+				return -1;
+			}
+			a->nplace++;
+		}
+		a->place[i].service = s;
+		a->place[i].domain = dom;
+	}
+	return 0;
+}
+
+static int pattern_ok(const struct arch *a, const char *s)
+{
+	return !strcmp(s, "*") || !strcmp(s, "user") || !strcmp(s, "kernel") || !strcmp(s, "same") ||
+	       arch_domain_find(a, s) >= 0;
+}
+
+static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ...}", err))
+		return -1;
+	FOR_PAIRS(p, n) {
+		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
+		const char *kind = node_scalar(k);
+		int e;
+		for (e = 0; e < EDGE__N; e++)
+			if (kind && !strcmp(kind, edge_names[e]))
+				break;
+		if (e == EDGE__N) {
+			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device)", kind ? kind : "");
+			return -1;
+		}
+		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{driver-domain: transport}" : "{from->to: transport}", err))
+			return -1;
+		FOR_PAIRS(q, v) {
+			yaml_node_t *qk = nd(d, q->key), *qv = nd(d, q->value);
+			const char *pat = node_scalar(qk), *tn = node_scalar(qv);
+			if (a->nrules >= MAX_RULES) {
+				cfg_errorf(err, d, qk, "too many crossing rules (expected at most %d)", MAX_RULES);
+				return -1;
+			}
+			struct rule *r = &a->rules[a->nrules];
+			memset(r, 0, sizeof *r);
+			r->kind = e;
+			const char *arrow = pat ? strstr(pat, "->") : NULL;
+			if (e == EDGE_DEVICE) {
+				// A device wait happens in the driver's domain and returns there.
+				if (!pat || arrow || strlen(pat) >= NAME_LEN || !pattern_ok(a, pat)) {
+					cfg_errorf(err, d, qk, "bad driver domain '%s' (expected user, kernel, * or a domain name)", pat ? pat : "");
+					return -1;
+				}
+				snprintf(r->from, NAME_LEN, "%s", pat);
+				snprintf(r->to, NAME_LEN, "same");
+			} else {
+				if (!arrow || arrow == pat || (size_t)(arrow - pat) >= NAME_LEN || strlen(arrow + 2) >= NAME_LEN) {
+					cfg_errorf(err, d, qk, "bad crossing '%s' (expected FROM->TO with user, kernel, same, * or domain names)", pat ? pat : "");
+					return -1;
+				}
+				snprintf(r->from, NAME_LEN, "%.*s", (int)(arrow - pat), pat);
+				snprintf(r->to, NAME_LEN, "%s", arrow + 2);
+				if (!pattern_ok(a, r->from) || !strcmp(r->from, "same") || !pattern_ok(a, r->to)) {
+					cfg_errorf(err, d, qk, "bad crossing '%s' (expected FROM->TO with user, kernel, same, * or domain names)", pat);
+					return -1;
+				}
+			}
+			if (tn && !strcmp(tn, "call")) {
+				r->transport = -1;
+			} else {
+				r->transport = tn ? transport_find(a, tn) : -1;
+				if (r->transport < 0) {
+					cfg_errorf(err, d, qv, "unknown transport '%s' (expected 'call' or a transport of this file)", tn ? tn : "");
+					return -1;
+				}
+			}
+			a->nrules++;
+		}
+	}
+	return 0;
+}
+
+static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	if (need_map(d, n, "sensitive", "{pte_write: transport, cr3_write: transport, ...}", err))
+		return -1;
+	FOR_PAIRS(p, n) {
+		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
+		const char *kind = node_scalar(k), *tn = node_scalar(v);
+		int s;
+		for (s = 0; s < SENS__N; s++)
+			if (kind && !strcmp(kind, sensitive_names[s]))
+				break;
+		if (s == SENS__N) {
+			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush)", kind ? kind : "");
+			return -1;
+		}
+		if (tn && !strcmp(tn, "native")) {
+			a->sensitive[s] = -1;
+			continue;
+		}
+		a->sensitive[s] = tn ? transport_find(a, tn) : -1;
+		if (a->sensitive[s] < 0) {
+			cfg_errorf(err, d, v, "unknown transport '%s' (expected 'native' or a transport of this file)", tn ? tn : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+// ---- options: named variants of the placement ("mach-multiserver:driver=user") ----
+
+static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char *spec,
+			 const char *path, struct cfg_error *err)
+{
+	for (char *save = NULL, *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (!eq) {
+			cfg_msgf(err, "%s:1:1: error: bad option '%s' (expected NAME=VALUE)", path, kv);
+			return -1;
+		}
+		*eq = 0;
+		yaml_node_t *o = opts ? map_get(d, opts, kv) : NULL;
+		if (!o) {
+			cfg_errorf(err, d, opts ? opts : ydoc_root(d), "architecture '%s' has no option '%s'", a->name, kv);
+			return -1;
+		}
+		yaml_node_t *val = o->type == YAML_MAPPING_NODE ? map_get(d, o, eq + 1) : NULL;
+		if (!val) {
+			cfg_errorf(err, d, o, "option '%s' has no value '%s'", kv, eq + 1);
+			return -1;
+		}
+		if (need_map(d, val, eq + 1, "{placement: {...}}", err))
+			return -1;
+		FOR_PAIRS(p, val) {
+			const char *key = node_scalar(nd(d, p->key));
+			if (!key || strcmp(key, "placement")) {
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement)", key ? key : "");
+				return -1;
+			}
+			if (load_placement(a, d, nd(d, p->value), err))
+				return -1;
+		}
+		size_t len = strlen(a->name);
+		snprintf(a->name + len, sizeof a->name - len, "%s%s=%s", strchr(a->name, ':') ? "," : ":", kv, eq + 1);
+	}
+	return 0;
+}
+
+static void resolve_layout(struct arch *a)
+{
+	for (int dom = 0; dom < a->ndom; dom++) {
+		uint64_t text = 0, data = 0;
+		for (int s = 0; s < a->svc.n; s++) {
+			if (placement_of(a, s) != dom)
+				continue;
+			a->text_off[s] = text;
+			a->data_off[s] = data;
+			uint64_t sz = a->svc.s[s].text_bytes ? a->svc.s[s].text_bytes : 4096;
+			text += (sz + 4095) & ~4095ull;
+			data += 0x10000; // SVC_DATA_SPAN of walk.c
+		}
+	}
+}
+
+static const char *const arch_keys[] = {"name", "description", "family", "services", "domains",
+					"placement", "transports", "crossings", "sensitive", "options",
+					"app_domain", "kernel_domain", NULL};
+
+static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct cfg_error *err)
+{
+	yaml_node_t *root = ydoc_root(d);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		cfg_errorf(err, d, root, "top level is not a mapping (expected name, domains, placement, ...)");
+		return -1;
+	}
+	FOR_PAIRS(p, root) {
+		yaml_node_t *k = nd(d, p->key);
+		const char *key = node_scalar(k);
+		int i;
+		for (i = 0; arch_keys[i]; i++)
+			if (key && !strcmp(key, arch_keys[i]))
+				break;
+		if (!arch_keys[i]) {
+			cfg_errorf(err, d, k, "unknown key '%s' (expected one of: name, description, family, services, domains, placement, transports, crossings, sensitive, options, app_domain, kernel_domain)", key ? key : "");
+			return -1;
+		}
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < p; q++)
+			if (!strcmp(node_scalar(nd(d, q->key)), key)) {
+				cfg_errorf(err, d, k, "duplicate key '%s'", key);
+				return -1;
+			}
+	}
+	static const char *const required[] = {"name", "domains", "placement", "crossings", NULL};
+	for (int i = 0; required[i]; i++)
+		if (!map_get(d, root, required[i])) {
+			cfg_errorf(err, d, root, "missing required key '%s'", required[i]);
+			return -1;
+		}
+	if (name_of(d, map_get(d, root, "name"), a->name, "name", err))
+		return -1;
+	yaml_node_t *n;
+	if ((n = map_get(d, root, "description")) && node_scalar(n))
+		snprintf(a->description, sizeof a->description, "%s", node_scalar(n));
+	if ((n = map_get(d, root, "family")) && name_of(d, n, a->family, "family", err))
+		return -1;
+	if ((n = map_get(d, root, "services")) && services_load_node(&a->svc, d, n, err))
+		return -1;
+	if (load_domains(a, d, map_get(d, root, "domains"), err))
+		return -1;
+	if ((n = map_get(d, root, "transports")) && load_transports(a, d, n, err))
+		return -1;
+	if (load_placement(a, d, map_get(d, root, "placement"), err))
+		return -1;
+	if (load_crossings(a, d, map_get(d, root, "crossings"), err))
+		return -1;
+	if ((n = map_get(d, root, "sensitive")) && load_sensitive(a, d, n, err))
+		return -1;
+	char dn[NAME_LEN];
+	snprintf(dn, sizeof dn, "app");
+	if ((n = map_get(d, root, "app_domain")) && name_of(d, n, dn, "app_domain", err))
+		return -1;
+	a->app_domain = arch_domain_find(a, dn);
+	if (a->app_domain < 0) {
+		cfg_errorf(err, d, n ? n : root, "no domain '%s' for the application (expected app_domain: NAME)", dn);
+		return -1;
+	}
+	snprintf(dn, sizeof dn, "kernel");
+	if ((n = map_get(d, root, "kernel_domain")) && name_of(d, n, dn, "kernel_domain", err))
+		return -1;
+	a->kernel_domain = arch_domain_find(a, dn);
+	if (a->kernel_domain < 0 || a->dom[a->kernel_domain].ring == 3) {
+		cfg_errorf(err, d, n ? n : root, "no kernel domain '%s' (expected kernel_domain: NAME of a ring 0 or 1 domain)", dn);
+		return -1;
+	}
+	if (opt_spec && apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
+		return -1;
+	for (int s = 0; s < a->svc.n; s++)
+		if (placement_of(a, s) < 0) {
+			cfg_errorf(err, d, map_get(d, root, "placement"),
+				   "service '%s' is not placed (expected '%s: DOMAIN' under placement)",
+				   a->svc.s[s].name, a->svc.s[s].name);
+			return -1;
+		}
+	a->entry_service = service_find(&a->svc, "entry");
+	resolve_layout(a);
+	return 0;
+}
+
+int arch_load(struct arch *a, const char *name_or_path, const struct service_set *services,
+	      struct cfg_error *err)
+{
+	memset(a, 0, sizeof *a);
+	a->svc = *services;
+	for (int i = 0; i < SENS__N; i++)
+		a->sensitive[i] = -1;
+	char spec[256], path[512];
+	snprintf(spec, sizeof spec, "%s", name_or_path);
+	char *colon = strchr(spec, ':');
+	if (colon)
+		*colon++ = 0;
+	if (strchr(spec, '/') || strstr(spec, ".yaml"))
+		snprintf(path, sizeof path, "%s", spec);
+	else
+		snprintf(path, sizeof path, "arch/%s.yaml", spec);
+	if (!strchr(spec, '/') && !strstr(spec, ".yaml")) {
+		struct strlist names = {0};
+		if (list_names("arch", &names) == 0 && strlist_find(&names, spec) < 0) {
+			char all[600] = "";
+			for (int i = 0; i < names.n; i++)
+				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", names.v[i]);
+			cfg_msgf(err, "%s:1:1: error: unknown architecture '%s' (expected one of: %s)", path, spec, all);
+			strlist_free(&names);
+			return -1;
+		}
+		strlist_free(&names);
+	}
+	struct ydoc d;
+	if (ydoc_load_file(&d, path, err))
+		return -1;
+	int rc = load_arch_doc(a, &d, colon, err);
+	ydoc_free(&d);
+	return rc;
+}
+
+int arch_domain_find(const struct arch *a, const char *name)
+{
+	for (int i = 0; i < a->ndom; i++)
+		if (!strcmp(a->dom[i].name, name))
+			return i;
+	return -1;
+}
+
+int placement_of(const struct arch *a, int service)
+{
+	for (int i = 0; i < a->nplace; i++)
+		if (a->place[i].service == service)
+			return a->place[i].domain;
+	return -1;
+}
+
+uint64_t arch_tcb_bytes(const struct arch *a)
+{
+	uint64_t sum = 0;
+	for (int s = 0; s < a->svc.n; s++) {
+		int d = placement_of(a, s);
+		if (d >= 0 && (a->dom[d].ring == 0 || a->dom[d].vmx_root))
+			sum += a->svc.s[s].text_bytes;
+	}
+	return sum;
+}

@@ -1,0 +1,66 @@
+// experiment.h: an experiment file (configs/*.yaml), its points and results.
+#ifndef OSARCH_EXPERIMENT_H
+#define OSARCH_EXPERIMENT_H
+
+#include <stdio.h>
+#include "osmodel.h"
+#include "profile.h"
+#include "walk.h"
+#include "yamlcfg.h"
+
+#define OSARCH_VERSION "0.1.0"
+#define MAX_SWEEP 8
+#define MAX_POINTS 100000
+
+struct sweep_param {
+	char key[64];          // "l1d.size" (machine profile) or "workload.app_ws"
+	struct strlist values; // as written ("16K")
+};
+
+struct experiment {
+	char name[64];
+	char description[256];
+	struct strlist machines;
+	struct strlist archs;
+	struct strlist workloads;
+	struct sweep_param sweep[MAX_SWEEP];
+	int nsweep;
+	int warmup;
+	int reps;
+	int cold;
+	int64_t seed;
+	char path[512];
+};
+
+// Loads and checks an experiment (every arch, workload, machine and sweep
+// value is resolved once so that a bad name is reported with its location).
+int experiment_load(struct experiment *e, const char *path, struct cfg_error *err);
+void experiment_free(struct experiment *e);
+long experiment_points(const struct experiment *e);
+
+// One result row.
+struct point {
+	char arch[NAME_LEN + 64], workload[NAME_LEN], machine[64];
+	const char *sweep_values[MAX_SWEEP];
+	struct run_result r;
+	double mhz;
+};
+
+// Runs every point; writes DIR/results.csv, results.json, config.resolved.yaml
+// (each through a temporary file and a rename). Prints a comparison table to
+// `table` unless NULL. Returns 0, 1 on an internal failure, 2 on bad input.
+int experiment_run(const struct experiment *e, const char *outdir, int quiet, FILE *table,
+		   struct cfg_error *err);
+
+// Formats for the result files; shared by `run` and the tests.
+void csv_header(FILE *f, const struct experiment *e);
+void csv_row(FILE *f, const struct experiment *e, const struct point *p);
+void json_point(FILE *f, const struct experiment *e, const struct point *p);
+
+// Writes `write(f, arg)` to path atomically: a temporary file then a rename.
+int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg);
+
+// Shared loading of the model files.
+int load_services_default(struct service_set *s, struct cfg_error *err);
+
+#endif

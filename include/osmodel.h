@@ -1,0 +1,211 @@
+// osmodel.h: kernel services, protection domains, architectures, workloads.
+//
+// An architecture is a placement (service -> protection domain) and a set of
+// transports (how a call crosses from one kind of domain to another). A
+// transport is a list of primitive steps (trap, run code, copy a message,
+// load an address space, leave the kernel ...). Walking a workload's call
+// graph under an architecture inserts the transports; every count (traps,
+// switches, messages, exits) is incremented by a primitive step, never by
+// the name of an architecture.
+#ifndef OSARCH_OSMODEL_H
+#define OSARCH_OSMODEL_H
+
+#include <stdint.h>
+#include "yamlcfg.h"
+
+#define NAME_LEN 40
+#define MAX_SERVICES 32
+#define MAX_OPS 16
+#define MAX_DATA 8
+#define MAX_DOMAINS 16
+#define MAX_TRANSPORTS 24
+#define MAX_STEPS 32
+#define MAX_RULES 32
+#define MAX_NODES 96
+#define MAX_PLACEMENT 48
+
+// ---- services (models/services.yaml, plus an architecture's own code) ----
+
+// Sensitive operations a service's code performs natively; under a
+// hypervisor the architecture maps each kind to a transport.
+enum sensitive {
+	SENS_PTE_WRITE,  // a page-table entry update
+	SENS_CR3_WRITE,  // loading a page-table root (counted by the walker, not listed in ops)
+	SENS_IO,         // an I/O port or MMIO access to a device register
+	SENS_IRQ_MASK,   // cli/sti/popf: interrupt flag changes
+	SENS_HLT,        // idle the CPU
+	SENS_TLB_FLUSH,  // invlpg
+	SENS__N
+};
+extern const char *const sensitive_names[SENS__N];
+
+struct data_use {
+	char name[NAME_LEN]; // structure name; same name in one service = same address
+	uint32_t bytes;
+	int store;           // written (else read)
+	uint32_t offset;     // resolved: offset in the service's data region
+};
+
+struct op {
+	char name[NAME_LEN];
+	uint32_t instructions;   // path length per invocation
+	uint32_t code_bytes;     // text executed; 0 = instructions x profile insn_bytes
+	struct data_use data[MAX_DATA];
+	int ndata;
+	uint32_t sensitive[SENS__N];
+	char source[160];        // where the figures come from
+	uint32_t code_off;       // resolved: offset of its code in the service's text
+};
+
+struct service {
+	char name[NAME_LEN];
+	char description[160];
+	uint64_t text_bytes;     // the service's whole text (for TCB size), bytes
+	struct op ops[MAX_OPS];
+	int nops;
+};
+
+struct service_set {
+	struct service s[MAX_SERVICES];
+	int n;
+};
+
+// ---- architectures (arch/*.yaml) ----
+
+enum step_kind {
+	STEP_TRAP,      // enter the kernel by system call, if in user mode (a trap)
+	STEP_EXCEPTION, // enter the kernel by a fault, if in user mode (counted as a trap)
+	STEP_INTERRUPT, // an external interrupt is taken (no trap)
+	STEP_LEAVE,     // return to a user-mode domain (a mode switch, no trap)
+	STEP_RUN,       // run a service operation's code and data where it is placed
+	STEP_SPACE,     // make a domain's address space current (CR3 write unless unnecessary)
+	STEP_COPY_IN,   // copy the message out of the sender (into a kernel buffer if via_kernel)
+	STEP_COPY_OUT,  // copy the message into the receiver (from the kernel buffer if via_kernel)
+	STEP_MESSAGE,   // count one IPC message
+	STEP_IDLE,      // wait for the device (I/O time, no cycles)
+	STEP_HYPERCALL, // guest kernel enters the hypervisor by hypercall
+	STEP_VMEXIT,    // guest -> hypervisor by VM exit
+	STEP_VMENTRY,   // hypervisor -> guest
+	STEP_ENTER,     // move to a domain without a hardware event (e.g. monitor -> translated guest code)
+	STEP__N
+};
+extern const char *const step_names[STEP__N];
+
+enum step_target { TGT_DST, TGT_SRC, TGT_NAMED };
+
+struct step {
+	int kind;                 // enum step_kind
+	int target;               // enum step_target
+	int domain;               // TGT_NAMED: domain index
+	int service, op;          // STEP_RUN
+	char why[NAME_LEN];       // STEP_VMEXIT / STEP_HYPERCALL: the instruction or event
+};
+
+struct transport {
+	char name[NAME_LEN];
+	struct step call[MAX_STEPS];
+	int ncall;
+	struct step ret[MAX_STEPS];  // the reply; if nret < 0 the call steps with src/dst swapped
+	int nret;
+	int via_kernel;              // messages copied through a kernel buffer (two copies)
+	int batch;                   // sensitive-operation transports: operations per crossing
+};
+
+enum ring { RING0 = 0, RING1 = 1, RING3 = 3 };
+
+struct domain {
+	char name[NAME_LEN];
+	int ring;                // 0, 1 or 3
+	int vmx_root;            // 1: VMX root (the hypervisor), 0 otherwise
+	int vm;                  // 0: the host; n: guest n
+	int nested;              // guest with EPT/NPT
+	char space[NAME_LEN];    // address-space name; "global" = mapped in every space
+	int space_id;            // resolved: 0 global, 1.. per distinct name
+	int small;               // L4 small space: entered without a CR3 write
+	int per_process;         // one instance per process (the application's own domain)
+	uint64_t text_base, data_base; // resolved layout
+};
+
+enum edge_kind { EDGE_CALL, EDGE_FAULT, EDGE_DEVICE, EDGE__N };
+extern const char *const edge_names[EDGE__N];
+
+// A transport rule: for an edge kind, from a domain (or any of a ring class)
+// to a domain (or ring class), use transport t.
+struct rule {
+	int kind;          // enum edge_kind
+	char from[NAME_LEN], to[NAME_LEN]; // domain name, "user", "kernel", "same" or "*"
+	int transport;     // index, -1 = plain call
+};
+
+struct arch {
+	char name[NAME_LEN];
+	char description[256];
+	char family[NAME_LEN];
+	struct domain dom[MAX_DOMAINS];
+	int ndom;
+	struct { int service; int domain; } place[MAX_PLACEMENT];
+	int nplace;
+	struct transport tr[MAX_TRANSPORTS];
+	int ntr;
+	struct rule rules[MAX_RULES];
+	int nrules;
+	int sensitive[SENS__N];  // transport index per sensitive kind in a guest, -1 native
+	struct service_set svc;  // the shared services plus the architecture's own
+	int app_domain;          // where `app` and `peer` processes live
+	int kernel_domain;       // traps land here unless a step names another domain
+	int entry_service;       // the trap/interrupt entry code ("entry")
+	// resolved layout: offsets of each service's text and data in its domain
+	uint64_t text_off[MAX_SERVICES], data_off[MAX_SERVICES];
+};
+
+// ---- workloads (workloads/*.yaml) ----
+
+struct node {
+	int service, op;     // what runs
+	int parent;          // -1: a root call made by `from`
+	int kind;            // enum edge_kind of the edge into this node
+	uint32_t args;       // bytes passed in (message size on the call)
+	uint32_t result;     // bytes passed back (message size on the reply)
+	int device;          // 1: this node is the device: the caller waits for it
+	uint32_t device_usec_x100; // device latency, hundredths of a microsecond
+	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")
+	char resume[NAME_LEN]; // root calls: process that runs when the call returns ("" = from)
+	char proc[NAME_LEN];   // the process whose instance of a per-process domain runs it ("" = caller's)
+};
+
+struct workload {
+	char name[NAME_LEN];
+	char description[256];
+	struct node nodes[MAX_NODES]; // in call order (pre-order)
+	int n;
+	uint32_t app_ws;     // application working set touched between calls, bytes
+};
+
+// ---- loading ----
+
+// Services file: models/services.yaml. Returns 0 or -1 with err.
+int services_load(struct service_set *set, const char *path, struct cfg_error *err);
+// One service body (description, text, ops) from a node.
+int service_load_node(struct service *sv, const char *name, struct ydoc *d, yaml_node_t *node,
+		      struct cfg_error *err);
+// A `services:` mapping: appended to set, or replacing a service of the same name.
+int services_load_node(struct service_set *set, struct ydoc *d, yaml_node_t *node,
+		       struct cfg_error *err);
+int service_find(const struct service_set *set, const char *name);
+int op_find(const struct service *s, const char *name);
+
+// An architecture: name (arch/NAME.yaml) or path; `services` is the shared set.
+int arch_load(struct arch *a, const char *name_or_path, const struct service_set *services,
+	      struct cfg_error *err);
+int arch_domain_find(const struct arch *a, const char *name);
+int placement_of(const struct arch *a, int service); // domain index, or -1
+// The privileged code size: text of services placed in ring 0 or VMX root.
+uint64_t arch_tcb_bytes(const struct arch *a);
+
+int workload_load(struct workload *w, const char *name_or_path,
+		  const struct service_set *services, struct cfg_error *err);
+
+// Names found in a directory (sorted "*.yaml" stems): for lists and messages.
+int list_names(const char *dir, struct strlist *out);
+
+#endif

@@ -1,0 +1,83 @@
+// walk.h: running a workload's call graph under an architecture on a machine.
+#ifndef OSARCH_WALK_H
+#define OSARCH_WALK_H
+
+#include "machine.h"
+#include "osmodel.h"
+
+// What the operating-system structure did: counted by the primitive steps.
+struct os_counts {
+	uint64_t traps;         // entries from user mode into a kernel (system calls, faults)
+	uint64_t mode_switches; // privilege-ring changes, either direction
+	uint64_t as_switches;   // changes of the current address space (incl. small spaces)
+	uint64_t ipc_messages;  // messages sent through an IPC transport
+	uint64_t vm_exits;
+	uint64_t hypercalls;
+	double io_wait_usec;    // device time the call waited (not in cycles)
+};
+
+void os_counts_add(struct os_counts *d, const struct os_counts *a);
+
+// One domain crossing of a traced call.
+#define TRACE_MAX 128
+struct trace_step {
+	char from[NAME_LEN], to[NAME_LEN];
+	char transport[NAME_LEN];
+	char ran[160];          // operations run between this crossing and the next
+	char why[NAME_LEN];     // the event that caused a VM exit or hypercall, if any
+	int trapped;            // a trap was taken in this crossing
+	struct os_counts os;    // what this crossing (and the work after it) counted
+	struct counters hw;
+};
+
+struct trace {
+	struct trace_step step[TRACE_MAX];
+	int n;
+};
+
+// Per-process layout of the walk: app, peer (ipc partner), child (fork).
+enum proc { PROC_APP, PROC_PEER, PROC_CHILD, PROC__N };
+
+struct sim {
+	const struct arch *arch;
+	const struct workload *wl;
+	struct machine *m;
+	// walker state
+	int cur_dom, cur_proc;
+	int ring;
+	uint32_t cr3;        // the space in CR3 (machine space id)
+	uint32_t seg;        // small space entered by segment switch (0: none)
+	uint32_t msg_bytes;  // size of the message being transported
+	double io_wait;      // of the current device node
+	struct os_counts os;
+	struct trace *tr;    // NULL: not tracing
+};
+
+// Resets the walker to "app running in user mode, its space loaded" on m.
+void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
+// Runs one instance of the workload (every root call in order).
+void sim_run_once(struct sim *s);
+// The application's own work between calls (touches its working set).
+void sim_app_work(struct sim *s);
+
+// Results of a measured run.
+struct run_result {
+	struct counters hw;     // totals over the `reps` measured calls
+	struct os_counts os;    // totals
+	int reps;
+	uint32_t fp_i, fp_d;    // distinct lines of one call
+	double cycles, usec;    // per call
+};
+
+struct run_params {
+	int warmup;             // calls before measuring
+	int reps;               // measured calls
+	int cold;               // 1: measure the first call on a fresh machine instead
+	uint64_t seed;
+};
+
+// Runs the workload under a on a fresh machine built from profile p.
+int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
+	      const struct run_params *rp, struct run_result *out, struct trace *tr);
+
+#endif

@@ -1,0 +1,216 @@
+// experiment.c: loading an experiment and running its points.
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "experiment.h"
+
+#define SERVICES_PATH "models/services.yaml"
+
+static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
+		      struct cfg_error *err);
+
+#define EO(m) offsetof(struct experiment, m)
+static const struct field experiment_schema[] = {
+	{.key = "name", .type = F_STRING, .offset = EO(name), .size = 64, .required = 1,
+	 .help = "results go to results/<name>/ unless -o DIR is given"},
+	{.key = "description", .type = F_STRING, .offset = EO(description), .size = 256, .help = "what the experiment shows"},
+	{.key = "machine", .type = F_STRLIST, .offset = EO(machines),
+	 .help = "machine profile name(s) from configs/machines/, or path(s) to a profile"},
+	{.key = "archs", .type = F_STRLIST, .offset = EO(archs), .required = 1,
+	 .help = "architectures (arch/NAME.yaml; NAME:option=value selects an option)"},
+	{.key = "workloads", .type = F_STRLIST, .offset = EO(workloads), .required = 1,
+	 .help = "workloads (workloads/NAME.yaml)"},
+	{.key = "sweep", .type = F_CUSTOM, .offset = 0, .custom = load_sweep,
+	 .help = "parameter: [values]; the cross product is run"},
+	{.key = "warmup", .type = F_INT, .offset = EO(warmup), .size = 4, .min = 0, .max = 100000,
+	 .unit = "calls", .help = "calls before measuring (warm caches)"},
+	{.key = "reps", .type = F_INT, .offset = EO(reps), .size = 4, .min = 1, .max = 100000,
+	 .unit = "calls", .help = "measured calls, averaged"},
+	{.key = "cold", .type = F_BOOL, .offset = EO(cold), .help = "measure the first call on a fresh machine"},
+	{.key = "seed", .type = F_INT, .offset = EO(seed), .size = 8, .min = 0, .max = 1e15,
+	 .help = "seed of the physical-frame allocation"},
+	{0},
+};
+#undef EO
+
+int load_services_default(struct service_set *s, struct cfg_error *err)
+{
+	return services_load(s, SERVICES_PATH, err);
+}
+
+// A sweep key names a machine-profile parameter ("l1d.size") or a workload
+// parameter ("workload.app_ws").
+static int sweep_key_ok(const char *key)
+{
+	if (!strcmp(key, "workload.app_ws"))
+		return 1;
+	struct profile p;
+	profile_defaults(&p);
+	void *owner;
+	const struct field *f = schema_find(profile_schema, &p, key, &owner);
+	return f && f->type != F_GROUP && f->type != F_CUSTOM && f->type != F_STRLIST;
+}
+
+static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
+		      struct cfg_error *err)
+{
+	struct experiment *e = (struct experiment *)((char *)dst - f->offset);
+	if (node->type != YAML_MAPPING_NODE) {
+		cfg_errorf(err, d, node, "'sweep' is not a mapping (expected {parameter: [values]})");
+		return -1;
+	}
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&d->doc, p->value);
+		const char *key = node_scalar(k);
+		if (!key || strlen(key) >= sizeof e->sweep[0].key || !sweep_key_ok(key)) {
+			cfg_errorf(err, d, k, "unknown sweep parameter '%s' (expected a machine-profile key such as l1d.size, or workload.app_ws)",
+				   key ? key : "");
+			return -1;
+		}
+		for (int i = 0; i < e->nsweep; i++)
+			if (!strcmp(e->sweep[i].key, key)) {
+				cfg_errorf(err, d, k, "duplicate key '%s'", key);
+				return -1;
+			}
+		if (e->nsweep >= MAX_SWEEP) {
+			cfg_errorf(err, d, k, "too many sweep parameters (expected at most %d)", MAX_SWEEP);
+			return -1;
+		}
+		if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top) {
+			cfg_errorf(err, d, v, "sweep values are not a list (expected [value, ...])");
+			return -1;
+		}
+		struct sweep_param *sp = &e->sweep[e->nsweep];
+		memset(sp, 0, sizeof *sp);
+		snprintf(sp->key, sizeof sp->key, "%s", key);
+		e->nsweep++; // counted first so a failure below frees the list
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			yaml_node_t *item = yaml_document_get_node(&d->doc, *it);
+			const char *val = node_scalar(item);
+			struct cfg_error e2;
+			int bad = !val;
+			if (!bad && !strcmp(key, "workload.app_ws")) {
+				uint64_t b;
+				bad = scalar_parse_size(val, &b) || b > (8u << 20);
+				snprintf(e2.msg, sizeof e2.msg, "expected bytes, 0..8M");
+			} else if (!bad) {
+				struct profile prof;
+				profile_defaults(&prof);
+				bad = schema_set(profile_schema, &prof, key, val, &e2) != 0;
+			}
+			if (bad) {
+				cfg_errorf(err, d, item, "bad value '%s' for %s (%s)", val ? val : "", key,
+					   val ? e2.msg : "expected a scalar");
+				return -1;
+			}
+			if (strlist_add(&sp->values, val)) {
+				cfg_errorf(err, d, item, "out of memory");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void experiment_free(struct experiment *e)
+{
+	strlist_free(&e->machines);
+	strlist_free(&e->archs);
+	strlist_free(&e->workloads);
+	for (int i = 0; i < e->nsweep; i++)
+		strlist_free(&e->sweep[i].values);
+	e->nsweep = 0;
+}
+
+long experiment_points(const struct experiment *e)
+{
+	long n = (long)e->machines.n * e->archs.n * e->workloads.n;
+	for (int i = 0; i < e->nsweep && n <= MAX_POINTS; i++)
+		n *= e->sweep[i].values.n;
+	return n;
+}
+
+// Resolves every name of a list key, reporting a bad one at its item.
+static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const struct strlist *names,
+		       const struct service_set *svc, struct cfg_error *err)
+{
+	yaml_node_t *list = map_get(d, root, key);
+	for (int i = 0; i < names->n; i++) {
+		yaml_node_t *at = list;
+		if (list && list->type == YAML_SEQUENCE_NODE)
+			at = yaml_document_get_node(&d->doc, list->data.sequence.items.start[i]);
+		struct cfg_error e2;
+		int rc;
+		if (!strcmp(key, "archs")) {
+			struct arch *a = malloc(sizeof *a);
+			if (!a)
+				return -1;
+			rc = arch_load(a, names->v[i], svc, &e2);
+			free(a);
+		} else if (!strcmp(key, "workloads")) {
+			struct workload *w = malloc(sizeof *w);
+			if (!w)
+				return -1;
+			rc = workload_load(w, names->v[i], svc, &e2);
+			free(w);
+		} else {
+			struct profile p;
+			rc = profile_load(&p, names->v[i], NULL, &e2);
+		}
+		if (rc) {
+			// "unknown NAME" errors belong at the config's line; errors inside
+			// an existing file keep that file's location.
+			const char *m = strstr(e2.msg, ": error: unknown ");
+			if (m && strstr(e2.msg, ":1:1: error: unknown "))
+				cfg_errorf(err, d, at, "%s", m + 9);
+			else
+				*err = e2;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int experiment_load(struct experiment *e, const char *path, struct cfg_error *err)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->path, sizeof e->path, "%s", path);
+	e->warmup = 10;
+	e->reps = 5;
+	e->seed = 1;
+	struct ydoc d;
+	if (ydoc_load_file(&d, path, err))
+		return -1;
+	int rc = -1;
+	struct service_set *svc = malloc(sizeof *svc);
+	if (!svc) {
+		cfg_msgf(err, "%s:1:1: error: out of memory", path);
+		goto out;
+	}
+	if (schema_load(experiment_schema, e, sizeof *e, &d, ydoc_root(&d), err))
+		goto out;
+	if (e->machines.n == 0 && strlist_add(&e->machines, "modern"))
+		goto out;
+	if (load_services_default(svc, err))
+		goto out;
+	yaml_node_t *root = ydoc_root(&d);
+	if (check_names(&d, root, "machine", &e->machines, svc, err) ||
+	    check_names(&d, root, "archs", &e->archs, svc, err) ||
+	    check_names(&d, root, "workloads", &e->workloads, svc, err))
+		goto out;
+	if (experiment_points(e) > MAX_POINTS) {
+		cfg_errorf(err, &d, map_get(&d, root, e->nsweep ? "sweep" : "archs"),
+			   "the experiment has more than %d points (expected a smaller cross product)", MAX_POINTS);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		experiment_free(e);
+	free(svc);
+	ydoc_free(&d);
+	return rc;
+}

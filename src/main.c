@@ -1,0 +1,372 @@
+// main.c: the osarch command line. Exit 0 on success, 2 on bad input or
+// usage, 1 on an internal failure.
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "experiment.h"
+
+static const char usage_main[] =
+	"usage: osarch [--version] [--help] COMMAND [ARGS]\n"
+	"\n"
+	"A comparative OS-architecture simulator: the same kernel services under\n"
+	"monolithic, Mach, L4, exokernel and VM architectures on a simulated x86.\n"
+	"\n"
+	"commands:\n"
+	"  run CONFIG.yaml [-o DIR] [--quiet]    run an experiment; writes DIR/results.csv,\n"
+	"                                        results.json, config.resolved.yaml\n"
+	"  trace --arch A [--machine M] [--format text|csv|json] WORKLOAD\n"
+	"                                        the path of one call, step by step\n"
+	"  list [archs|workloads|machines]       what can be run\n"
+	"\n"
+	"`osarch COMMAND --help` describes a command.\n";
+
+static const char usage_run[] =
+	"usage: osarch run CONFIG.yaml [-o DIR] [--quiet]\n"
+	"\n"
+	"Runs every (machine, swept parameter, architecture, workload) point of an\n"
+	"experiment and writes DIR/results.csv, DIR/results.json and\n"
+	"DIR/config.resolved.yaml (DIR defaults to results/<name>/), then prints a\n"
+	"comparison table. Progress is shown on a terminal unless --quiet.\n";
+
+static const char usage_trace[] =
+	"usage: osarch trace --arch ARCH [--machine PROFILE] [--format text|csv|json] [--cold] WORKLOAD\n"
+	"\n"
+	"Shows one warm call of WORKLOAD under ARCH as numbered domain crossings:\n"
+	"from -> to, the transport, whether it trapped, cycles and misses, and what\n"
+	"ran; then one line\n"
+	"  total: traps=N mode_switches=N as_switches=N ipc_messages=N vm_exits=N hypercalls=N cycles=N\n"
+	"ARCH may carry options: mach-multiserver:driver=user. PROFILE defaults to modern.\n";
+
+static const char usage_list[] =
+	"usage: osarch list [archs|workloads|machines]\n"
+	"\n"
+	"Lists architectures (with their protection domains and the size of their\n"
+	"privileged code), workloads and machine profiles.\n";
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+static int bad_usage(const char *usage, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "osarch: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
+	return 2;
+}
+
+// ---- run ----
+
+static int cmd_run(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(usage_run, stdout);
+		return 0;
+	}
+	const char *out = NULL, *config = NULL;
+	int quiet = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			if (++i >= argc)
+				return bad_usage(usage_run, "%s needs a directory", argv[i - 1]);
+			out = argv[i];
+		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+			quiet = 1;
+		} else if (argv[i][0] == '-') {
+			return bad_usage(usage_run, "unknown option '%s'", argv[i]);
+		} else if (config) {
+			return bad_usage(usage_run, "one config at a time ('%s' is extra)", argv[i]);
+		} else {
+			config = argv[i];
+		}
+	}
+	if (!config)
+		return bad_usage(usage_run, "%s", "missing CONFIG.yaml");
+	struct experiment e;
+	struct cfg_error err;
+	if (experiment_load(&e, config, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	char dir[600];
+	snprintf(dir, sizeof dir, "results/%s", e.name);
+	int rc = experiment_run(&e, out ? out : dir, quiet, stdout, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", err.msg);
+	experiment_free(&e);
+	return rc;
+}
+
+// ---- trace ----
+
+enum fmt { FMT_TEXT, FMT_CSV, FMT_JSON };
+
+static void print_trace(const struct trace *tr, const struct run_result *r, const char *arch,
+			const char *wl, const char *machine, int fmt)
+{
+	const struct os_counts *o = &r->os;
+	if (fmt == FMT_CSV)
+		printf("step,from,to,transport,trapped,traps,as_switches,ipc_messages,vm_exits,hypercalls,cycles,l1i_misses,l1d_misses,l2_misses,llc_misses,why,ran\n");
+	else if (fmt == FMT_JSON)
+		printf("{\"arch\": \"%s\", \"workload\": \"%s\", \"machine\": \"%s\", \"steps\": [\n", arch, wl, machine);
+	else {
+		printf("%s %s on %s (one warm call)\n", arch, wl, machine);
+		printf("%3s  %-20s   %-20s %-12s %-4s %9s %5s %5s %5s %5s  %s\n", "#", "from", "to", "transport",
+		       "trap", "cycles", "L1i", "L1d", "L2", "LLC", "ran");
+	}
+	for (int i = 0; i < tr->n; i++) {
+		const struct trace_step *s = &tr->step[i];
+		double cyc = counters_cycles(&s->hw);
+		if (fmt == FMT_CSV)
+			printf("%d,%s,%s,%s,%d,%llu,%llu,%llu,%llu,%llu,%.0f,%llu,%llu,%llu,%llu,%s,%s\n", i + 1, s->from,
+			       s->to, s->transport, s->trapped, (unsigned long long)s->os.traps,
+			       (unsigned long long)s->os.as_switches, (unsigned long long)s->os.ipc_messages,
+			       (unsigned long long)s->os.vm_exits, (unsigned long long)s->os.hypercalls, cyc,
+			       (unsigned long long)s->hw.l1i_misses, (unsigned long long)s->hw.l1d_misses,
+			       (unsigned long long)s->hw.l2_misses, (unsigned long long)s->hw.llc_misses, s->why, s->ran);
+		else if (fmt == FMT_JSON)
+			printf("  {\"step\": %d, \"from\": \"%s\", \"to\": \"%s\", \"transport\": \"%s\", \"trapped\": %s, "
+			       "\"traps\": %llu, \"as_switches\": %llu, \"ipc_messages\": %llu, \"vm_exits\": %llu, "
+			       "\"hypercalls\": %llu, \"cycles\": %.0f, \"l1i_misses\": %llu, \"l1d_misses\": %llu, "
+			       "\"l2_misses\": %llu, \"llc_misses\": %llu, \"why\": \"%s\", \"ran\": \"%s\"}%s\n",
+			       i + 1, s->from, s->to, s->transport, s->trapped ? "true" : "false",
+			       (unsigned long long)s->os.traps, (unsigned long long)s->os.as_switches,
+			       (unsigned long long)s->os.ipc_messages, (unsigned long long)s->os.vm_exits,
+			       (unsigned long long)s->os.hypercalls, cyc, (unsigned long long)s->hw.l1i_misses,
+			       (unsigned long long)s->hw.l1d_misses, (unsigned long long)s->hw.l2_misses,
+			       (unsigned long long)s->hw.llc_misses, s->why, s->ran, i + 1 < tr->n ? "," : "");
+		else
+			printf("%3d  %-20s-> %-20s %-12s %-4s %9.0f %5llu %5llu %5llu %5llu  %s%s%s%s\n", i + 1, s->from,
+			       s->to, s->transport, s->trapped ? "yes" : "", cyc, (unsigned long long)s->hw.l1i_misses,
+			       (unsigned long long)s->hw.l1d_misses, (unsigned long long)s->hw.l2_misses,
+			       (unsigned long long)s->hw.llc_misses, s->ran, s->why[0] ? " [" : "", s->why,
+			       s->why[0] ? "]" : "");
+	}
+	if (fmt == FMT_JSON) {
+		printf("], \"total\": {\"traps\": %llu, \"mode_switches\": %llu, \"as_switches\": %llu, "
+		       "\"ipc_messages\": %llu, \"vm_exits\": %llu, \"hypercalls\": %llu, \"cycles\": %.0f, "
+		       "\"usec\": %.4f, \"io_wait_usec\": %.2f}}\n",
+		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
+		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
+		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles, r->usec,
+		       o->io_wait_usec);
+		return;
+	}
+	if (fmt == FMT_TEXT && o->io_wait_usec > 0)
+		printf("(the call also waited %.1f us for the device, not counted in cycles)\n", o->io_wait_usec);
+	// The contract line: scripts read it.
+	if (fmt == FMT_TEXT)
+		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f\n",
+		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
+		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
+		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles);
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(usage_trace, stdout);
+		return 0;
+	}
+	const char *arch = NULL, *machine = "modern", *wl = NULL;
+	int fmt = FMT_TEXT, cold = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = !strcmp(a, "--arch") ? &arch : !strcmp(a, "--machine") ? &machine : NULL;
+		if (slot) {
+			if (++i >= argc)
+				return bad_usage(usage_trace, "%s needs a value", a);
+			*slot = argv[i];
+		} else if (!strcmp(a, "--format")) {
+			if (++i >= argc)
+				return bad_usage(usage_trace, "%s needs a value", a);
+			if (!strcmp(argv[i], "text")) fmt = FMT_TEXT;
+			else if (!strcmp(argv[i], "csv")) fmt = FMT_CSV;
+			else if (!strcmp(argv[i], "json")) fmt = FMT_JSON;
+			else return bad_usage(usage_trace, "unknown format '%s' (expected text, csv or json)", argv[i]);
+		} else if (!strcmp(a, "--cold")) {
+			cold = 1;
+		} else if (a[0] == '-') {
+			return bad_usage(usage_trace, "unknown option '%s'", a);
+		} else if (wl) {
+			return bad_usage(usage_trace, "one workload at a time ('%s' is extra)", a);
+		} else {
+			wl = a;
+		}
+	}
+	if (!arch || !wl)
+		return bad_usage(usage_trace, "%s", !arch ? "missing --arch" : "missing WORKLOAD");
+	struct cfg_error err;
+	struct profile p;
+	struct service_set *svc = malloc(sizeof *svc);
+	struct arch *a = malloc(sizeof *a);
+	struct workload *w = malloc(sizeof *w);
+	struct trace *tr = malloc(sizeof *tr);
+	int rc = 1;
+	if (!svc || !a || !w || !tr)
+		goto out;
+	rc = 2;
+	if (profile_load(&p, machine, NULL, &err) || load_services_default(svc, &err) ||
+	    arch_load(a, arch, svc, &err) || workload_load(w, wl, svc, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		goto out;
+	}
+	struct run_params rp = {10, 1, cold, 1};
+	struct run_result r;
+	tr->n = 0;
+	rc = 1;
+	if (run_point(a, w, &p, &rp, &r, tr))
+		goto out;
+	print_trace(tr, &r, a->name, w->name, p.name, fmt);
+	rc = 0;
+out:
+	free(svc);
+	free(a);
+	free(w);
+	free(tr);
+	return rc;
+}
+
+// ---- list ----
+
+static int list_archs(void)
+{
+	struct strlist names;
+	struct cfg_error err;
+	struct service_set *svc = malloc(sizeof *svc);
+	struct arch *a = malloc(sizeof *a);
+	int rc = 1;
+	if (!svc || !a || list_names("arch", &names))
+		goto out;
+	rc = 2;
+	if (load_services_default(svc, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		strlist_free(&names);
+		goto out;
+	}
+	rc = 0;
+	printf("architectures (privileged code = text of services in ring 0 or VMX root):\n");
+	for (int i = 0; i < names.n; i++) {
+		if (arch_load(a, names.v[i], svc, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			rc = 2;
+			continue;
+		}
+		printf("\n  %-18s privileged code %5llu KiB\n", a->name, (unsigned long long)(arch_tcb_bytes(a) >> 10));
+		printf("    %s\n    domains:", a->description);
+		for (int d = 0; d < a->ndom; d++)
+			printf(" %s(ring %d%s%s)", a->dom[d].name, a->dom[d].ring, a->dom[d].vmx_root ? ", root" : "",
+			       a->dom[d].vm ? ", guest" : "");
+		printf("\n");
+	}
+	strlist_free(&names);
+out:
+	free(svc);
+	free(a);
+	return rc;
+}
+
+static int list_workloads(void)
+{
+	struct strlist names;
+	struct cfg_error err;
+	struct service_set *svc = malloc(sizeof *svc);
+	struct workload *w = malloc(sizeof *w);
+	int rc = 1;
+	if (!svc || !w || list_names("workloads", &names))
+		goto out;
+	rc = 2;
+	if (load_services_default(svc, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		strlist_free(&names);
+		goto out;
+	}
+	rc = 0;
+	printf("workloads:\n");
+	for (int i = 0; i < names.n; i++) {
+		if (workload_load(w, names.v[i], svc, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			rc = 2;
+			continue;
+		}
+		printf("  %-14s %s\n", w->name, w->description);
+	}
+	strlist_free(&names);
+out:
+	free(svc);
+	free(w);
+	return rc;
+}
+
+static int list_machines(void)
+{
+	struct strlist names;
+	if (list_names("configs/machines", &names))
+		return 1;
+	printf("machine profiles (configs/machines/):\n");
+	int rc = 0;
+	for (int i = 0; i < names.n; i++) {
+		struct profile p;
+		struct cfg_error err;
+		if (profile_load(&p, names.v[i], NULL, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			rc = 2;
+			continue;
+		}
+		printf("  %-12s %7.1f MHz  %s\n", p.name, p.mhz, p.description);
+	}
+	strlist_free(&names);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(usage_list, stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return bad_usage(usage_list, "one kind at a time ('%s' is extra)", argv[2]);
+	const char *what = argc > 1 ? argv[1] : NULL;
+	if (what && strcmp(what, "archs") && strcmp(what, "workloads") && strcmp(what, "machines"))
+		return bad_usage(usage_list, "unknown kind '%s' (expected archs, workloads or machines)", what);
+	int rc = 0;
+	if (!what || !strcmp(what, "archs"))
+		rc |= list_archs();
+	if (!what)
+		printf("\n");
+	if (!what || !strcmp(what, "workloads"))
+		rc |= list_workloads();
+	if (!what)
+		printf("\n");
+	if (!what || !strcmp(what, "machines"))
+		rc |= list_machines();
+	return rc ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return bad_usage(usage_main, "%s", "missing COMMAND");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("osarch %s\n", OSARCH_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	return bad_usage(usage_main, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,557 @@
+// walk.c: a workload's call graph walked under a placement and transports.
+//
+// The walker keeps what the hardware would: the current ring, the address
+// space in CR3 (and a small space entered by segment switch), and which
+// protection domain is running. Every count is made by a primitive step
+// when that state changes; nothing here knows an architecture by name.
+#include <stdio.h>
+#include <string.h>
+#include "walk.h"
+
+// A domain instance: per-process domains (the application's own) exist
+// once per process, every other domain once.
+struct inst {
+	int dom;
+	int proc;
+};
+
+// Virtual layout of a domain: text at its base, service data at DATA_OFF,
+// the message buffer at MSG_OFF, the application's working set at WS_OFF.
+#define DOM_SPAN_KERNEL 0x01000000ull
+#define DATA_OFF 0x00400000ull
+#define SVC_DATA_SPAN 0x10000ull
+#define MSG_OFF 0x00300000ull
+#define WS_OFF 0x00800000ull
+#define CALL_INSTRUCTIONS 4 // call + ret + argument moves of a plain function call
+#define SPACE_PER_PROC 64   // space ids of one domain's per-process instances differ by this
+
+void os_counts_add(struct os_counts *d, const struct os_counts *a)
+{
+	d->traps += a->traps;
+	d->mode_switches += a->mode_switches;
+	d->as_switches += a->as_switches;
+	d->ipc_messages += a->ipc_messages;
+	d->vm_exits += a->vm_exits;
+	d->hypercalls += a->hypercalls;
+	d->io_wait_usec += a->io_wait_usec;
+}
+
+static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const struct os_counts *b)
+{
+	d->traps = a->traps - b->traps;
+	d->mode_switches = a->mode_switches - b->mode_switches;
+	d->as_switches = a->as_switches - b->as_switches;
+	d->ipc_messages = a->ipc_messages - b->ipc_messages;
+	d->vm_exits = a->vm_exits - b->vm_exits;
+	d->hypercalls = a->hypercalls - b->hypercalls;
+	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
+}
+
+static const struct domain *dom_of(const struct sim *s, struct inst i) { return &s->arch->dom[i.dom]; }
+
+static uint32_t inst_space(const struct sim *s, struct inst i)
+{
+	const struct domain *d = dom_of(s, i);
+	if (d->space_id == 0)
+		return 0;
+	return (uint32_t)d->space_id + (d->per_process ? SPACE_PER_PROC * (uint32_t)i.proc : 0);
+}
+
+static uint64_t dom_base(const struct sim *s, int dom)
+{
+	const struct domain *d = &s->arch->dom[dom];
+	const struct machine *m = s->m;
+	if (d->ring < 3 || d->space_id == 0)
+		return m->kernel_base + DOM_SPAN_KERNEL * (uint64_t)(dom + 1);
+	// User domains get distinct ranges, so a stale untagged TLB entry can
+	// never be mistaken for another domain's; processes of one domain share it.
+	uint64_t span = m->prof.address_bits == 32 ? 0x08000000ull : 0x400000000ull;
+	return span * (uint64_t)(dom + 1);
+}
+
+static struct inst inst_of(const struct sim *s, int dom, int proc)
+{
+	struct inst i = {dom, s->arch->dom[dom].per_process ? proc : 0};
+	return i;
+}
+
+static struct inst cur(const struct sim *s) { return (struct inst){s->cur_dom, s->cur_proc}; }
+
+// ---- trace ----
+
+struct trace_open {
+	struct counters hw;
+	struct os_counts os;
+};
+
+static void trace_close(struct sim *s, struct trace_open *o)
+{
+	if (!s->tr || s->tr->n == 0)
+		return;
+	struct trace_step *st = &s->tr->step[s->tr->n - 1];
+	counters_sub(&st->hw, &s->m->ctr, &o->hw);
+	os_counts_sub(&st->os, &s->os, &o->os);
+	st->trapped = st->os.traps > 0;
+}
+
+static void trace_begin(struct sim *s, struct trace_open *o, struct inst from, struct inst to,
+			const char *transport)
+{
+	if (!s->tr)
+		return;
+	trace_close(s, o);
+	if (s->tr->n >= TRACE_MAX)
+		return;
+	struct trace_step *st = &s->tr->step[s->tr->n++];
+	memset(st, 0, sizeof *st);
+	const char *fn = dom_of(s, from)->name, *tn = dom_of(s, to)->name;
+	static const char *const pname[PROC__N] = {"", ":peer", ":child"};
+	snprintf(st->from, sizeof st->from, "%s%s", fn, dom_of(s, from)->per_process ? pname[from.proc] : "");
+	snprintf(st->to, sizeof st->to, "%s%s", tn, dom_of(s, to)->per_process ? pname[to.proc] : "");
+	snprintf(st->transport, sizeof st->transport, "%s", transport);
+	o->hw = s->m->ctr;
+	o->os = s->os;
+}
+
+static void trace_ran(struct sim *s, const char *svc, const char *op)
+{
+	if (!s->tr || s->tr->n == 0)
+		return;
+	struct trace_step *st = &s->tr->step[s->tr->n - 1];
+	size_t len = strlen(st->ran);
+	snprintf(st->ran + len, sizeof st->ran - len, "%s%s.%s", len ? " " : "", svc, op);
+}
+
+static void trace_why(struct sim *s, const char *why)
+{
+	if (!s->tr || s->tr->n == 0 || !why[0])
+		return;
+	struct trace_step *st = &s->tr->step[s->tr->n - 1];
+	size_t len = strlen(st->why);
+	if (!strstr(st->why, why))
+		snprintf(st->why + len, sizeof st->why - len, "%s%s", len ? "," : "", why);
+}
+
+// ---- primitives ----
+
+static void run_transport_steps(struct sim *s, const struct transport *t, const struct step *steps,
+				int n, struct inst src, struct inst dst);
+
+static void set_ring(struct sim *s, int ring)
+{
+	if (s->ring != ring)
+		s->os.mode_switches++;
+	s->ring = ring;
+}
+
+static void enter_domain(struct sim *s, struct inst i)
+{
+	s->cur_dom = i.dom;
+	s->cur_proc = i.proc;
+}
+
+// A guest kernel's sensitive operation: the architecture's transport for
+// it, once per `batch` operations; natively nothing beyond its instructions.
+static void sensitive_ops(struct sim *s, int kind, uint32_t count)
+{
+	const struct arch *a = s->arch;
+	const struct domain *d = &a->dom[s->cur_dom];
+	if (!count || d->vm == 0 || d->vmx_root || a->sensitive[kind] < 0)
+		return;
+	const struct transport *t = &a->tr[a->sensitive[kind]];
+	uint32_t batch = t->batch > 0 ? (uint32_t)t->batch : 1;
+	uint32_t crossings = (count + batch - 1) / batch;
+	struct inst here = cur(s);
+	for (uint32_t i = 0; i < crossings; i++)
+		run_transport_steps(s, t, t->call, t->ncall, here, here);
+	trace_why(s, sensitive_names[kind]);
+}
+
+static void run_op(struct sim *s, int svc, int opi, struct inst where)
+{
+	const struct service *sv = &s->arch->svc.s[svc];
+	const struct op *o = &sv->ops[opi];
+	struct machine *m = s->m;
+	uint64_t base = dom_base(s, where.dom);
+	uint64_t code = o->code_bytes ? o->code_bytes
+				      : (uint64_t)((double)o->instructions * m->prof.insn_bytes + 0.5);
+	machine_fetch(m, base + s->arch->text_off[svc] + o->code_off, code);
+	machine_exec(m, o->instructions);
+	uint64_t data = base + DATA_OFF + s->arch->data_off[svc];
+	for (int i = 0; i < o->ndata; i++) {
+		const struct data_use *u = &o->data[i];
+		if (u->store)
+			machine_store(m, data + u->offset, u->bytes);
+		else
+			machine_load(m, data + u->offset, u->bytes);
+	}
+	trace_ran(s, sv->name, o->name);
+	for (int k = 0; k < SENS__N; k++)
+		if (k != SENS_CR3_WRITE)
+			sensitive_ops(s, k, o->sensitive[k]);
+}
+
+// The entry code (trap, fault, interrupt, exit stubs) of the kernel in `k`.
+static void run_entry(struct sim *s, const char *opname, struct inst k)
+{
+	const struct arch *a = s->arch;
+	if (a->entry_service < 0)
+		return;
+	int o = op_find(&a->svc.s[a->entry_service], opname);
+	if (o >= 0)
+		run_op(s, a->entry_service, o, k);
+}
+
+static void write_cr3(struct sim *s, uint32_t space)
+{
+	sensitive_ops(s, SENS_CR3_WRITE, 1);
+	machine_write_cr3(s->m, space);
+	s->cr3 = space;
+}
+
+static void load_space(struct sim *s, struct inst target)
+{
+	uint32_t sp = inst_space(s, target);
+	if (sp == 0)
+		return; // global: mapped in every space
+	if (dom_of(s, target)->small) {
+		if (s->seg != sp) {
+			s->os.as_switches++;
+			s->seg = sp;
+			machine_set_segment(s->m, sp);
+		}
+		return;
+	}
+	if (s->cr3 == sp && s->seg == 0)
+		return;
+	s->os.as_switches++;
+	s->seg = 0;
+	machine_set_segment(s->m, 0);
+	if (s->cr3 != sp)
+		write_cr3(s, sp);
+}
+
+static uint64_t msgbuf(const struct sim *s, struct inst i) { return dom_base(s, i.dom) + MSG_OFF; }
+
+static void copy_cost(struct sim *s, uint32_t bytes)
+{
+	// rep movs-style copy: about one instruction per 8 bytes plus set-up
+	machine_exec(s->m, 16 + bytes / 8);
+}
+
+static struct inst step_target(const struct sim *s, const struct step *st, struct inst src,
+			       struct inst dst, int default_kernel)
+{
+	switch (st->target) {
+	case TGT_SRC: return src;
+	case TGT_NAMED: return inst_of(s, st->domain, s->cur_proc);
+	default: break;
+	}
+	return default_kernel ? inst_of(s, s->arch->kernel_domain, 0) : dst;
+}
+
+static void run_step(struct sim *s, const struct transport *t, const struct step *st,
+		     struct inst src, struct inst dst)
+{
+	struct machine *m = s->m;
+	const struct arch *a = s->arch;
+	switch (st->kind) {
+	case STEP_TRAP:
+	case STEP_EXCEPTION: {
+		// Only an entry from user mode is a trap; a kernel that is already
+		// running (an in-kernel driver replying) enters nothing.
+		if (s->ring != 3)
+			break;
+		struct inst k = step_target(s, st, src, dst, st->target != TGT_NAMED);
+		s->os.traps++;
+		machine_event(m, st->kind == STEP_TRAP ? EV_TRAP_ENTER : EV_EXCEPTION);
+		set_ring(s, dom_of(s, k)->ring);
+		enter_domain(s, k);
+		run_entry(s, st->kind == STEP_TRAP ? "syscall" : "fault", k);
+		break;
+	}
+	case STEP_INTERRUPT: {
+		struct inst k = step_target(s, st, src, dst, st->target != TGT_NAMED);
+		machine_event(m, EV_INTERRUPT);
+		set_ring(s, dom_of(s, k)->ring);
+		enter_domain(s, k);
+		run_entry(s, "interrupt", k);
+		break;
+	}
+	case STEP_LEAVE: {
+		struct inst to = step_target(s, st, src, dst, 0);
+		int ring = dom_of(s, to)->ring;
+		if (ring == 3 && s->ring < 3) {
+			run_entry(s, "exit", cur(s));
+			machine_event(m, EV_TRAP_EXIT);
+		}
+		set_ring(s, ring);
+		enter_domain(s, to);
+		break;
+	}
+	case STEP_ENTER: {
+		struct inst to = step_target(s, st, src, dst, 0);
+		set_ring(s, dom_of(s, to)->ring);
+		enter_domain(s, to);
+		break;
+	}
+	case STEP_RUN: {
+		int d = placement_of(a, st->service);
+		run_op(s, st->service, st->op, inst_of(s, d, s->cur_proc));
+		break;
+	}
+	case STEP_SPACE:
+		load_space(s, step_target(s, st, src, dst, 0));
+		break;
+	case STEP_COPY_IN:
+		if (!s->msg_bytes)
+			break;
+		machine_load(m, msgbuf(s, src), s->msg_bytes);
+		if (t->via_kernel)
+			machine_store(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
+		copy_cost(s, s->msg_bytes);
+		break;
+	case STEP_COPY_OUT:
+		if (!s->msg_bytes)
+			break;
+		if (t->via_kernel)
+			machine_load(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
+		machine_store(m, msgbuf(s, dst), s->msg_bytes);
+		copy_cost(s, s->msg_bytes);
+		break;
+	case STEP_MESSAGE:
+		s->os.ipc_messages++;
+		break;
+	case STEP_IDLE:
+		s->os.io_wait_usec += s->io_wait;
+		break;
+	case STEP_HYPERCALL: {
+		struct inst h = step_target(s, st, src, dst, 1);
+		s->os.hypercalls++;
+		machine_event(m, EV_HYPERCALL);
+		set_ring(s, dom_of(s, h)->ring);
+		enter_domain(s, h);
+		trace_why(s, st->why);
+		break;
+	}
+	case STEP_VMEXIT: {
+		struct inst h = step_target(s, st, src, dst, 1);
+		s->os.vm_exits++;
+		machine_event(m, EV_VMEXIT);
+		machine_set_vm(m, (uint32_t)dom_of(s, h)->vm, dom_of(s, h)->nested);
+		set_ring(s, dom_of(s, h)->ring);
+		enter_domain(s, h);
+		trace_why(s, st->why);
+		break;
+	}
+	case STEP_VMENTRY: {
+		struct inst g = step_target(s, st, src, dst, 0);
+		machine_event(m, EV_VMENTRY);
+		machine_set_vm(m, (uint32_t)dom_of(s, g)->vm, dom_of(s, g)->nested);
+		set_ring(s, dom_of(s, g)->ring);
+		enter_domain(s, g);
+		break;
+	}
+	}
+}
+
+static void run_transport_steps(struct sim *s, const struct transport *t, const struct step *steps,
+				int n, struct inst src, struct inst dst)
+{
+	for (int i = 0; i < n; i++)
+		run_step(s, t, &steps[i], src, dst);
+}
+
+// ---- transports and the walk ----
+
+static int pattern_match(const struct sim *s, const char *pat, int dom, int other_dom, int is_to)
+{
+	const struct domain *d = &s->arch->dom[dom];
+	if (!strcmp(pat, "*"))
+		return 1;
+	if (!strcmp(pat, "same"))
+		return is_to && dom == other_dom;
+	if (!strcmp(pat, "user"))
+		return d->ring == 3;
+	if (!strcmp(pat, "kernel"))
+		return d->ring < 3;
+	return !strcmp(pat, d->name);
+}
+
+// The transport for an edge, or -1 for a plain call within one domain
+// instance; -2 if the architecture says nothing about this crossing.
+static int transport_for(const struct sim *s, int kind, struct inst from, struct inst to)
+{
+	const struct arch *a = s->arch;
+	int same = from.dom == to.dom && from.proc == to.proc;
+	for (int i = 0; i < a->nrules; i++) {
+		const struct rule *r = &a->rules[i];
+		if (r->kind != kind)
+			continue;
+		int to_same = !strcmp(r->to, "same");
+		if (to_same != same)
+			continue;
+		if (pattern_match(s, r->from, from.dom, to.dom, 0) &&
+		    (to_same || pattern_match(s, r->to, to.dom, from.dom, 1)))
+			return r->transport;
+	}
+	return same ? -1 : -2;
+}
+
+static void cross(struct sim *s, struct trace_open *o, int t, int is_return, struct inst src,
+		  struct inst dst, uint32_t bytes)
+{
+	const struct arch *a = s->arch;
+	if (t < 0) {
+		// A function call: the callee runs in the caller's domain (or, on a
+		// missing rule, is reached as if it were: the architecture file was
+		// checked at load, so this is a call between domains of one ring
+		// that share a space, e.g. two kernel-resident services).
+		machine_exec(s->m, CALL_INSTRUCTIONS);
+		if (t == -2) {
+			set_ring(s, dom_of(s, dst)->ring);
+			load_space(s, dst);
+		}
+		enter_domain(s, dst);
+		return;
+	}
+	const struct transport *tr = &a->tr[t];
+	trace_begin(s, o, src, dst, tr->name);
+	s->msg_bytes = bytes;
+	if (is_return && tr->nret >= 0)
+		run_transport_steps(s, tr, tr->ret, tr->nret, src, dst);
+	else
+		run_transport_steps(s, tr, tr->call, tr->ncall, src, dst);
+	s->msg_bytes = 0;
+	enter_domain(s, dst);
+}
+
+static int proc_of(const char *name, int dflt)
+{
+	if (!name[0])
+		return dflt;
+	if (!strcmp(name, "peer"))
+		return PROC_PEER;
+	if (!strcmp(name, "child"))
+		return PROC_CHILD;
+	return PROC_APP;
+}
+
+static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
+		      struct inst ret_to)
+{
+	const struct arch *a = s->arch;
+	const struct workload *w = s->wl;
+	const struct node *n = &w->nodes[ni];
+	if (n->device) {
+		int t = transport_for(s, EDGE_DEVICE, caller, caller);
+		s->io_wait = n->device_usec_x100 / 100.0;
+		if (t >= 0) {
+			trace_begin(s, o, caller, caller, a->tr[t].name);
+			run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
+			enter_domain(s, caller);
+		} else {
+			s->os.io_wait_usec += s->io_wait;
+		}
+		return;
+	}
+	int d = placement_of(a, n->service);
+	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
+	int t = transport_for(s, n->kind, caller, callee);
+	cross(s, o, t, 0, caller, callee, n->args);
+	run_op(s, n->service, n->op, callee);
+	for (int c = ni + 1; c < w->n; c++)
+		if (w->nodes[c].parent == ni)
+			exec_node(s, o, c, callee, callee);
+	cross(s, o, t, 1, callee, ret_to, n->result);
+}
+
+void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)
+{
+	memset(s, 0, sizeof *s);
+	s->arch = a;
+	s->wl = w;
+	s->m = m;
+	struct inst app = inst_of(s, a->app_domain, PROC_APP);
+	const struct domain *d = dom_of(s, app);
+	s->ring = d->ring;
+	enter_domain(s, app);
+	machine_set_vm(m, (uint32_t)d->vm, d->nested);
+	s->cr3 = inst_space(s, app);
+	machine_write_cr3(m, s->cr3);
+}
+
+void sim_app_work(struct sim *s)
+{
+	if (!s->wl->app_ws)
+		return;
+	// The application runs in its own space between calls.
+	struct inst app = inst_of(s, s->arch->app_domain, PROC_APP);
+	machine_load(s->m, dom_base(s, app.dom) + WS_OFF, s->wl->app_ws);
+}
+
+void sim_run_once(struct sim *s)
+{
+	const struct workload *w = s->wl;
+	struct trace_open o;
+	memset(&o, 0, sizeof o);
+	for (int i = 0; i < w->n; i++) {
+		if (w->nodes[i].parent != -1)
+			continue;
+		int from = proc_of(w->nodes[i].from, PROC_APP);
+		struct inst caller = inst_of(s, s->arch->app_domain, from);
+		struct inst resume = inst_of(s, s->arch->app_domain, proc_of(w->nodes[i].resume, from));
+		exec_node(s, &o, i, caller, resume);
+	}
+	trace_close(s, &o);
+}
+
+int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
+	      const struct run_params *rp, struct run_result *out, struct trace *tr)
+{
+	struct machine m;
+	if (machine_init(&m, p, rp->seed))
+		return -1;
+	struct sim s;
+	sim_init(&s, a, w, &m);
+	memset(out, 0, sizeof *out);
+	int warm = rp->cold ? 0 : rp->warmup;
+	int reps = rp->cold ? 1 : (rp->reps > 0 ? rp->reps : 1);
+	for (int i = 0; i < warm; i++) {
+		sim_app_work(&s);
+		sim_run_once(&s);
+	}
+	struct counters sum;
+	struct os_counts osum;
+	memset(&sum, 0, sizeof sum);
+	memset(&osum, 0, sizeof osum);
+	for (int i = 0; i < reps; i++) {
+		sim_app_work(&s);
+		struct counters before = m.ctr, d;
+		struct os_counts obefore = s.os, od;
+		int last = i == reps - 1;
+		if (last) {
+			machine_track(&m, 1);
+			s.tr = tr;
+			if (tr)
+				tr->n = 0;
+		}
+		sim_run_once(&s);
+		machine_track(&m, 0);
+		s.tr = NULL;
+		counters_sub(&d, &m.ctr, &before);
+		os_counts_sub(&od, &s.os, &obefore);
+		counters_add(&sum, &d);
+		os_counts_add(&osum, &od);
+	}
+	// Totals over the measured calls; per-call figures are these / reps.
+	out->hw = sum;
+	out->os = osum;
+	out->reps = reps;
+	out->fp_i = machine_footprint_i(&m);
+	out->fp_d = machine_footprint_d(&m);
+	out->cycles = counters_cycles(&out->hw) / reps;
+	out->usec = profile_usec(p, out->cycles);
+	machine_free(&m);
+	return 0;
+}
