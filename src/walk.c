@@ -463,7 +463,13 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	for (int c = ni + 1; c < w->n; c++)
 		if (w->nodes[c].parent == ni)
 			exec_node(s, o, c, callee, callee);
-	cross(s, o, t, 1, callee, ret_to, n->result);
+	// A transport's reply reaches whichever process resumes (its steps load
+	// that process's space); a plain call that resumes another process is
+	// a crossing of its own, from the callee to that process.
+	int back = t;
+	if (t < 0 && (ret_to.dom != caller.dom || ret_to.proc != caller.proc))
+		back = transport_for(s, EDGE_CALL, callee, ret_to);
+	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, n->result);
 }
 
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)

@@ -799,11 +799,15 @@ static int run_check(struct loader *ld, const struct field *f, const void *targe
 static const char *value_text(struct loader *ld, const struct field *f,
 			      const yaml_node_t *val)
 {
-	if (val->type != YAML_SCALAR_NODE || is_null(val)) {
+	// Where a name is expected, the word `null` is a name (the workload
+	// "null" is a contract: `workloads: [null, read]`); only an empty value
+	// or `~` is missing.
+	int name_field = f->type == F_STRING || f->type == F_STRLIST;
+	const char *text = val->type == YAML_SCALAR_NODE ? (const char *)val->data.scalar.value : NULL;
+	if (!text || (is_null(val) && !(name_field && text[0] && strcmp(text, "~")))) {
 		wrong_type(ld, f, val);
 		return NULL;
 	}
-	const char *text = (const char *)val->data.scalar.value;
 	if (strlen(text) != val->data.scalar.length) {
 		cfg_errorf(ld->err, ld->d, val, "string contains a NUL byte (expected text)");
 		return NULL;
