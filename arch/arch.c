@@ -41,6 +41,8 @@ static int name_of(struct ydoc *d, yaml_node_t *n, char *out, const char *what, 
 	return 0;
 }
 
+static int find_service_op(const struct arch *a, const char *text, int *svc, int *op);
+
 // ---- domains ----
 
 struct domain_file {
@@ -51,6 +53,8 @@ struct domain_file {
 	char space[NAME_LEN];
 	int small;
 	int per_process;
+	int hypervisor;
+	char translated_by[2 * NAME_LEN];
 };
 
 #define DF(m) offsetof(struct domain_file, m)
@@ -66,6 +70,10 @@ static const struct field domain_schema[] = {
 	{.key = "small", .type = F_BOOL, .offset = DF(small), .help = "L4 small space: entered without a CR3 write"},
 	{.key = "per_process", .type = F_BOOL, .offset = DF(per_process),
 	 .help = "one instance per process (the application's own domain)"},
+	{.key = "hypervisor", .type = F_BOOL, .offset = DF(hypervisor),
+	 .help = "the monitor itself (VMX root or a paravirtualising hypervisor): never intercepted"},
+	{.key = "translated_by", .type = F_STRING, .offset = DF(translated_by), .size = 2 * NAME_LEN,
+	 .help = "service.op of a binary translator: code runs from its translation cache"},
 	{0},
 };
 #undef DF
@@ -99,6 +107,13 @@ static int load_domains(struct arch *a, struct ydoc *d, yaml_node_t *n, struct c
 		}
 		dom->ring = f.ring, dom->vmx_root = f.vmx_root, dom->vm = f.vm, dom->nested = f.nested;
 		dom->small = f.small, dom->per_process = f.per_process;
+		dom->hypervisor = f.hypervisor || f.vmx_root;
+		dom->translator_svc = dom->translator_op = -1;
+		if (f.translated_by[0] && find_service_op(a, f.translated_by, &dom->translator_svc, &dom->translator_op)) {
+			cfg_errorf(err, d, map_get(d, nd(d, p->value), "translated_by"),
+				   "unknown operation '%s' (expected service.op)", f.translated_by);
+			return -1;
+		}
 		snprintf(dom->space, sizeof dom->space, "%s", f.space);
 		// Space ids: 0 for "global", then 1.. in order of first mention.
 		if (!strcmp(f.space, "global")) {
@@ -451,11 +466,13 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 			return -1;
 		FOR_PAIRS(p, val) {
 			const char *key = node_scalar(nd(d, p->key));
-			if (!key || strcmp(key, "placement")) {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement)", key ? key : "");
+			int is_place = key && !strcmp(key, "placement");
+			if (!is_place && !(key && !strcmp(key, "sensitive"))) {
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive)", key ? key : "");
 				return -1;
 			}
-			if (load_placement(a, d, nd(d, p->value), err))
+			if (is_place ? load_placement(a, d, nd(d, p->value), err)
+				     : load_sensitive(a, d, nd(d, p->value), err))
 				return -1;
 		}
 		size_t len = strlen(a->name);
@@ -482,7 +499,7 @@ static void resolve_layout(struct arch *a)
 
 static const char *const arch_keys[] = {"name", "description", "family", "services", "domains",
 					"placement", "transports", "crossings", "sensitive", "options",
-					"app_domain", "kernel_domain", NULL};
+					"app_domain", "kernel_domain", "requires", NULL};
 
 static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct cfg_error *err)
 {
@@ -499,7 +516,7 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 			if (key && !strcmp(key, arch_keys[i]))
 				break;
 		if (!arch_keys[i]) {
-			cfg_errorf(err, d, k, "unknown key '%s' (expected one of: name, description, family, services, domains, placement, transports, crossings, sensitive, options, app_domain, kernel_domain)", key ? key : "");
+			cfg_errorf(err, d, k, "unknown key '%s' (expected one of: name, description, family, services, domains, placement, transports, crossings, sensitive, options, app_domain, kernel_domain, requires)", key ? key : "");
 			return -1;
 		}
 		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < p; q++)
@@ -549,6 +566,23 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 	if (a->kernel_domain < 0 || a->dom[a->kernel_domain].ring == 3) {
 		cfg_errorf(err, d, n ? n : root, "no kernel domain '%s' (expected kernel_domain: NAME of a ring 0 or 1 domain)", dn);
 		return -1;
+	}
+	if ((n = map_get(d, root, "requires"))) {
+		if (n->type != YAML_SEQUENCE_NODE) {
+			cfg_errorf(err, d, n, "'requires' is not a list (expected [vtx, ept])");
+			return -1;
+		}
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+			const char *f = node_scalar(nd(d, *it));
+			if (f && !strcmp(f, "vtx"))
+				a->requires_vtx = 1;
+			else if (f && !strcmp(f, "ept"))
+				a->requires_ept = 1;
+			else {
+				cfg_errorf(err, d, nd(d, *it), "unknown feature '%s' (expected vtx or ept)", f ? f : "");
+				return -1;
+			}
+		}
 	}
 	if (opt_spec && apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
 		return -1;

@@ -6,8 +6,10 @@
 //
 // Cost rules (the documented rules tests derive numbers from):
 //  - An instruction costs `cpi` cycles when everything it touches hits L1.
-//  - A reference costs, beyond that, the latency of the level that holds its
-//    line: 0 for L1, l2.latency, l3.latency, or dram_latency.
+//  - A load or fetch costs, beyond that, the latency of the level that holds
+//    its line: 0 for L1, l2.latency, l3.latency, or dram_latency. A store
+//    that misses fills the line and counts the miss but does not stall: it
+//    retires into the write buffer (its TLB miss does stall).
 //  - A reference first looks up its TLB (iTLB or dTLB): a hit is free; a miss
 //    that hits the second-level TLB costs stlb.latency; otherwise a page walk
 //    costs walk_overhead plus, for each page-table entry read, the latency of

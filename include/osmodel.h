@@ -43,6 +43,7 @@ struct data_use {
 	char name[NAME_LEN]; // structure name; same name in one service = same address
 	uint32_t bytes;
 	int store;           // written (else read)
+	int fresh;           // a different page every invocation (a newly allocated page)
 	uint32_t offset;     // resolved: offset in the service's data region
 };
 
@@ -123,6 +124,9 @@ struct domain {
 	int space_id;            // resolved: 0 global, 1.. per distinct name
 	int small;               // L4 small space: entered without a CR3 write
 	int per_process;         // one instance per process (the application's own domain)
+	int hypervisor;          // the monitor itself: its sensitive operations are never intercepted
+	int translator_svc, translator_op; // >= 0: code runs from a binary-translation cache
+	                         // filled by this operation, once per 8 guest instructions
 	uint64_t text_base, data_base; // resolved layout
 };
 
@@ -151,6 +155,7 @@ struct arch {
 	int nrules;
 	int sensitive[SENS__N];  // transport index per sensitive kind in a guest, -1 native
 	struct service_set svc;  // the shared services plus the architecture's own
+	int requires_vtx, requires_ept; // the machine must have VT-x / EPT
 	int app_domain;          // where `app` and `peer` processes live
 	int kernel_domain;       // traps land here unless a step names another domain
 	int entry_service;       // the trap/interrupt entry code ("entry")

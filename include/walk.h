@@ -51,6 +51,8 @@ struct sim {
 	double io_wait;      // of the current device node
 	struct os_counts os;
 	struct trace *tr;    // NULL: not tracing
+	uint64_t fresh_next;  // next page of the fresh-page pool
+	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 };
 
 // Resets the walker to "app running in user mode, its space loaded" on m.
@@ -77,6 +79,8 @@ struct run_params {
 };
 
 // Runs the workload under a on a fresh machine built from profile p.
+// Returns 0, -1 if the profile cannot be built, -2 if the architecture needs
+// a hardware feature (VT-x, EPT) the profile does not have.
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr);
 

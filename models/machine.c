@@ -434,10 +434,13 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 
 // ---- references ----
 
-static void refs(struct machine *m, uint64_t va, uint64_t bytes, int is_i)
+// kind: 1 instruction fetch, 0 load, 2 store. A store's cache miss fills the
+// line (and counts) but does not stall: it retires into the write buffer.
+static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 {
 	if (!bytes || va + bytes - 1 < va)
 		return; // empty, or wrapping past the top of the address space
+	int is_i = kind == 1;
 	struct cache *l1 = is_i ? m->l1i : m->l1d;
 	struct tlb *t = is_i ? m->itlb : m->dtlb;
 	uint32_t ls = l1->line_shift;
@@ -454,7 +457,7 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int is_i)
 		m->ctr.cyc[CYC_IMISS] += miss;
 	} else {
 		m->ctr.drefs += n;
-		m->ctr.cyc[CYC_DMISS] += miss;
+		m->ctr.cyc[CYC_DMISS] += kind == 2 ? 0 : miss;
 	}
 	m->ctr.cyc[CYC_TLB] += tlb;
 }
@@ -474,7 +477,7 @@ uint32_t machine_ref_phys(struct machine *m, uint64_t pa, int is_i)
 
 void machine_fetch(struct machine *m, uint64_t va, uint64_t bytes) { refs(m, va, bytes, 1); }
 void machine_load(struct machine *m, uint64_t va, uint64_t bytes) { refs(m, va, bytes, 0); }
-void machine_store(struct machine *m, uint64_t va, uint64_t bytes) { refs(m, va, bytes, 0); }
+void machine_store(struct machine *m, uint64_t va, uint64_t bytes) { refs(m, va, bytes, 2); }
 
 void machine_exec(struct machine *m, uint64_t n)
 {

@@ -35,6 +35,8 @@ static const struct field op_schema[] = {
 	 .help = "data structures read: {name: bytes}"},
 	{.key = "writes", .type = F_CUSTOM, .offset = 1, .custom = load_data_uses,
 	 .help = "data structures written: {name: bytes}"},
+	{.key = "fresh", .type = F_CUSTOM, .offset = 2, .custom = load_data_uses,
+	 .help = "newly allocated memory written: {name: bytes}, a different page every invocation"},
 	{.key = "pte_write", .type = F_INT, .offset = OFF(sensitive[SENS_PTE_WRITE]), .size = 4,
 	 .max = 1000000, .unit = "operations", .help = "page-table entry updates"},
 	{.key = "io", .type = F_INT, .offset = OFF(sensitive[SENS_IO]), .size = 4, .max = 1000000,
@@ -52,8 +54,8 @@ static const struct field op_schema[] = {
 #undef OFF
 #undef U32
 
-// reads/writes: {name: bytes}. The custom loader is handed obj + offset; the
-// offset (0 or 1) says which, so the op is found by stepping back.
+// reads/writes/fresh: {name: bytes}. The custom loader is handed obj +
+// offset; the offset (0, 1, 2) says which, so the op is found by stepping back.
 static int load_data_uses(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
 			  struct cfg_error *err)
 {
@@ -83,7 +85,8 @@ static int load_data_uses(const struct field *f, void *dst, struct ydoc *d, yaml
 		struct data_use *u = &o->data[o->ndata++];
 		snprintf(u->name, sizeof u->name, "%s", name);
 		u->bytes = (uint32_t)bytes;
-		u->store = store;
+		u->store = store > 0;
+		u->fresh = store == 2;
 	}
 	return 0;
 }

@@ -219,9 +219,14 @@ static int cmd_trace(int argc, char **argv)
 	struct run_params rp = {10, 1, cold, 1};
 	struct run_result r;
 	tr->n = 0;
-	rc = 1;
-	if (run_point(a, w, &p, &rp, &r, tr))
+	int prc = run_point(a, w, &p, &rp, &r, tr);
+	if (prc == -2)
+		fprintf(stderr, "osarch: architecture %s needs %s, which machine %s does not have\n", a->name,
+			a->requires_ept ? "VT-x with EPT" : "VT-x", p.name);
+	if (prc) {
+		rc = prc == -2 ? 2 : 1;
 		goto out;
+	}
 	print_trace(tr, &r, a->name, w->name, p.name, fmt);
 	rc = 0;
 out:

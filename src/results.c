@@ -322,7 +322,13 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 					memcpy(p->sweep_values, vals, sizeof vals);
 					p->mhz = prof.mhz;
 					struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
-					if (run_point(&archs[a], &wl, &prof, &rp, &p->r, NULL)) {
+					int prc = run_point(&archs[a], &wl, &prof, &rp, &p->r, NULL);
+					if (prc == -2) {
+						cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have",
+							 e->path, p->arch, archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p->machine);
+						goto out;
+					}
+					if (prc) {
 						cfg_msgf(err, "%s:1:1: error: machine %s cannot be built (bad geometry)",
 							 e->path, p->machine);
 						goto out;

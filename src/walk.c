@@ -22,6 +22,11 @@ struct inst {
 #define SVC_DATA_SPAN 0x10000ull
 #define MSG_OFF 0x00300000ull
 #define WS_OFF 0x00800000ull
+// Newly allocated pages come from a pool of FRESH_PAGES recycled pages: each
+// invocation gets the next one, so its TLB entry is cold while its lines may
+// still be in a large cache, as for a page just taken from the free list.
+#define FRESH_OFF 0x00800000ull
+#define FRESH_PAGES 256
 #define CALL_INSTRUCTIONS 4 // call + ret + argument moves of a plain function call
 #define SPACE_PER_PROC 64   // space ids of one domain's per-process instances differ by this
 
@@ -156,7 +161,7 @@ static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 {
 	const struct arch *a = s->arch;
 	const struct domain *d = &a->dom[s->cur_dom];
-	if (!count || d->vm == 0 || d->vmx_root || a->sensitive[kind] < 0)
+	if (!count || d->vm == 0 || d->hypervisor || a->sensitive[kind] < 0)
 		return;
 	const struct transport *t = &a->tr[a->sensitive[kind]];
 	uint32_t batch = t->batch > 0 ? (uint32_t)t->batch : 1;
@@ -167,11 +172,35 @@ static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 	trace_why(s, sensitive_names[kind]);
 }
 
+// Binary translation: the first time a guest operation runs, the translator
+// fills the translation cache, one run of its operation per basic block
+// (taken as 8 guest instructions); later runs execute the cached code.
+static void translate_once(struct sim *s, int svc, int opi, const struct domain *d)
+{
+	uint32_t bit = 1u << opi;
+	if (d->translator_svc < 0 || (s->translated[svc] & bit))
+		return;
+	s->translated[svc] |= bit;
+	const struct op *o = &s->arch->svc.s[svc].ops[opi];
+	const struct service *ts = &s->arch->svc.s[d->translator_svc];
+	const struct op *t = &ts->ops[d->translator_op];
+	uint32_t blocks = (o->instructions + 7) / 8;
+	int tdom = placement_of(s->arch, d->translator_svc);
+	uint64_t base = dom_base(s, tdom);
+	for (uint32_t b = 0; b < blocks; b++) {
+		machine_fetch(s->m, base + s->arch->text_off[d->translator_svc] + t->code_off,
+			      t->code_bytes ? t->code_bytes : (uint64_t)(t->instructions * s->m->prof.insn_bytes));
+		machine_exec(s->m, t->instructions);
+	}
+	trace_why(s, "translate");
+}
+
 static void run_op(struct sim *s, int svc, int opi, struct inst where)
 {
 	const struct service *sv = &s->arch->svc.s[svc];
 	const struct op *o = &sv->ops[opi];
 	struct machine *m = s->m;
+	translate_once(s, svc, opi, dom_of(s, where));
 	uint64_t base = dom_base(s, where.dom);
 	uint64_t code = o->code_bytes ? o->code_bytes
 				      : (uint64_t)((double)o->instructions * m->prof.insn_bytes + 0.5);
@@ -180,7 +209,10 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	uint64_t data = base + DATA_OFF + s->arch->data_off[svc];
 	for (int i = 0; i < o->ndata; i++) {
 		const struct data_use *u = &o->data[i];
-		if (u->store)
+		if (u->fresh) {
+			uint64_t page = (s->fresh_next++ % FRESH_PAGES) << 12;
+			machine_store(m, base + FRESH_OFF + page, u->bytes);
+		} else if (u->store)
 			machine_store(m, data + u->offset, u->bytes);
 		else
 			machine_load(m, data + u->offset, u->bytes);
@@ -191,15 +223,16 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 			sensitive_ops(s, k, o->sensitive[k]);
 }
 
-// The entry code (trap, fault, interrupt, exit stubs) of the kernel in `k`.
-static void run_entry(struct sim *s, const char *opname, struct inst k)
+// The entry code (trap, fault, interrupt, exit stubs) of the kernel, run
+// where the architecture places `entry` (under a hypervisor: the guest's).
+static void run_entry(struct sim *s, const char *opname)
 {
 	const struct arch *a = s->arch;
 	if (a->entry_service < 0)
 		return;
 	int o = op_find(&a->svc.s[a->entry_service], opname);
 	if (o >= 0)
-		run_op(s, a->entry_service, o, k);
+		run_op(s, a->entry_service, o, inst_of(s, placement_of(a, a->entry_service), s->cur_proc));
 }
 
 static void write_cr3(struct sim *s, uint32_t space)
@@ -259,15 +292,24 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_TRAP:
 	case STEP_EXCEPTION: {
 		// Only an entry from user mode is a trap; a kernel that is already
-		// running (an in-kernel driver replying) enters nothing.
-		if (s->ring != 3)
-			break;
+		// running (an in-kernel driver replying) enters nothing. A fault
+		// taken by a deprivileged guest kernel into a more privileged named
+		// domain (a write to a traced page table under binary translation)
+		// is a hidden fault: its cost, no trap.
 		struct inst k = step_target(s, st, src, dst, st->target != TGT_NAMED);
+		if (s->ring != 3) {
+			if (st->kind == STEP_EXCEPTION && st->target == TGT_NAMED && dom_of(s, k)->ring < s->ring) {
+				machine_event(m, EV_EXCEPTION);
+				set_ring(s, dom_of(s, k)->ring);
+				enter_domain(s, k);
+			}
+			break;
+		}
 		s->os.traps++;
 		machine_event(m, st->kind == STEP_TRAP ? EV_TRAP_ENTER : EV_EXCEPTION);
 		set_ring(s, dom_of(s, k)->ring);
 		enter_domain(s, k);
-		run_entry(s, st->kind == STEP_TRAP ? "syscall" : "fault", k);
+		run_entry(s, st->kind == STEP_TRAP ? "syscall" : "fault");
 		break;
 	}
 	case STEP_INTERRUPT: {
@@ -275,14 +317,14 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		machine_event(m, EV_INTERRUPT);
 		set_ring(s, dom_of(s, k)->ring);
 		enter_domain(s, k);
-		run_entry(s, "interrupt", k);
+		run_entry(s, "interrupt");
 		break;
 	}
 	case STEP_LEAVE: {
 		struct inst to = step_target(s, st, src, dst, 0);
 		int ring = dom_of(s, to)->ring;
 		if (ring == 3 && s->ring < 3) {
-			run_entry(s, "exit", cur(s));
+			run_entry(s, "exit");
 			machine_event(m, EV_TRAP_EXIT);
 		}
 		set_ring(s, ring);
@@ -290,7 +332,11 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	}
 	case STEP_ENTER: {
+		// A far transfer between rings (monitor <-> deprivileged guest
+		// kernel) costs the hardware's ring transition; within a ring, nothing.
 		struct inst to = step_target(s, st, src, dst, 0);
+		if (dom_of(s, to)->ring != s->ring)
+			machine_event(m, EV_RING_TRANSITION);
 		set_ring(s, dom_of(s, to)->ring);
 		enter_domain(s, to);
 		break;
@@ -515,6 +561,8 @@ void sim_run_once(struct sim *s)
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr)
 {
+	if ((a->requires_vtx && !p->vtx) || (a->requires_ept && !p->ept))
+		return -2;
 	struct machine m;
 	if (machine_init(&m, p, rp->seed))
 		return -1;
