@@ -1,0 +1,71 @@
+# common.gp: what every figure script shares. (Library: no "# input:" line.)
+#
+# Expects, from `gnuplot -e` (scripts/plots.sh sets them):
+#   term  'png' or 'svg' (default 'png')
+#   out   the output file
+#   data  the directory scripts/plots.sh prepared from the input CSV
+# Loads data/meta.gp (archs, workloads, machine, ...) and plots/palette.gp,
+# sets the one terminal setting for each format, and defines layout helpers.
+# Paths are relative to the repository root, where scripts/plots.sh runs.
+
+if (!exists("data") || !exists("out")) {
+    exit error "run through scripts/plots.sh, or pass -e \"term='png'; out='FILE'; data='DIR'\""
+}
+if (!exists("term")) { term = 'png' }
+
+load data.'/meta.gp'
+load 'plots/palette.gp'
+
+set encoding utf8
+if (term eq 'png') {
+    set terminal pngcairo size 900,540 enhanced font "sans,10"
+} else {
+    if (term eq 'svg') {
+        set terminal svg size 900,540 dynamic enhanced font "sans,10"
+    } else {
+        exit error "term must be 'png' or 'svg', not '".term."'"
+    }
+}
+set output out
+
+# Layout, in screen fractions of the 900x540 canvas.
+char_w = 0.0068          # width of one 10-point character
+plot_l = 0.085           # left edge of the plot area
+plot_r = 0.975           # right edge (less when there is a second y axis)
+title_y = 0.965          # first title line; a second line sits below it
+nA = words(archs)
+nW = words(workloads)
+
+# Title (two lines: what, and on which machine) as labels so that every
+# figure, multiplot or not, puts it at the same place.
+machine_line = "machine ".machine.(machine_desc ne "" ? ": ".machine_desc : \
+               (mhz > 0 ? sprintf(", %g MHz", mhz) : "")).", config ".config
+set label 990 at screen 0.5, title_y center font "sans,12" noenhanced front
+set label 991 machine_line at screen 0.5, title_y - 0.035 center noenhanced front
+fig_title(s) = s   # use: set label 990 fig_title("...")
+
+# Longest workload and architecture name, in characters.
+wl_maxlen = 0
+do for [j=1:nW] { wl_maxlen = strlen(word(workloads, j)) > wl_maxlen ? strlen(word(workloads, j)) : wl_maxlen }
+ar_maxlen = 0
+do for [i=1:nA] { ar_maxlen = strlen(word(archs, i)) > ar_maxlen ? strlen(word(archs, i)) : ar_maxlen }
+
+# Clustered bars: x = workload index (0-based) plus an offset per architecture.
+bar_w = 0.8 / nA
+bar_x(j0, i) = j0 + (i - (nA + 1) / 2.0) * bar_w
+
+# Workload names as x tics, rotated when they would not fit side by side.
+set xtics () nomirror scale 0 noenhanced
+do for [j=1:nW] { set xtics add (word(workloads, j) j - 1) }
+set xrange [-0.5:nW - 0.5]
+wl_rotate = (nW * (wl_maxlen * char_w + 0.012) > plot_r - plot_l)
+if (wl_rotate) { set xtics rotate by 30 right }
+
+set border 3 front lw 0.8
+set ytics nomirror
+set grid ytics lc rgb "#D8D8D8" lw 0.6 back
+unset key
+
+# `plot @bars` draws the clustered bars of file F from bars_base up: a solid
+# bar in the architecture colour, then its hatch over it.
+bars = "for [i=1:nA] F using (bar_x($0,i)):(column(i+1)):(bar_x($0,i)-bar_w/2):(bar_x($0,i)+bar_w/2):(bars_base):(column(i+1)) with boxxyerror fc rgb arch_color(word(archs,i)) fs solid 1.0 border lc rgb '#333333' lw 0.5 notitle, for [i=1:nA] F using (bar_x($0,i)):(column(i+1)):(bar_x($0,i)-bar_w/2):(bar_x($0,i)+bar_w/2):(bars_base):(column(i+1)) with boxxyerror fc rgb arch_hatch(word(archs,i)) fs transparent pattern arch_pattern(word(archs,i)) noborder notitle"

@@ -1,0 +1,656 @@
+// test_walk.c: the walker's counts (traps, mode switches, address-space
+// switches, IPC messages) for every architecture x workload of
+// configs/default.yaml, each derived by hand from the placement and the
+// transport steps of the architecture file; traces; determinism; warm and
+// cold caches; an architecture written only in YAML (docs/examples/hybrid.yaml).
+//
+// The counting rules (the project's contract, implemented by the primitive
+// steps of src/walk.c):
+//  - trap: every entry from user mode into a kernel: a `trap` or `exception`
+//    step taken while in ring 3. A `trap` step in ring 0 (an in-kernel
+//    service replying) enters nothing and counts nothing. An interrupt is
+//    not a trap; a message the kernel delivers is not a trap.
+//  - mode switch: every change of ring: a trap/exception from ring 3, a
+//    `leave` to a ring-3 domain from the kernel, an interrupt taken in user
+//    mode. `leave` to the kernel's own domain (ring 0 -> 0) is none.
+//  - address-space switch: a `space` step whose target's space is not the
+//    one loaded; the kernel's space is `global` (mapped everywhere) and
+//    never needs one. Per-process domains (app) have one space per process:
+//    app, app:peer and app:child are three spaces.
+//  - message: one per `message` step.
+// A plain call (no rule, same domain instance) counts nothing. A reply uses
+// the transport's `return` steps, or its `call` steps with src and dst
+// swapped when it has none.
+//
+// Abbreviations in the derivations: T = trap, M = mode switch, AS =
+// address-space switch, msg = message; "T1" is the first trap of the call.
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiment.h"
+#include "walk.h"
+
+struct expect {
+	const char *arch, *workload;
+	uint64_t traps, mode, as, msgs;
+	const char *derivation;
+};
+
+// ---------------------------------------------------------------- fixtures
+
+static struct service_set *g_svc;
+static struct profile g_prof;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	struct cfg_error err;
+	g_svc = malloc(sizeof *g_svc);
+	if (!g_svc)
+		return -1;
+	if (load_services_default(g_svc, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	if (profile_load(&g_prof, "modern", NULL, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	free(g_svc);
+	g_svc = NULL;
+	return 0;
+}
+
+static struct arch *load_arch(const char *name)
+{
+	struct cfg_error err;
+	struct arch *a = malloc(sizeof *a);
+	assert_non_null(a);
+	if (arch_load(a, name, g_svc, &err)) {
+		free(a);
+		fail_msg("arch_load(%s): %s", name, err.msg);
+	}
+	return a;
+}
+
+static void load_workload(struct workload *w, const char *name)
+{
+	struct cfg_error err;
+	if (workload_load(w, name, g_svc, &err))
+		fail_msg("workload_load(%s): %s", name, err.msg);
+}
+
+// Runs one warm call (warmup 2, reps 1, seed 1) on the modern profile.
+static void run_one(const struct arch *a, const struct workload *w, struct run_result *r,
+		    struct trace *tr, int cold, uint64_t seed)
+{
+	struct run_params rp = {.warmup = 2, .reps = 1, .cold = cold, .seed = seed};
+	assert_int_equal(run_point(a, w, &g_prof, &rp, r, tr), 0);
+}
+
+static void check_rows(const struct expect *rows, size_t n)
+{
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct expect *e = &rows[i];
+		struct arch *a = load_arch(e->arch);
+		struct workload w;
+		load_workload(&w, e->workload);
+		struct run_result r;
+		run_one(a, &w, &r, NULL, 0, 1);
+		free(a);
+		const struct os_counts *o = &r.os;
+		if (o->traps != e->traps || o->mode_switches != e->mode || o->as_switches != e->as ||
+		    o->ipc_messages != e->msgs || o->vm_exits || o->hypercalls) {
+			print_error("%s %s: got traps=%llu mode=%llu as=%llu msgs=%llu vm_exits=%llu hypercalls=%llu\n"
+				    "  expected traps=%llu mode=%llu as=%llu msgs=%llu (0 exits/hypercalls)\n"
+				    "  derivation: %s\n",
+				    e->arch, e->workload, (unsigned long long)o->traps,
+				    (unsigned long long)o->mode_switches, (unsigned long long)o->as_switches,
+				    (unsigned long long)o->ipc_messages, (unsigned long long)o->vm_exits,
+				    (unsigned long long)o->hypercalls, (unsigned long long)e->traps,
+				    (unsigned long long)e->mode, (unsigned long long)e->as,
+				    (unsigned long long)e->msgs, e->derivation);
+			bad++;
+		}
+	}
+	if (bad)
+		fail_msg("%d of %zu rows differ from their derivation", bad, n);
+}
+
+#define CHECK_ROWS(rows) check_rows(rows, sizeof rows / sizeof rows[0])
+
+// ---------------------------------------------------------------- monolithic
+//
+// Domains: app (ring 3, space app, per process), kernel (ring 0, global).
+// Every service but peer is in the kernel. Rules: call user->kernel: trap,
+// user->user: pipe; fault user->kernel: exception; device kernel: irq.
+//   trap      call [trap, copy_in, copy_out]
+//             return [copy_in, copy_out, {space: dst}, leave]
+//   exception call [exception]  return [{space: dst}, leave]
+//   pipe      call [trap, write, copy_in, wakeup, {leave: src}, trap, read,
+//             switch, {space: dst}, copy_out, leave]   (no return: swapped)
+//   irq       [idle, interrupt, driver.complete]
+// Calls between two kernel services are plain calls (same domain).
+static const struct expect monolithic_rows[] = {
+	{"monolithic", "null", 1, 2, 0, 0,
+	 "app->kernel trap (T1, M1); posix.getpid; return: space app is loaded (no AS), leave (M2)"},
+	{"monolithic", "read", 1, 2, 0, 0,
+	 "trap (T1, M1); posix.read, vfs.read, fs.read, cache.lookup are plain calls in the kernel; "
+	 "return leave (M2); the kernel is global: no AS"},
+	{"monolithic", "read-disk", 1, 2, 0, 0,
+	 "trap (T1, M1); posix..driver.read plain calls; device rule kernel: irq: idle in the "
+	 "caller's space, interrupt taken in ring 0 (no M, no T), driver.complete; return leave (M2)"},
+	{"monolithic", "write", 1, 2, 0, 0, "as read: trap (T1, M1), plain calls, leave (M2)"},
+	{"monolithic", "open-close", 2, 4, 0, 0,
+	 "two root calls (open, close), each a trap (T, M) and a leave (M): 2 T, 4 M"},
+	{"monolithic", "stat", 1, 2, 0, 0, "trap (T1, M1), plain calls, leave (M2)"},
+	{"monolithic", "pagefault", 1, 2, 0, 0,
+	 "fault user->kernel: exception (T1 by exception, M1); mm.alloc/zero, pt.map plain; "
+	 "return: space app loaded (no AS), leave (M2)"},
+	{"monolithic", "ipc-pingpong", 4, 8, 2, 0,
+	 "app->app:peer is user->user: pipe. Call: trap (T1, M1), write, leave src (M2), trap (T2, M3), "
+	 "read, switch, space app:peer (AS1), leave (M4). Reply = call steps swapped: T3 M5, M6, T4 M7, "
+	 "space app (AS2), M8. pipe has no message step: 0 msgs"},
+	{"monolithic", "ctxsw", 2, 4, 2, 0,
+	 "yield from app resuming peer: trap (T1, M1), sched.switch plain, return steps to app:peer: "
+	 "space app:peer (AS1), leave (M2); yield from peer resuming app: T2 M3, space app (AS2), M4"},
+	{"monolithic", "fork", 3, 6, 2, 0,
+	 "fork: T1 M1, proc/mm/pt/sched plain, space app loaded, M2; wait resuming child: T2 M3, "
+	 "space app:child (AS1), M4; exit from child resuming app: T3 M5, space app (AS2), M6"},
+};
+
+static void test_monolithic(void **state)
+{
+	(void)state;
+	CHECK_ROWS(monolithic_rows);
+}
+
+// ---------------------------------------------------------------- mach
+//
+// Domains: app (ring 3, per process), unix (ring 3, space unix), kernel
+// (global). posix/vfs/fs/cache/proc/pipe in unix; driver/mm/pt/sched and
+// mach-ipc in the kernel; emul in app. Rules: call app->unix: emulated-rpc,
+// user->user: ipc, user->kernel: ipc, kernel->user: ipc; fault
+// user->kernel: exception; device kernel: irq.
+//   ipc          [trap, send, copy_in, message, {space: dst}, copy_out,
+//                receive, {leave: dst}]   (reply: swapped)
+//   emulated-rpc call [trap, redirect, {leave: src}, emul.rpc, trap, send,
+//                copy_in, message, {space: dst}, copy_out, receive, {leave: dst}]
+//                return [trap, send, copy_in, message, {space: dst}, copy_out,
+//                receive, {leave: dst}, emul.rpc]
+// So one Unix call into the server is: T1 M1 (redirect), leave to the
+// emulation library M2, T2 M3 (the RPC), msg, AS (app->unix), leave M4;
+// and its reply: T3 M5, msg, AS (unix->app), M6: 3 T, 6 M, 2 AS, 2 msgs.
+// A call from unix to a kernel service by ipc: trap (T, M), msg, space is
+// global (no AS), leave to kernel (ring 0 -> 0: no M); its reply: the trap
+// step in ring 0 counts nothing, msg, space unix is still loaded (no AS),
+// leave to unix (M): 1 T, 2 M, 0 AS, 2 msgs.
+static const struct expect mach_rows[] = {
+	{"mach", "null", 3, 6, 2, 2,
+	 "emulated-rpc to unix: redirect T1 M1, leave to emul M2, rpc T2 M3 msg1 AS1 M4; "
+	 "reply T3 M5 msg2 AS2 M6"},
+	{"mach", "read", 3, 6, 2, 2, "emulated-rpc (3 T, 6 M, 2 AS, 2 msgs); vfs/fs/cache in unix: plain"},
+	{"mach", "read-disk", 4, 8, 2, 4,
+	 "emulated-rpc call T1 M1 M2 T2 M3 msg1 AS1 M4; cache.miss (unix) -> driver.read (kernel) "
+	 "user->kernel ipc: T3 M5 msg2, kernel global (no AS), leave to kernel (no M); irq in the "
+	 "kernel (no T, no M); driver reply: trap in ring 0 (no T) msg3, unix still loaded (no AS), "
+	 "leave M6; emulated-rpc reply T4 M7 msg4 AS2 M8"},
+	{"mach", "write", 3, 6, 2, 2, "emulated-rpc; vfs/fs/cache in unix: plain"},
+	{"mach", "open-close", 6, 12, 4, 4, "two emulated RPCs (open, close), each 3 T, 6 M, 2 AS, 2 msgs"},
+	{"mach", "stat", 3, 6, 2, 2, "one emulated RPC; lookups in unix: plain"},
+	{"mach", "pagefault", 1, 2, 0, 0,
+	 "mm in the kernel: fault user->kernel: exception (T1, M1); alloc/zero/map plain; "
+	 "return: space app loaded, leave (M2)"},
+	{"mach", "ipc-pingpong", 2, 4, 2, 2,
+	 "app->app:peer: user->user ipc (app->unix does not match): T1 M1 msg1 AS1 M2; reply T2 M3 msg2 AS2 M4"},
+	{"mach", "ctxsw", 8, 16, 4, 8,
+	 "per yield: emulated-rpc call (T, T; M x4; 1 msg; AS to unix), sched.switch in the kernel by "
+	 "ipc (1 T, 2 M, 2 msgs, 0 AS), emulated reply to the other process (T, 2 M, msg, AS): "
+	 "4 T, 8 M, 2 AS, 4 msgs; two yields (app->unix matches app:peer too)"},
+	{"mach", "fork", 14, 28, 6, 16,
+	 "fork: RPC call (2 T, 4 M, 1 msg, 1 AS) + mm.dup ipc (1 T, 2 M, 2 msgs) + sched.wakeup ipc "
+	 "(1 T, 2 M, 2 msgs) + reply (1 T, 2 M, 1 msg, 1 AS) = 5 T 10 M 6 msgs 2 AS; wait: call + "
+	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; exit from child: call + mm.teardown "
+	 "+ sched.switch + reply to app = 5 T 10 M 6 msgs 2 AS"},
+};
+
+static void test_mach(void **state)
+{
+	(void)state;
+	CHECK_ROWS(mach_rows);
+}
+
+// ---------------------------------------------------------------- mach-multiserver
+//
+// Domains: app (per process), personality (space unix), fs (space fs),
+// drivers (space drivers), kernel (global). posix/vfs/proc/pipe in
+// personality; fs/cache in fs; driver/mm/pt/sched in the kernel (option
+// driver=user: driver in drivers). Rules: call user->user, user->kernel,
+// kernel->user: ipc; fault user->kernel: exception; device kernel: irq,
+// user: irq-ipc. ipc as in mach (no return: swapped).
+//   user->user ipc round trip: T M msg AS M there, T M msg AS M back:
+//       2 T, 4 M, 2 AS, 2 msgs.
+//   user->kernel ipc round trip (callee in the global kernel): T M msg
+//       there (no AS, leave to ring 0 no M); back: trap in ring 0 counts
+//       nothing, msg, space of the caller still loaded (no AS), leave M:
+//       1 T, 2 M, 0 AS, 2 msgs.
+//   irq-ipc [trap, receive, idle, interrupt, message, {space: src},
+//       {leave: src}, driver.complete]: T M msg (space already src) M.
+static const struct expect mach_multiserver_rows[] = {
+	{"mach-multiserver", "null", 2, 4, 2, 2, "app<->personality ipc round trip: 2 T, 4 M, 2 AS, 2 msgs"},
+	{"mach-multiserver", "read", 4, 8, 4, 4,
+	 "app->personality (T1 AS1), personality->fs for fs.read (T2 AS2), cache.lookup in fs plain, "
+	 "fs->personality (T3 AS3), personality->app (T4 AS4); 2 M and 1 msg each"},
+	{"mach-multiserver", "read-disk", 5, 10, 4, 6,
+	 "app->personality ipc (T1, AS1), personality->fs ipc (T2, AS2), fs->kernel driver ipc "
+	 "(T3, no AS: kernel is global, no M back into ring 0 on leave), disk wait idle in the "
+	 "kernel with fs loaded (irq: no T, no M), driver reply delivered (no T, no AS, M on leave "
+	 "to fs), fs->personality (T4, AS3), personality->app (T5, AS4) => 5 T, 4 AS; 6 msgs (one per "
+	 "ipc crossing); M: 2 per user->user crossing (8) + fs->kernel 1 + kernel->fs 1 = 10"},
+	{"mach-multiserver:driver=user", "read-disk", 7, 14, 6, 7,
+	 "app->personality (T1 AS1), personality->fs (T2 AS2), fs->drivers user->user ipc (T3 AS3); "
+	 "device rule user: irq-ipc: the driver's receive T4 M, interrupt in ring 0 (no M), msg, "
+	 "drivers space still loaded (no AS), leave M; drivers->fs (T5 AS4), fs->personality (T6 AS5), "
+	 "personality->app (T7 AS6); msgs: 6 ipc crossings + 1 interrupt message = 7; M = 2 x 7"},
+	{"mach-multiserver", "write", 4, 8, 4, 4, "as read: app<->personality and personality<->fs round trips"},
+	{"mach-multiserver", "open-close", 10, 20, 10, 10,
+	 "open: app<->personality, personality<->fs for fs.lookup, personality<->fs for fs.getattr "
+	 "(vfs.lookup is in personality): 3 round trips; close: app<->personality, personality<->fs "
+	 "for fs.release: 2; 5 user<->user round trips x (2 T, 4 M, 2 AS, 2 msgs)"},
+	{"mach-multiserver", "stat", 6, 12, 6, 6,
+	 "app<->personality, personality<->fs (lookup), personality<->fs (getattr): 3 round trips"},
+	{"mach-multiserver", "pagefault", 1, 2, 0, 0,
+	 "mm in the kernel: exception (T1 M1), plain calls, return space app loaded, leave M2"},
+	{"mach-multiserver", "ipc-pingpong", 2, 4, 2, 2, "app<->app:peer ipc round trip"},
+	{"mach-multiserver", "ctxsw", 6, 12, 4, 8,
+	 "per yield: call to personality (T M msg AS M), sched.switch in the kernel (user->kernel "
+	 "round trip: 1 T, 2 M, 2 msgs), reply to the other process (T M msg AS M): 3 T, 6 M, 2 AS, "
+	 "4 msgs; x2"},
+	{"mach-multiserver", "fork", 11, 22, 6, 16,
+	 "fork: personality round trip (2 T 4 M 2 AS 2 msgs) + mm.dup and sched.wakeup in the kernel "
+	 "(2 x (1 T 2 M 2 msgs)) = 4 T 8 M 2 AS 6 msgs; wait: round trip to app:child + sched.switch "
+	 "= 3 T 6 M 2 AS 4 msgs; exit: round trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
+};
+
+static void test_mach_multiserver(void **state)
+{
+	(void)state;
+	CHECK_ROWS(mach_multiserver_rows);
+}
+
+// ---------------------------------------------------------------- l4
+//
+// Domains: app (per process), linux (space linux), kernel (global). Every
+// Unix service and the driver in linux. Rules: call user->user, user->kernel:
+// ipc; fault user->user: pager-ipc; device user: irq-ipc.
+//   ipc       [trap, l4-ipc.call, copy_in, message, {space: dst}, copy_out,
+//             {leave: dst}]   (reply: swapped)   round trip 2 T 4 M 2 AS 2 msgs
+//   pager-ipc call [exception, fault, message, {space: dst}, {leave: dst}]
+//             return [trap, call, map, message, {space: dst}, {leave: dst}]
+//   irq-ipc   [trap, call, idle, interrupt, message, {space: src},
+//             {leave: src}, driver.complete]
+static const struct expect l4_rows[] = {
+	{"l4", "null", 2, 4, 2, 2, "app->linux ipc T1 M1 msg1 AS1 M2; reply T2 M3 msg2 AS2 M4"},
+	{"l4", "read", 2, 4, 2, 2, "one app<->linux round trip; everything else plain in linux"},
+	{"l4", "read-disk", 3, 6, 2, 3,
+	 "app->linux T1 M1 msg1 AS1 M2; driver.read in linux, device rule user: irq-ipc: the "
+	 "server's interrupt thread receives (T2 M3), interrupt in ring 0 (no M) delivered as msg2, "
+	 "linux still loaded (no AS), leave M4; reply linux->app T3 M5 msg3 AS2 M6"},
+	{"l4", "write", 2, 4, 2, 2, "one round trip"},
+	{"l4", "open-close", 4, 8, 4, 4, "two round trips (open, close)"},
+	{"l4", "stat", 2, 4, 2, 2, "one round trip"},
+	{"l4", "pagefault", 2, 4, 2, 2,
+	 "fault user->user (mm in linux): pager-ipc: exception T1 M1, msg1, space linux AS1, leave M2; "
+	 "alloc/zero/map plain in linux; return: pager's reply trap T2 M3, map, msg2, space app AS2, leave M4"},
+	{"l4", "ipc-pingpong", 2, 4, 2, 2, "app<->app:peer ipc round trip"},
+	{"l4", "ctxsw", 4, 8, 4, 4,
+	 "yield app->linux (T AS), sched.switch plain, reply to app:peer (T AS); yield app:peer->linux "
+	 "(T AS), reply to app (T AS): 2 round trips"},
+	{"l4", "fork", 6, 12, 6, 6,
+	 "three root calls (fork, wait resuming child, exit from child resuming app), each one "
+	 "round trip to linux (2 T, 4 M, 2 AS, 2 msgs); proc/mm/pt/sched plain in linux"},
+};
+
+static void test_l4(void **state)
+{
+	(void)state;
+	CHECK_ROWS(l4_rows);
+}
+
+// ---------------------------------------------------------------- l4-multiserver
+//
+// Domains: app, personality (space unix), fs, drivers, kernel (global).
+// posix/vfs/proc/pipe/sched/mm/pt in personality; fs/cache in fs; driver in
+// drivers. Transports and rules as l4.
+static const struct expect l4_multiserver_rows[] = {
+	{"l4-multiserver", "null", 2, 4, 2, 2, "app<->personality round trip"},
+	{"l4-multiserver", "read", 4, 8, 4, 4, "app<->personality, personality<->fs: 2 round trips"},
+	{"l4-multiserver", "read-disk", 7, 14, 6, 7,
+	 "app->personality (T1 AS1), personality->fs (T2 AS2), fs->drivers (T3 AS3), irq-ipc: "
+	 "the driver's receive T4, interrupt message, drivers loaded (no AS); drivers->fs (T5 AS4), "
+	 "fs->personality (T6 AS5), personality->app (T7 AS6); msgs 6 + 1; M 2 per trap"},
+	{"l4-multiserver", "write", 4, 8, 4, 4, "2 round trips"},
+	{"l4-multiserver", "open-close", 10, 20, 10, 10,
+	 "open: app, fs.lookup, fs.getattr round trips; close: app, fs.release: 5 round trips"},
+	{"l4-multiserver", "stat", 6, 12, 6, 6, "app, fs.lookup, fs.getattr: 3 round trips"},
+	{"l4-multiserver", "pagefault", 2, 4, 2, 2,
+	 "mm in personality: pager-ipc exception T1 M1 msg1 AS1 M2; alloc/zero/map plain; reply T2 M3 msg2 AS2 M4"},
+	{"l4-multiserver", "ipc-pingpong", 2, 4, 2, 2, "app<->app:peer round trip"},
+	{"l4-multiserver", "ctxsw", 4, 8, 4, 4, "sched in personality: two yields, each one round trip"},
+	{"l4-multiserver", "fork", 6, 12, 6, 6,
+	 "proc/mm/pt/sched in personality: 3 root calls, each one round trip"},
+};
+
+static void test_l4_multiserver(void **state)
+{
+	(void)state;
+	CHECK_ROWS(l4_multiserver_rows);
+}
+
+// ---------------------------------------------------------------- exokernel
+//
+// Domains: app (per process), kernel (global). The library OS (posix, vfs,
+// fs, cache, mm, proc, pipe, sched) is in app; pt, driver, exo in the
+// kernel. Rules: call user->kernel: secure-call, user->user: pct; fault
+// user->same: upcall; device kernel: irq. (A user->user rule does not match
+// a call within one domain instance: that is a plain call.)
+//   secure-call call [trap, exo.check]  return [{space: dst}, leave]
+//   pct         [trap, exo.pct, copy_in, message, {space: dst}, copy_out,
+//               {leave: dst}]  (reply: swapped)
+//   upcall      call [exception, exo.dispatch, {leave: dst}]  return []
+// A plain call that resumes another process (yield, wait) crosses to that
+// process by the rule for callee -> resumer: pct, call steps.
+static const struct expect exokernel_rows[] = {
+	{"exokernel", "null", 0, 0, 0, 0, "posix.getpid is in the library OS: a plain call"},
+	{"exokernel", "read", 0, 0, 0, 0, "posix/vfs/fs/cache all in app: plain calls"},
+	{"exokernel", "read-disk", 1, 2, 0, 0,
+	 "library OS plain calls down to cache.miss; driver.read in the kernel: secure-call T1 M1; "
+	 "device kernel: irq (ring 0, no M); return: space app loaded (no AS), leave M2"},
+	{"exokernel", "write", 0, 0, 0, 0, "all in app"},
+	{"exokernel", "open-close", 0, 0, 0, 0, "all in app"},
+	{"exokernel", "stat", 0, 0, 0, 0, "all in app"},
+	{"exokernel", "pagefault", 2, 4, 0, 0,
+	 "fault app->app (mm in app): upcall: exception T1 M1, dispatch, leave M2; alloc/zero plain; "
+	 "pt.map in the kernel: secure-call T2 M3, space app loaded, leave M4; upcall return: no steps"},
+	{"exokernel", "ipc-pingpong", 2, 4, 2, 2,
+	 "app->app:peer: pct T1 M1 msg1 AS1 M2; reply swapped T2 M3 msg2 AS2 M4"},
+	{"exokernel", "ctxsw", 2, 4, 2, 2,
+	 "yield and sched.switch plain in app; the return resumes app:peer: pct T1 M1 msg1 AS1 M2; "
+	 "second yield (plain in app:peer) resumes app: pct T2 M3 msg2 AS2 M4"},
+	{"exokernel", "fork", 4, 8, 2, 2,
+	 "fork: plain calls, pt.copy by secure-call (T1 M1, app loaded, M2); wait: plain, resumes "
+	 "app:child by pct (T2 M3 msg1 AS1 M4); exit in app:child: pt.clear by secure-call (T3 M5, "
+	 "app:child loaded, M6), resumes app by pct (T4 M7 msg2 AS2 M8)"},
+};
+
+static void test_exokernel(void **state)
+{
+	(void)state;
+	CHECK_ROWS(exokernel_rows);
+}
+
+// ---------------------------------------------------------------- hybrid (YAML only)
+//
+// docs/examples/hybrid.yaml: app (per process), drivers (ring 3, space
+// drivers), kernel (global). Everything but the driver (and peer) in the
+// kernel; driver in drivers. Rules: call user->kernel: trap, kernel->user:
+// ipc, user->user: pipe; fault user->kernel: exception; device kernel: irq,
+// user: irq-ipc.
+//   trap    as monolithic: call [trap, copy_in, copy_out]
+//           return [copy_in, copy_out, {space: dst}, leave]
+//   ipc     [trap, send, copy_in, message, {space: dst}, copy_out, receive,
+//           {leave: dst}]  (reply: swapped)
+//   irq-ipc [trap, receive, idle, interrupt, message, {space: src},
+//           {leave: src}, driver.complete]
+static const struct expect hybrid_rows[] = {
+	{"docs/examples/hybrid.yaml", "read", 1, 2, 0, 0,
+	 "app->kernel trap (T1 M1); vfs/fs/cache plain in the kernel; return: app loaded (no AS), leave M2"},
+	{"docs/examples/hybrid.yaml", "read-disk", 3, 6, 2, 3,
+	 "trap (T1 M1); cache.miss (kernel) -> driver.read (drivers): kernel->user ipc: the trap "
+	 "step in ring 0 enters nothing, msg1, space drivers (AS1), leave M2; irq-ipc: the driver "
+	 "server's receive T2 M3, interrupt in ring 0, msg2, drivers loaded (no AS), leave M4; "
+	 "driver reply drivers->kernel (swapped): T3 M5, msg3, kernel global (no AS), leave to ring 0 "
+	 "(no M); system-call return: space app (AS2: the driver server's space was loaded), leave M6"},
+};
+
+static void test_hybrid_yaml(void **state)
+{
+	(void)state;
+	struct arch *a = load_arch("docs/examples/hybrid.yaml");
+	assert_string_equal(a->name, "hybrid");
+	assert_string_equal(a->family, "hybrid");
+	// The driver is in a ring-3 domain of its own space, the file system in ring 0.
+	int drv = placement_of(a, service_find(&a->svc, "driver"));
+	int fs = placement_of(a, service_find(&a->svc, "fs"));
+	assert_true(drv >= 0 && fs >= 0);
+	assert_int_equal(a->dom[drv].ring, 3);
+	assert_int_not_equal(a->dom[drv].space_id, 0);
+	assert_int_equal(a->dom[fs].ring, 0);
+	free(a);
+	CHECK_ROWS(hybrid_rows);
+}
+
+// ---------------------------------------------------------------- traces
+
+struct want_step {
+	const char *from, *to, *transport;
+	int trapped;
+};
+
+// The lecture's picture of a Mach multi-server disk read: seven crossings.
+static void test_trace_mach_multiserver_read_disk(void **state)
+{
+	(void)state;
+	static const struct want_step want[] = {
+		{"app", "personality", "ipc", 1},
+		{"personality", "fs", "ipc", 1},
+		{"fs", "kernel", "ipc", 1},
+		{"kernel", "kernel", "irq", 0},  // the disk interrupt, taken in the kernel
+		{"kernel", "fs", "ipc", 0},      // the in-kernel driver's reply: delivered
+		{"fs", "personality", "ipc", 1},
+		{"personality", "app", "ipc", 1},
+	};
+	struct arch *a = load_arch("mach-multiserver");
+	struct workload w;
+	load_workload(&w, "read-disk");
+	struct trace *tr = malloc(sizeof *tr);
+	assert_non_null(tr);
+	struct run_result r;
+	run_one(a, &w, &r, tr, 0, 1);
+	assert_int_equal(tr->n, 7);
+	uint64_t traps = 0;
+	for (int i = 0; i < tr->n; i++) {
+		const struct trace_step *s = &tr->step[i];
+		if (strcmp(s->from, want[i].from) || strcmp(s->to, want[i].to) ||
+		    strcmp(s->transport, want[i].transport) || s->trapped != want[i].trapped)
+			fail_msg("step %d: got %s -> %s %s trapped=%d, wanted %s -> %s %s trapped=%d", i + 1,
+				 s->from, s->to, s->transport, s->trapped, want[i].from, want[i].to,
+				 want[i].transport, want[i].trapped);
+		traps += s->os.traps;
+	}
+	// The steps' counts add up to the call's.
+	assert_int_equal(traps, r.os.traps);
+	assert_int_equal(r.os.traps, 5);
+	free(tr);
+	free(a);
+}
+
+// The L4Linux server, while it waits for the disk interrupt, enters the
+// kernel once: its interrupt thread's receive (a trap). The interrupt
+// itself is delivered to it as a message (an interrupt, not a trap), into
+// the server's space, which is still loaded.
+static void test_trace_l4_server_waits_for_irq(void **state)
+{
+	(void)state;
+	struct arch *a = load_arch("l4");
+	struct workload w;
+	load_workload(&w, "read-disk");
+	struct trace *tr = malloc(sizeof *tr);
+	assert_non_null(tr);
+	struct run_result r;
+	run_one(a, &w, &r, tr, 0, 1);
+	assert_int_equal(tr->n, 3); // app->linux ipc, linux->linux irq-ipc, linux->app ipc
+	const struct trace_step *s = &tr->step[1];
+	assert_string_equal(s->from, "linux");
+	assert_string_equal(s->to, "linux");
+	assert_string_equal(s->transport, "irq-ipc");
+	assert_int_equal(s->trapped, 1);
+	assert_int_equal(s->os.traps, 1);         // one kernel entry: the receive
+	assert_int_equal(s->os.mode_switches, 2); // into the kernel, back to the server
+	assert_int_equal(s->os.as_switches, 0);   // linux's space stays loaded
+	assert_int_equal(s->os.ipc_messages, 1);  // the interrupt message
+	free(tr);
+	free(a);
+}
+
+static void counts_of(const char *arch, const char *wl, struct os_counts *o)
+{
+	struct arch *a = load_arch(arch);
+	struct workload w;
+	load_workload(&w, wl);
+	struct run_result r;
+	run_one(a, &w, &r, NULL, 0, 1);
+	*o = r.os;
+	free(a);
+}
+
+// monolithic read-disk: one trap (the read), no address-space switch (the
+// kernel is global and the disk wait idles in the caller's space).
+static void test_monolithic_read_disk(void **state)
+{
+	(void)state;
+	struct os_counts o;
+	counts_of("monolithic", "read-disk", &o);
+	assert_int_equal(o.traps, 1);
+	assert_int_equal(o.as_switches, 0);
+}
+
+// exokernel read: the library OS serves a cached read in the application:
+// no kernel entry at all.
+static void test_exokernel_read_no_trap(void **state)
+{
+	(void)state;
+	struct os_counts o;
+	counts_of("exokernel", "read", &o);
+	assert_int_equal(o.traps, 0);
+	assert_int_equal(o.mode_switches, 0);
+}
+
+// ---------------------------------------------------------------- determinism
+
+static void test_same_seed_same_result(void **state)
+{
+	(void)state;
+	struct arch *a = load_arch("mach-multiserver");
+	struct workload w;
+	load_workload(&w, "read-disk");
+	struct run_result r1, r2;
+	memset(&r1, 0xa5, sizeof r1); // run_point must set every byte (it memsets the result)
+	memset(&r2, 0x5a, sizeof r2);
+	run_one(a, &w, &r1, NULL, 0, 7);
+	run_one(a, &w, &r2, NULL, 0, 7);
+	assert_memory_equal(&r1, &r2, sizeof r1);
+	// A different seed: the walker's counts never depend on the machine.
+	struct run_result r3;
+	run_one(a, &w, &r3, NULL, 0, 8);
+	assert_memory_equal(&r1.os, &r3.os, sizeof r1.os);
+	free(a);
+}
+
+// A different seed draws different physical frames (a seeded hash of
+// space and page); the same seed the same ones. Cycles may or may not
+// change with the frames (only cache-set collisions depend on them), so
+// they are not compared.
+static void test_seed_changes_frames(void **state)
+{
+	(void)state;
+	struct machine m1, m1b, m2;
+	assert_int_equal(machine_init(&m1, &g_prof, 1), 0);
+	assert_int_equal(machine_init(&m1b, &g_prof, 1), 0);
+	assert_int_equal(machine_init(&m2, &g_prof, 2), 0);
+	machine_write_cr3(&m1, 1);
+	machine_write_cr3(&m1b, 1);
+	machine_write_cr3(&m2, 1);
+	int differ = 0;
+	for (uint64_t page = 0; page < 16; page++) {
+		uint64_t va = 0x400000ull + page * 4096 + 0x123;
+		uint64_t p1 = machine_paddr(&m1, va), p2 = machine_paddr(&m2, va);
+		assert_int_equal(p1, machine_paddr(&m1b, va));
+		assert_int_equal(p1 & 0xfff, 0x123); // the offset in the page is kept
+		differ += p1 != p2;
+		// kernel pages too
+		uint64_t kva = m1.kernel_base + page * 4096;
+		assert_int_equal(machine_paddr(&m1, kva), machine_paddr(&m1b, kva));
+		differ += machine_paddr(&m1, kva) != machine_paddr(&m2, kva);
+	}
+	assert_true(differ > 0);
+	machine_free(&m1);
+	machine_free(&m1b);
+	machine_free(&m2);
+}
+
+// ---------------------------------------------------------------- warm and cold
+//
+// monolithic null on modern: the cold call (a fresh machine, rp.cold = 1)
+// and the warm one (after 2 warm-up calls) run the same steps: the same
+// instructions (so the same base cycles, cpi x n) and the same events
+// (trap entry and exit; no CR3 write: the app's space stays loaded), so
+// the event cycles are equal too. They differ only in stalls: cold, the
+// caches and TLBs are empty, so every line the call touches misses to
+// DRAM and every page it touches needs a page walk; warm, the call's few
+// lines (entry stubs, posix.getpid, the task and kernel-stack lines; the
+// workload has no app working set between calls) were loaded by the
+// warm-up calls and nothing evicted them from the 32 KiB L1s, nor their
+// translations from the TLBs (the kernel's are global pages). A warm
+// reference therefore costs at most what the cold one did, so warm
+// cycles <= cold cycles.
+static void test_warm_not_slower_than_cold(void **state)
+{
+	(void)state;
+	struct arch *a = load_arch("monolithic");
+	struct workload w;
+	load_workload(&w, "null");
+	struct run_result warm, cold;
+	run_one(a, &w, &warm, NULL, 0, 1);
+	run_one(a, &w, &cold, NULL, 1, 1);
+	assert_int_equal(cold.reps, 1);
+	assert_int_equal(warm.hw.instructions, cold.hw.instructions);
+	for (int e = 0; e < EV__N; e++)
+		assert_int_equal(warm.hw.events[e], cold.hw.events[e]);
+	assert_true(cold.hw.l1i_misses > 0); // an empty cache misses on the first fetch
+	assert_true(warm.hw.l1i_misses + warm.hw.l1d_misses <= cold.hw.l1i_misses + cold.hw.l1d_misses);
+	if (!(warm.cycles <= cold.cycles))
+		fail_msg("warm %.0f cycles > cold %.0f cycles", warm.cycles, cold.cycles);
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_monolithic),
+		cmocka_unit_test(test_mach),
+		cmocka_unit_test(test_mach_multiserver),
+		cmocka_unit_test(test_l4),
+		cmocka_unit_test(test_l4_multiserver),
+		cmocka_unit_test(test_exokernel),
+		cmocka_unit_test(test_hybrid_yaml),
+		cmocka_unit_test(test_trace_mach_multiserver_read_disk),
+		cmocka_unit_test(test_trace_l4_server_waits_for_irq),
+		cmocka_unit_test(test_monolithic_read_disk),
+		cmocka_unit_test(test_exokernel_read_no_trap),
+		cmocka_unit_test(test_same_seed_same_result),
+		cmocka_unit_test(test_seed_changes_frames),
+		cmocka_unit_test(test_warm_not_slower_than_cold),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
