@@ -315,6 +315,21 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
 		const char *sname = node_scalar(k), *dname = node_scalar(v);
+		// "service@process" places the service for one process's calls only
+		// (two OS personalities over one file server).
+		char sbuf[2 * NAME_LEN];
+		int proc = -1;
+		snprintf(sbuf, sizeof sbuf, "%s", sname ? sname : "");
+		char *at = strchr(sbuf, '@');
+		if (at) {
+			*at++ = 0;
+			proc = !strcmp(at, "app") ? 0 : !strcmp(at, "peer") ? 1 : !strcmp(at, "child") ? 2 : -2;
+			if (proc == -2) {
+				cfg_errorf(err, d, k, "unknown process '%s' (expected service@app, @peer or @child)", at);
+				return -1;
+			}
+			sname = sbuf;
+		}
 		int s = sname ? service_find(&a->svc, sname) : -1;
 		if (s < 0) {
 			cfg_errorf(err, d, k, "unknown service '%s' (expected a service of models/services.yaml or this file)",
@@ -328,7 +343,7 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		}
 		int i;
 		for (i = 0; i < a->nplace; i++)
-			if (a->place[i].service == s)
+			if (a->place[i].service == s && a->place[i].proc == proc)
 				break;
 		if (i == a->nplace) {
 			if (a->nplace >= MAX_PLACEMENT) {
@@ -339,6 +354,7 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		}
 		a->place[i].service = s;
 		a->place[i].domain = dom;
+		a->place[i].proc = proc;
 	}
 	return 0;
 }
@@ -644,10 +660,21 @@ int arch_domain_find(const struct arch *a, const char *name)
 
 int placement_of(const struct arch *a, int service)
 {
-	for (int i = 0; i < a->nplace; i++)
-		if (a->place[i].service == service)
+	return placement_for(a, service, -1);
+}
+
+int placement_for(const struct arch *a, int service, int proc)
+{
+	int any = -1;
+	for (int i = 0; i < a->nplace; i++) {
+		if (a->place[i].service != service)
+			continue;
+		if (a->place[i].proc == proc && proc >= 0)
 			return a->place[i].domain;
-	return -1;
+		if (a->place[i].proc == -1)
+			any = a->place[i].domain;
+	}
+	return any;
 }
 
 uint64_t arch_tcb_bytes(const struct arch *a)

@@ -147,7 +147,7 @@ struct arch {
 	char family[NAME_LEN];
 	struct domain dom[MAX_DOMAINS];
 	int ndom;
-	struct { int service; int domain; } place[MAX_PLACEMENT];
+	struct { int service; int domain; int proc; } place[MAX_PLACEMENT]; // proc -1: any process
 	int nplace;
 	struct transport tr[MAX_TRANSPORTS];
 	int ntr;
@@ -204,6 +204,9 @@ int arch_load(struct arch *a, const char *name_or_path, const struct service_set
 	      struct cfg_error *err);
 int arch_domain_find(const struct arch *a, const char *name);
 int placement_of(const struct arch *a, int service); // domain index, or -1
+// The domain serving `service` for calls made on behalf of process `proc`
+// (0 app, 1 peer, 2 child): a `service@process` placement wins.
+int placement_for(const struct arch *a, int service, int proc);
 // The privileged code size: text of services placed in ring 0 or VMX root.
 uint64_t arch_tcb_bytes(const struct arch *a);
 

@@ -483,8 +483,10 @@ static int proc_of(const char *name, int dflt)
 	return PROC_APP;
 }
 
+// `client`: the process on whose behalf the call runs (it picks the
+// personality when an architecture places a service per process).
 static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
-		      struct inst ret_to)
+		      struct inst ret_to, int client)
 {
 	const struct arch *a = s->arch;
 	const struct workload *w = s->wl;
@@ -501,14 +503,14 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 		}
 		return;
 	}
-	int d = placement_of(a, n->service);
+	int d = placement_for(a, n->service, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
 	int t = transport_for(s, n->kind, caller, callee);
 	cross(s, o, t, 0, caller, callee, n->args);
 	run_op(s, n->service, n->op, callee);
 	for (int c = ni + 1; c < w->n; c++)
 		if (w->nodes[c].parent == ni)
-			exec_node(s, o, c, callee, callee);
+			exec_node(s, o, c, callee, callee, client);
 	// A transport's reply reaches whichever process resumes (its steps load
 	// that process's space); a plain call that resumes another process is
 	// a crossing of its own, from the callee to that process.
@@ -553,7 +555,7 @@ void sim_run_once(struct sim *s)
 		int from = proc_of(w->nodes[i].from, PROC_APP);
 		struct inst caller = inst_of(s, s->arch->app_domain, from);
 		struct inst resume = inst_of(s, s->arch->app_domain, proc_of(w->nodes[i].resume, from));
-		exec_node(s, &o, i, caller, resume);
+		exec_node(s, &o, i, caller, resume, from);
 	}
 	trace_close(s, &o);
 }
