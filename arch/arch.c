@@ -361,6 +361,8 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 
 static int pattern_ok(const struct arch *a, const char *s)
 {
+	if (s[0] == '@')
+		return service_find(&a->svc, s + 1) >= 0;
 	return !strcmp(s, "*") || !strcmp(s, "user") || !strcmp(s, "kernel") || !strcmp(s, "same") ||
 	       arch_domain_find(a, s) >= 0;
 }
@@ -408,8 +410,9 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 				}
 				snprintf(r->from, NAME_LEN, "%.*s", (int)(arrow - pat), pat);
 				snprintf(r->to, NAME_LEN, "%s", arrow + 2);
-				if (!pattern_ok(a, r->from) || !strcmp(r->from, "same") || !pattern_ok(a, r->to)) {
-					cfg_errorf(err, d, qk, "bad crossing '%s' (expected FROM->TO with user, kernel, same, * or domain names)", pat);
+				if (!pattern_ok(a, r->from) || !strcmp(r->from, "same") || r->from[0] == '@' ||
+				    !pattern_ok(a, r->to)) {
+					cfg_errorf(err, d, qk, "bad crossing '%s' (expected FROM->TO with user, kernel, same, *, domain names or @service as TO)", pat);
 					return -1;
 				}
 			}

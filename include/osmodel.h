@@ -54,7 +54,7 @@ struct op {
 	struct data_use data[MAX_DATA];
 	int ndata;
 	uint32_t sensitive[SENS__N];
-	char source[160];        // where the figures come from
+	char source[256];        // where the figures come from
 	uint32_t code_off;       // resolved: offset of its code in the service's text
 };
 

@@ -410,9 +410,12 @@ static void run_transport_steps(struct sim *s, const struct transport *t, const 
 
 // ---- transports and the walk ----
 
-static int pattern_match(const struct sim *s, const char *pat, int dom, int other_dom, int is_to)
+static int pattern_match(const struct sim *s, const char *pat, int dom, int other_dom, int is_to,
+			 int svc)
 {
 	const struct domain *d = &s->arch->dom[dom];
+	if (pat[0] == '@') // the callee service, e.g. user->@ukernel: a kernel's own trap interface
+		return is_to && svc >= 0 && !strcmp(pat + 1, s->arch->svc.s[svc].name);
 	if (!strcmp(pat, "*"))
 		return 1;
 	if (!strcmp(pat, "same"))
@@ -426,7 +429,7 @@ static int pattern_match(const struct sim *s, const char *pat, int dom, int othe
 
 // The transport for an edge, or -1 for a plain call within one domain
 // instance; -2 if the architecture says nothing about this crossing.
-static int transport_for(const struct sim *s, int kind, struct inst from, struct inst to)
+static int transport_for(const struct sim *s, int kind, struct inst from, struct inst to, int svc)
 {
 	const struct arch *a = s->arch;
 	int same = from.dom == to.dom && from.proc == to.proc;
@@ -437,8 +440,8 @@ static int transport_for(const struct sim *s, int kind, struct inst from, struct
 		int to_same = !strcmp(r->to, "same");
 		if (to_same != same)
 			continue;
-		if (pattern_match(s, r->from, from.dom, to.dom, 0) &&
-		    (to_same || pattern_match(s, r->to, to.dom, from.dom, 1)))
+		if (pattern_match(s, r->from, from.dom, to.dom, 0, svc) &&
+		    (to_same || pattern_match(s, r->to, to.dom, from.dom, 1, svc)))
 			return r->transport;
 	}
 	return same ? -1 : -2;
@@ -492,7 +495,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	const struct workload *w = s->wl;
 	const struct node *n = &w->nodes[ni];
 	if (n->device) {
-		int t = transport_for(s, EDGE_DEVICE, caller, caller);
+		int t = transport_for(s, EDGE_DEVICE, caller, caller, -1);
 		s->io_wait = n->device_usec_x100 / 100.0;
 		if (t >= 0) {
 			trace_begin(s, o, caller, caller, a->tr[t].name);
@@ -505,7 +508,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	}
 	int d = placement_for(a, n->service, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
-	int t = transport_for(s, n->kind, caller, callee);
+	int t = transport_for(s, n->kind, caller, callee, n->service);
 	cross(s, o, t, 0, caller, callee, n->args);
 	run_op(s, n->service, n->op, callee);
 	for (int c = ni + 1; c < w->n; c++)
@@ -516,7 +519,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	// a crossing of its own, from the callee to that process.
 	int back = t;
 	if (t < 0 && (ret_to.dom != caller.dom || ret_to.proc != caller.proc))
-		back = transport_for(s, EDGE_CALL, callee, ret_to);
+		back = transport_for(s, EDGE_CALL, callee, ret_to, -1);
 	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, n->result);
 }
 
