@@ -260,7 +260,7 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 				cfg_errorf(err, d, k, "duplicate transport '%s'", t->name);
 				return -1;
 			}
-		if (need_map(d, v, t->name, "call, return, via_kernel, batch", err))
+		if (need_map(d, v, t->name, "call, return, via_kernel, batch, register_bytes", err))
 			return -1;
 		int have_call = 0;
 		FOR_PAIRS(q, v) {
@@ -274,6 +274,14 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 			} else if (!strcmp(key, "return")) {
 				if (load_steps(a, t->ret, &t->nret, d, qv, err))
 					return -1;
+			} else if (!strcmp(key, "register_bytes")) {
+				const char *sv = node_scalar(qv);
+				uint64_t b;
+				if (!sv || scalar_parse_size(sv, &b) || b > 256) {
+					cfg_errorf(err, d, qv, "bad value for 'register_bytes' (expected bytes, 0..256)");
+					return -1;
+				}
+				t->register_bytes = (uint32_t)b;
 			} else if (!strcmp(key, "via_kernel") || !strcmp(key, "batch")) {
 				const char *s = node_scalar(qv);
 				int64_t x;
@@ -285,7 +293,7 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 				}
 				if (key[0] == 'v') t->via_kernel = b; else t->batch = (int)x;
 			} else {
-				cfg_errorf(err, d, qk, "unknown key '%s' (expected one of: call, return, via_kernel, batch)", key);
+				cfg_errorf(err, d, qk, "unknown key '%s' (expected one of: call, return, via_kernel, batch, register_bytes)", key);
 				return -1;
 			}
 		}
@@ -500,6 +508,19 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 	return 0;
 }
 
+// A line-aligned offset within a page, derived from a name. Real kernels
+// place code and structures at all page offsets; aligning every region to a
+// page would put them all in the same few cache sets of a physically
+// indexed cache whose set index lies within the page offset (a 486's 8 KiB
+// 4-way cache has 128 sets of 16-byte lines: set = bits 4..10 of the offset).
+static uint64_t page_colour(const char *name, uint32_t salt)
+{
+	uint32_t h = 2166136261u ^ salt;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return (uint64_t)(h % 64) * 64;
+}
+
 static void resolve_layout(struct arch *a)
 {
 	for (int dom = 0; dom < a->ndom; dom++) {
@@ -507,10 +528,10 @@ static void resolve_layout(struct arch *a)
 		for (int s = 0; s < a->svc.n; s++) {
 			if (placement_of(a, s) != dom)
 				continue;
-			a->text_off[s] = text;
-			a->data_off[s] = data;
+			a->text_off[s] = text + page_colour(a->svc.s[s].name, 1);
+			a->data_off[s] = data + page_colour(a->svc.s[s].name, 2);
 			uint64_t sz = a->svc.s[s].text_bytes ? a->svc.s[s].text_bytes : 4096;
-			text += (sz + 4095) & ~4095ull;
+			text += (sz + 4096 + 4095) & ~4095ull;
 			data += 0x10000; // SVC_DATA_SPAN of walk.c
 		}
 	}

@@ -110,6 +110,7 @@ struct transport {
 	int nret;
 	int via_kernel;              // messages copied through a kernel buffer (two copies)
 	int batch;                   // sensitive-operation transports: operations per crossing
+	uint32_t register_bytes;     // messages up to this size travel in registers: no copy
 };
 
 enum ring { RING0 = 0, RING1 = 1, RING3 = 3 };
@@ -183,7 +184,8 @@ struct workload {
 	char description[256];
 	struct node nodes[MAX_NODES]; // in call order (pre-order)
 	int n;
-	uint32_t app_ws;     // application working set touched between calls, bytes
+	uint32_t app_ws;     // application data working set touched between calls, bytes
+	uint32_t app_code;   // application code run between calls, bytes
 };
 
 // ---- loading ----

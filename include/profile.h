@@ -76,9 +76,10 @@ void profile_defaults(struct profile *p);
 // ending in .yaml. Follows `inherit:`. Returns 0, or -1 with err set.
 // (Additions:) p starts from profile_defaults(); on error p is unchanged.
 // `dir` NULL means configs/machines; an argument with a '/' or ending in
-// .yaml is a path. An unknown NAME gives err->msg without a location
-// ("unknown machine profile 'x' (expected one of: a, b)"): the caller knows
-// where the name came from. An inherited NAME is looked up next to the
+// .yaml is a path. An unknown NAME is reported at 1:1 of the file looked for
+// ("DIR/x.yaml:1:1: error: unknown machine profile 'x' (expected one of: a,
+// b)"), like the other loaders, so a caller can relocate it to where the
+// name was written. An inherited NAME is looked up next to the
 // inheriting file, then in `dir`; an inherited path is relative to the
 // inheriting file. At most 8 `inherit` hops; cycles are errors.
 // In YAML the `ev` member is the group `events`; `inherit` is honoured only

@@ -582,7 +582,11 @@ int profile_load(struct profile *p, const char *name_or_path, const char *dir,
 	if (is_path(name_or_path)) {
 		snprintf(path, sizeof path, "%s", name_or_path);
 	} else if (name_in_dir(name_or_path, pdir, path, sizeof path) < 0) {
-		unknown_profile(name_or_path, pdir, NULL, err->msg, sizeof err->msg);
+		// Located at 1:1 of the file looked for, like the other loaders: a
+		// caller that knows where the name was written relocates it there.
+		char why[CFG_ERR_MAX];
+		unknown_profile(name_or_path, pdir, NULL, why, sizeof why);
+		cfg_msgf(err, "%s:1:1: error: %s", path, why);
 		return -1;
 	}
 	struct profile tmp;

@@ -17,11 +17,15 @@ load data.'/meta.gp'
 load 'plots/palette.gp'
 
 set encoding utf8
+# The svg terminal draws a font of size n smaller than pngcairo does; scale it
+# so both formats look alike. font(n) gives the font spec for size n.
+fscale = term eq 'svg' ? 1.25 : 1
+font(n) = sprintf("sans,%g", n * fscale)
 if (term eq 'png') {
     set terminal pngcairo size 900,540 enhanced font "sans,10"
 } else {
     if (term eq 'svg') {
-        set terminal svg size 900,540 dynamic enhanced font "sans,10"
+        set terminal svg size 900,540 dynamic enhanced font font(10)
     } else {
         exit error "term must be 'png' or 'svg', not '".term."'"
     }
@@ -29,8 +33,8 @@ if (term eq 'png') {
 set output out
 
 # Layout, in screen fractions of the 900x540 canvas.
-char_w = 0.0068          # width of one 10-point character
-plot_l = 0.085           # left edge of the plot area
+char_w = 0.0074          # width of one 10-point character
+plot_l = 0.095           # left edge of the plot area
 plot_r = 0.975           # right edge (less when there is a second y axis)
 title_y = 0.965          # first title line; a second line sits below it
 nA = words(archs)
@@ -40,9 +44,9 @@ nW = words(workloads)
 # figure, multiplot or not, puts it at the same place.
 machine_line = "machine ".machine.(machine_desc ne "" ? ": ".machine_desc : \
                (mhz > 0 ? sprintf(", %g MHz", mhz) : "")).", config ".config
-set label 990 at screen 0.5, title_y center font "sans,12" noenhanced front
+set label 990 at screen 0.5, title_y center font font(12) noenhanced front
 set label 991 machine_line at screen 0.5, title_y - 0.035 center noenhanced front
-fig_title(s) = s   # use: set label 990 fig_title("...")
+# A figure sets its own first line with: set label 990 "..."
 
 # Longest workload and architecture name, in characters.
 wl_maxlen = 0
@@ -60,6 +64,18 @@ do for [j=1:nW] { set xtics add (word(workloads, j) j - 1) }
 set xrange [-0.5:nW - 0.5]
 wl_rotate = (nW * (wl_maxlen * char_w + 0.012) > plot_r - plot_l)
 if (wl_rotate) { set xtics rotate by 30 right }
+# Bottom margin that leaves room for n-character tic labels rotated by 30
+# degrees, and the x label under them.
+rot_bmargin(n) = 0.08 + n * char_w * 900.0 / 540 * 0.5
+wl_bmargin = wl_rotate ? rot_bmargin(wl_maxlen) : 0.11
+
+# Light vertical rules between the workload groups.
+do for [j=1:nW-1] { set arrow 900+j from j - 0.5, graph 0 to j - 0.5, graph 1 nohead lc rgb "#E4E4E4" lw 0.8 back }
+
+# A 1-2-5 tic step giving at most n intervals up to m (m > 0).
+nice_p(m, n) = 10 ** floor(log10(m / n))
+nice_step(m, n) = m / n <= nice_p(m, n) ? nice_p(m, n) : m / n <= 2 * nice_p(m, n) ? 2 * nice_p(m, n) : \
+                  m / n <= 5 * nice_p(m, n) ? 5 * nice_p(m, n) : 10 * nice_p(m, n)
 
 set border 3 front lw 0.8
 set ytics nomirror

@@ -12,12 +12,12 @@ set label 990 "Cycles per call, by workload and architecture"
 F = data.'/col_cycles.dat'
 if (max_cycles <= 0) { exit error "no positive cycles in ".F }
 
-# Log scale from the decade below the smallest value to the decade above the
-# largest, so the ratio between bars reads directly.
+# Log scale from the decade below the smallest value to a little above the
+# largest, so the ratio between bars reads directly. Zero cycles would not
+# show on a log scale (no workload costs zero).
 set logscale y 10
 ylo = 10 ** floor(log10(minpos_cycles))
-yhi = 10 ** ceil(log10(max_cycles))
-if (yhi <= max_cycles * 1.05) { yhi = yhi * 10 }
+yhi = max_cycles * 1.6
 set yrange [ylo:yhi]
 set format y "%.0f"
 set mytics 10
@@ -46,7 +46,7 @@ load 'plots/key.gp'
 set lmargin at screen plot_l
 set rmargin at screen plot_r
 set tmargin at screen key_bottom - 0.03
-set bmargin at screen (wl_rotate ? 0.17 : 0.11)
+set bmargin at screen wl_bmargin
 
 bars_base = ylo
 plot @bars

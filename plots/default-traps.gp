@@ -19,7 +19,7 @@ load 'plots/key.gp'
 
 # Two panels of equal height between the key and the tic labels.
 p_top = key_bottom - 0.055
-p_bot = wl_rotate ? 0.17 : 0.11
+p_bot = wl_bmargin
 p_gap = 0.085
 p_h = (p_top - p_bot - p_gap) / 2
 
@@ -28,8 +28,8 @@ set rmargin at screen plot_r
 set ylabel "count per call"
 set format y "%g"
 bars_base = 0
-# Integer tics when the counts are small.
-ystep(m) = m <= 8 ? 1 : m <= 16 ? 2 : m <= 40 ? 5 : 0
+# Integer tic steps (counts), at most 5 intervals.
+ystep(m) = m > 0 ? (nice_step(m, 5) < 1 ? 1 : nice_step(m, 5)) : 1
 
 set multiplot
 
@@ -38,13 +38,13 @@ set multiplot
 F = data.'/col_traps.dat'
 ymax = max_traps > 0 ? max_traps * 1.12 : 1
 set yrange [0:ymax]
-if (ystep(max_traps) > 0) { set ytics ystep(max_traps) } else { set ytics autofreq }
+set ytics ystep(max_traps)
 set tmargin at screen p_top
 set bmargin at screen p_top - p_h
 set format x ""
 set xtics () 
 do for [j=1:nW] { set xtics add ("" j - 1) }
-set label 992 "traps per call" at graph 0, graph 1.06 left font "sans,11" front
+set label 992 "traps per call" at graph 0, graph 1.06 left font font(11) front
 plot @bars
 
 # The title, machine line and key are drawn once.
@@ -56,7 +56,7 @@ unset label 991
 F = data.'/col_as_switches.dat'
 ymax = max_as_switches > 0 ? max_as_switches * 1.12 : 1
 set yrange [0:ymax]
-if (ystep(max_as_switches) > 0) { set ytics ystep(max_as_switches) } else { set ytics autofreq }
+set ytics ystep(max_as_switches)
 set tmargin at screen p_bot + p_h
 set bmargin at screen p_bot
 set xtics ()

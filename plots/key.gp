@@ -9,16 +9,17 @@
 #   key_hatch(i)     hatch colour
 #   key_y            screen y of the centre of the first row
 # Entries flow left to right, wrap into more rows when the width runs out,
-# and each row is centred between plot_l and plot_r. Sets key_bottom (screen
+# and each row is centred on the canvas. Sets key_bottom (screen
 # y of the lower edge of the last row). Uses object and label tags 1000+i
 # and 2000+i; `key_unset` removes them again (eval key_unset).
 
 key_sw = 0.03      # swatch width
 key_sh = 0.034     # swatch height
 key_gap = 0.007    # swatch to text
-key_sep = 0.028    # between entries
+key_sep = 0.024    # between entries
 key_row = 0.048    # row pitch
-key_width = plot_r - plot_l
+key_l = 0.03       # the key may be wider than the plot area
+key_width = 0.94
 array key_x[key_n]
 array key_r[key_n]
 array key_rw[key_n]
@@ -33,7 +34,7 @@ do for [i=1:key_n] {
     key_rw[key_rows] = key_pos - key_sep
 }
 do for [i=1:key_n] {
-    key_x0 = plot_l + (key_width - key_rw[key_r[i]]) / 2 + key_x[i]
+    key_x0 = key_l + (key_width - key_rw[key_r[i]]) / 2 + key_x[i]
     key_y0 = key_y - (key_r[i] - 1) * key_row
     set object 1000+i rect from screen key_x0, key_y0 - key_sh/2 to screen key_x0 + key_sw, key_y0 + key_sh/2 \
         fc rgb key_fill(i) fs solid 1.0 border lc rgb "#333333" lw 0.5 front

@@ -25,8 +25,10 @@
 # and plots/common.gp turns term/out into the one terminal setting.
 #
 # Exit status: 0 when gnuplot is missing (message on stderr) or every figure
-# with an input was rendered or skipped; 1 when gnuplot failed on a present
-# input or an input could not be read.
+# with an input was rendered or skipped (input missing or without data rows,
+# or the figure script declined, e.g. no `read` workload); 1 when gnuplot
+# failed on a present input or an input could not be read (no arch/workload
+# column).
 
 cd "$(dirname "$0")/.." || exit 1
 
@@ -43,6 +45,7 @@ trap 'exit 130' INT TERM
 gq() { printf '%s' "$1" | sed "s/'/''/g"; }
 
 # prepare CSV DIR: writes meta.gp, col_*.dat and wl_*.dat for CSV into DIR.
+# Status 0, 2 when the CSV has no data rows, 1 when it cannot be read.
 prepare() {
 	csv=$1; dir=$2
 	mkdir -p "$dir" || return 1
@@ -110,10 +113,7 @@ prepare() {
 	}
 	END {
 		if (bad) exit 1
-		if (nrow == 0) {
-			print "plots: " csvname ": no data rows" > "/dev/stderr"
-			exit 1
-		}
+		if (nrow == 0) exit 2
 		if (others != "")
 			print "plots: " csvname ": figures show machine " mach " only; also in the CSV:" others > "/dev/stderr"
 		meta = dir "/meta.gp"
@@ -169,13 +169,15 @@ for gp in plots/*.gp; do
 		continue
 	fi
 	data=$tmp/$(printf '%s' "$input" | tr -c 'A-Za-z0-9._-' '_')
-	if [ ! -f "$data/meta.gp" ]; then
-		if ! prepare "$input" "$data"; then
-			echo "plots: $name: cannot read $input" >&2
-			status=1
-			continue
-		fi
+	if [ ! -f "$data.rc" ]; then
+		prepare "$input" "$data"
+		echo $? > "$data.rc"
 	fi
+	case $(cat "$data.rc") in
+	0) ;;
+	2) echo "plots: skipping $name: $input has no data rows" >&2; continue ;;
+	*) echo "plots: $name: cannot read $input" >&2; status=1; continue ;;
+	esac
 	for fmt in png svg; do
 		out=plots/$name.$fmt
 		work=$tmp/$name.$fmt

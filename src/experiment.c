@@ -44,7 +44,7 @@ int load_services_default(struct service_set *s, struct cfg_error *err)
 // parameter ("workload.app_ws").
 static int sweep_key_ok(const char *key)
 {
-	if (!strcmp(key, "workload.app_ws"))
+	if (!strcmp(key, "workload.app_ws") || !strcmp(key, "workload.app_code"))
 		return 1;
 	struct profile p;
 	profile_defaults(&p);
@@ -66,7 +66,7 @@ static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_nod
 		yaml_node_t *v = yaml_document_get_node(&d->doc, p->value);
 		const char *key = node_scalar(k);
 		if (!key || strlen(key) >= sizeof e->sweep[0].key || !sweep_key_ok(key)) {
-			cfg_errorf(err, d, k, "unknown sweep parameter '%s' (expected a machine-profile key such as l1d.size, or workload.app_ws)",
+			cfg_errorf(err, d, k, "unknown sweep parameter '%s' (expected a machine-profile key such as l1d.size, workload.app_ws or workload.app_code)",
 				   key ? key : "");
 			return -1;
 		}
@@ -92,7 +92,7 @@ static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_nod
 			const char *val = node_scalar(item);
 			struct cfg_error e2;
 			int bad = !val;
-			if (!bad && !strcmp(key, "workload.app_ws")) {
+			if (!bad && !strncmp(key, "workload.", 9)) {
 				uint64_t b;
 				bad = scalar_parse_size(val, &b) || b > (8u << 20);
 				snprintf(e2.msg, sizeof e2.msg, "expected bytes, 0..8M");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "experiment.h"
+#include "validate.h"
 
 static const char usage_main[] =
 	"usage: osarch [--version] [--help] COMMAND [ARGS]\n"
@@ -18,6 +19,8 @@ static const char usage_main[] =
 	"  trace --arch A [--machine M] [--format text|csv|json] WORKLOAD\n"
 	"                                        the path of one call, step by step\n"
 	"  list [archs|workloads|machines]       what can be run\n"
+	"  validate [FILE] [--markdown]          published measurements against the model\n"
+	"                                        (configs/validation.yaml); exit 1 if an ordering disagrees\n"
 	"\n"
 	"`osarch COMMAND --help` describes a command.\n";
 
@@ -43,6 +46,15 @@ static const char usage_list[] =
 	"\n"
 	"Lists architectures (with their protection domains and the size of their\n"
 	"privileged code), workloads and machine profiles.\n";
+
+static const char usage_validate[] =
+	"usage: osarch validate [FILE] [--markdown]\n"
+	"\n"
+	"Runs every check of FILE (default configs/validation.yaml) on the machine\n"
+	"profile of the paper's machine and prints, side by side, the published and\n"
+	"simulated figures, the published and simulated ratios, the factor between\n"
+	"them and whether the ordering agrees. Exit 0 when every ordering agrees,\n"
+	"1 when one disagrees, 2 on a bad file.\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -354,6 +366,46 @@ static int cmd_list(int argc, char **argv)
 	return rc ? 2 : 0;
 }
 
+static int cmd_validate(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(usage_validate, stdout);
+		return 0;
+	}
+	const char *path = "configs/validation.yaml";
+	int md = 0, have = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--markdown"))
+			md = 1;
+		else if (argv[i][0] == '-')
+			return bad_usage(usage_validate, "unknown option '%s'", argv[i]);
+		else if (have++)
+			return bad_usage(usage_validate, "one file at a time ('%s' is extra)", argv[i]);
+		else
+			path = argv[i];
+	}
+	struct validation v;
+	struct cfg_error err;
+	if (validation_load(&v, path, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	struct vresult *res = calloc((size_t)v.n + 1, sizeof *res);
+	int rc = 1;
+	if (res && validation_run(&v, res, &err) == 0) {
+		validation_print(stdout, &v, res, md);
+		rc = 0;
+		for (int i = 0; i < v.n; i++)
+			rc |= !res[i].agrees;
+	} else {
+		fprintf(stderr, "%s\n", res ? err.msg : "osarch: out of memory");
+		rc = 2;
+	}
+	free(res);
+	validation_free(&v);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -373,5 +425,7 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 1, argv + 1);
 	return bad_usage(usage_main, "unknown command '%s'", cmd);
 }

@@ -288,17 +288,17 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 		for (int c = 0; c < combos; c++) {
 			struct profile prof = base;
 			const char *vals[MAX_SWEEP] = {0};
-			uint32_t app_ws = UINT32_MAX;
+			uint32_t app_ws = UINT32_MAX, app_code = UINT32_MAX;
 			int rest = c;
 			// The last parameter varies fastest.
 			for (int s = e->nsweep - 1; s >= 0; s--) {
 				const struct sweep_param *sp = &e->sweep[s];
 				vals[s] = sp->values.v[rest % sp->values.n];
 				rest /= sp->values.n;
-				if (!strcmp(sp->key, "workload.app_ws")) {
+				if (!strncmp(sp->key, "workload.", 9)) {
 					uint64_t b = 0;
 					scalar_parse_size(vals[s], &b);
-					app_ws = (uint32_t)b;
+					*(!strcmp(sp->key, "workload.app_ws") ? &app_ws : &app_code) = (uint32_t)b;
 				} else if (schema_set(profile_schema, &prof, sp->key, vals[s], err)) {
 					goto out;
 				}
@@ -316,6 +316,8 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 					struct workload wl = wls[w];
 					if (app_ws != UINT32_MAX)
 						wl.app_ws = app_ws;
+					if (app_code != UINT32_MAX)
+						wl.app_code = app_code;
 					snprintf(p->arch, sizeof p->arch, "%s", e->archs.v[a]);
 					snprintf(p->workload, sizeof p->workload, "%s", wls[w].name);
 					snprintf(p->machine, sizeof p->machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);

@@ -22,6 +22,7 @@ struct inst {
 #define SVC_DATA_SPAN 0x10000ull
 #define MSG_OFF 0x00300000ull
 #define WS_OFF 0x00800000ull
+#define APP_CODE_OFF 0x00100000ull // after the services' text (at most 1 MiB of it)
 // Newly allocated pages come from a pool of FRESH_PAGES recycled pages: each
 // invocation gets the next one, so its TLB entry is cold while its lines may
 // still be in a large cache, as for a page just taken from the free list.
@@ -264,7 +265,12 @@ static void load_space(struct sim *s, struct inst target)
 		write_cr3(s, sp);
 }
 
-static uint64_t msgbuf(const struct sim *s, struct inst i) { return dom_base(s, i.dom) + MSG_OFF; }
+// Message buffers start at a different line of the page in each domain
+// (see page_colour in arch.c for why).
+static uint64_t msgbuf(const struct sim *s, struct inst i)
+{
+	return dom_base(s, i.dom) + MSG_OFF + (uint64_t)((i.dom * 37 + 11) % 64) * 64;
+}
 
 static void copy_cost(struct sim *s, uint32_t bytes)
 {
@@ -350,15 +356,16 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		load_space(s, step_target(s, st, src, dst, 0));
 		break;
 	case STEP_COPY_IN:
-		if (!s->msg_bytes)
-			break;
+		if (s->msg_bytes <= t->register_bytes)
+			break; // empty, or carried in registers
+
 		machine_load(m, msgbuf(s, src), s->msg_bytes);
 		if (t->via_kernel)
 			machine_store(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
 		copy_cost(s, s->msg_bytes);
 		break;
 	case STEP_COPY_OUT:
-		if (!s->msg_bytes)
+		if (s->msg_bytes <= t->register_bytes)
 			break;
 		if (t->via_kernel)
 			machine_load(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
@@ -540,11 +547,16 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 
 void sim_app_work(struct sim *s)
 {
-	if (!s->wl->app_ws)
-		return;
-	// The application runs in its own space between calls.
+	// The application runs in its own space between calls: its code (one
+	// instruction per insn_bytes, fetched line by line) and its data.
 	struct inst app = inst_of(s, s->arch->app_domain, PROC_APP);
-	machine_load(s->m, dom_base(s, app.dom) + WS_OFF, s->wl->app_ws);
+	uint64_t base = dom_base(s, app.dom);
+	if (s->wl->app_code) {
+		machine_fetch(s->m, base + APP_CODE_OFF, s->wl->app_code);
+		machine_exec(s->m, (uint64_t)(s->wl->app_code / s->m->prof.insn_bytes));
+	}
+	if (s->wl->app_ws)
+		machine_load(s->m, base + WS_OFF, s->wl->app_ws);
 }
 
 void sim_run_once(struct sim *s)

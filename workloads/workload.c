@@ -3,7 +3,8 @@
 //
 //   name: read
 //   description: ...
-//   app_ws: 0                  # application working set touched between calls
+//   app_ws: 0                  # application data touched between calls (bytes)
+//   app_code: 0                # application code run between calls (bytes)
 //   calls:                     # root calls, in order
 //     - call: posix.read       # or fault: mm.fault (entered by an exception)
 //       result: 4K             # bytes passed back (args: bytes passed in)
@@ -175,15 +176,15 @@ static int load_workload_doc(struct workload *w, const struct service_set *set, 
 			have_name = 1;
 		} else if (!strcmp(k, "description")) {
 			snprintf(w->description, sizeof w->description, "%s", v);
-		} else if (!strcmp(k, "app_ws")) {
+		} else if (!strcmp(k, "app_ws") || !strcmp(k, "app_code")) {
 			uint64_t b;
 			if (scalar_parse_size(v, &b) || b > (8u << 20)) {
 				cfg_errorf(err, d, vn, "bad size '%s' (expected bytes, 0..8M)", v);
 				return -1;
 			}
-			w->app_ws = (uint32_t)b;
+			*(k[4] == 'w' ? &w->app_ws : &w->app_code) = (uint32_t)b;
 		} else {
-			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: name, description, app_ws, calls)", k);
+			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: name, description, app_ws, app_code, calls)", k);
 			return -1;
 		}
 	}
