@@ -182,8 +182,9 @@ static void test_inherit_cycle(void **state)
 static void test_unknown_profile(void **state)
 {
 	(void)state;
-	// A name from the command line: no file, so no location.
-	expect_load_error("nosuch", "",
+	// No such file: reported at 1:1 of the file looked for (the caller may
+	// relocate it to where the name was written).
+	expect_load_error("nosuch", MACHINES "/nosuch.yaml:1:1: error: ",
 			  "unknown machine profile 'nosuch' (expected one of: base, child, "
 			  "cycle_a, cycle_b, grandchild, levels, orphan)");
 	// An unknown parent: at the value of "inherit: nosuch", line 2, column 10.

@@ -1,8 +1,11 @@
 // test_walk.c: the walker's counts (traps, mode switches, address-space
-// switches, IPC messages) for every architecture x workload of
+// switches, IPC messages) for the six native architectures (monolithic,
+// mach, mach-multiserver, l4, l4-multiserver, exokernel) x every workload of
 // configs/default.yaml, each derived by hand from the placement and the
-// transport steps of the architecture file; traces; determinism; warm and
-// cold caches; an architecture written only in YAML (docs/examples/hybrid.yaml).
+// transport steps of the architecture file (the VM architectures that
+// experiment also lists are not derived here); small spaces; traces;
+// determinism; warm and cold caches; an architecture written only in YAML
+// (docs/examples/hybrid.yaml).
 //
 // The counting rules (the project's contract, implemented by the primitive
 // steps of src/walk.c):
@@ -164,9 +167,11 @@ static const struct expect monolithic_rows[] = {
 	{"monolithic", "ctxsw", 2, 4, 2, 0,
 	 "yield from app resuming peer: trap (T1, M1), sched.switch plain, return steps to app:peer: "
 	 "space app:peer (AS1), leave (M2); yield from peer resuming app: T2 M3, space app (AS2), M4"},
-	{"monolithic", "fork", 3, 6, 2, 0,
+	{"monolithic", "fork", 4, 8, 2, 0,
 	 "fork: T1 M1, proc/mm/pt/sched plain, space app loaded, M2; wait resuming child: T2 M3, "
-	 "space app:child (AS1), M4; exit from child resuming app: T3 M5, space app (AS2), M6"},
+	 "space app:child (AS1), M4; the child's copy-on-write fault: exception T3 M5, mm.alloc and "
+	 "pt.map plain, space app:child loaded, leave M6; exit from child resuming app: T4 M7, "
+	 "space app (AS2), M8"},
 };
 
 static void test_monolithic(void **state)
@@ -217,10 +222,11 @@ static const struct expect mach_rows[] = {
 	 "per yield: emulated-rpc call (T, T; M x4; 1 msg; AS to unix), sched.switch in the kernel by "
 	 "ipc (1 T, 2 M, 2 msgs, 0 AS), emulated reply to the other process (T, 2 M, msg, AS): "
 	 "4 T, 8 M, 2 AS, 4 msgs; two yields (app->unix matches app:peer too)"},
-	{"mach", "fork", 14, 28, 6, 16,
+	{"mach", "fork", 15, 30, 6, 16,
 	 "fork: RPC call (2 T, 4 M, 1 msg, 1 AS) + mm.dup ipc (1 T, 2 M, 2 msgs) + sched.wakeup ipc "
 	 "(1 T, 2 M, 2 msgs) + reply (1 T, 2 M, 1 msg, 1 AS) = 5 T 10 M 6 msgs 2 AS; wait: call + "
-	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; exit from child: call + mm.teardown "
+	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; the child's copy-on-write fault "
+	 "(mm in the kernel): exception 1 T 2 M, no AS; exit from child: call + mm.teardown "
 	 "+ sched.switch + reply to app = 5 T 10 M 6 msgs 2 AS"},
 };
 
@@ -276,10 +282,11 @@ static const struct expect mach_multiserver_rows[] = {
 	 "per yield: call to personality (T M msg AS M), sched.switch in the kernel (user->kernel "
 	 "round trip: 1 T, 2 M, 2 msgs), reply to the other process (T M msg AS M): 3 T, 6 M, 2 AS, "
 	 "4 msgs; x2"},
-	{"mach-multiserver", "fork", 11, 22, 6, 16,
+	{"mach-multiserver", "fork", 12, 24, 6, 16,
 	 "fork: personality round trip (2 T 4 M 2 AS 2 msgs) + mm.dup and sched.wakeup in the kernel "
 	 "(2 x (1 T 2 M 2 msgs)) = 4 T 8 M 2 AS 6 msgs; wait: round trip to app:child + sched.switch "
-	 "= 3 T 6 M 2 AS 4 msgs; exit: round trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
+	 "= 3 T 6 M 2 AS 4 msgs; the child's copy-on-write fault: exception (1 T 2 M); exit: round "
+	 "trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
 };
 
 static void test_mach_multiserver(void **state)
@@ -316,9 +323,11 @@ static const struct expect l4_rows[] = {
 	{"l4", "ctxsw", 4, 8, 4, 4,
 	 "yield app->linux (T AS), sched.switch plain, reply to app:peer (T AS); yield app:peer->linux "
 	 "(T AS), reply to app (T AS): 2 round trips"},
-	{"l4", "fork", 6, 12, 6, 6,
-	 "three root calls (fork, wait resuming child, exit from child resuming app), each one "
-	 "round trip to linux (2 T, 4 M, 2 AS, 2 msgs); proc/mm/pt/sched plain in linux"},
+	{"l4", "fork", 8, 16, 8, 8,
+	 "four root calls (fork, wait resuming child, the child's copy-on-write fault, exit from "
+	 "child resuming app), each one round trip to linux (2 T, 4 M, 2 AS, 2 msgs): the fault "
+	 "by pager-ipc (exception T, msg, AS, M x2; the pager's reply T, msg, AS, M x2); "
+	 "proc/mm/pt/sched plain in linux"},
 };
 
 static void test_l4(void **state)
@@ -347,8 +356,9 @@ static const struct expect l4_multiserver_rows[] = {
 	 "mm in personality: pager-ipc exception T1 M1 msg1 AS1 M2; alloc/zero/map plain; reply T2 M3 msg2 AS2 M4"},
 	{"l4-multiserver", "ipc-pingpong", 2, 4, 2, 2, "app<->app:peer round trip"},
 	{"l4-multiserver", "ctxsw", 4, 8, 4, 4, "sched in personality: two yields, each one round trip"},
-	{"l4-multiserver", "fork", 6, 12, 6, 6,
-	 "proc/mm/pt/sched in personality: 3 root calls, each one round trip"},
+	{"l4-multiserver", "fork", 8, 16, 8, 8,
+	 "proc/mm/pt/sched in personality: 4 root calls (fork, wait, the child's copy-on-write "
+	 "fault by pager-ipc, exit), each one round trip"},
 };
 
 static void test_l4_multiserver(void **state)
@@ -387,10 +397,12 @@ static const struct expect exokernel_rows[] = {
 	{"exokernel", "ctxsw", 2, 4, 2, 2,
 	 "yield and sched.switch plain in app; the return resumes app:peer: pct T1 M1 msg1 AS1 M2; "
 	 "second yield (plain in app:peer) resumes app: pct T2 M3 msg2 AS2 M4"},
-	{"exokernel", "fork", 4, 8, 2, 2,
+	{"exokernel", "fork", 6, 12, 2, 2,
 	 "fork: plain calls, pt.copy by secure-call (T1 M1, app loaded, M2); wait: plain, resumes "
-	 "app:child by pct (T2 M3 msg1 AS1 M4); exit in app:child: pt.clear by secure-call (T3 M5, "
-	 "app:child loaded, M6), resumes app by pct (T4 M7 msg2 AS2 M8)"},
+	 "app:child by pct (T2 M3 msg1 AS1 M4); the child's copy-on-write fault (mm in the library "
+	 "OS): upcall T3 M5 M6, mm.alloc plain, pt.map by secure-call T4 M7 M8; exit in app:child: "
+	 "pt.clear by secure-call (T5 M9, app:child loaded, M10), resumes app by pct (T6 M11 msg2 "
+	 "AS2 M12)"},
 };
 
 static void test_exokernel(void **state)
@@ -423,6 +435,50 @@ static const struct expect hybrid_rows[] = {
 	 "(no M); system-call return: space app (AS2: the driver server's space was loaded), leave M6"},
 };
 
+// Every workload of configs/default.yaml has a derived row for each of the
+// six architectures above, and each of them is in that experiment. (The VM
+// architectures the experiment also lists are not derived here.)
+static void test_tables_cover_default_experiment(void **state)
+{
+	(void)state;
+	static const struct {
+		const struct expect *rows;
+		size_t n;
+	} tables[] = {
+		{monolithic_rows, sizeof monolithic_rows / sizeof monolithic_rows[0]},
+		{mach_rows, sizeof mach_rows / sizeof mach_rows[0]},
+		{mach_multiserver_rows, sizeof mach_multiserver_rows / sizeof mach_multiserver_rows[0]},
+		{l4_rows, sizeof l4_rows / sizeof l4_rows[0]},
+		{l4_multiserver_rows, sizeof l4_multiserver_rows / sizeof l4_multiserver_rows[0]},
+		{exokernel_rows, sizeof exokernel_rows / sizeof exokernel_rows[0]},
+	};
+	struct experiment e;
+	struct cfg_error err;
+	if (experiment_load(&e, "configs/default.yaml", &err))
+		fail_msg("%s", err.msg);
+	int missing = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+		const char *arch = tables[t].rows[0].arch;
+		if (strlist_find(&e.archs, arch) < 0) {
+			print_error("%s is not in configs/default.yaml\n", arch);
+			missing++;
+		}
+		for (int wi = 0; wi < e.workloads.n; wi++) {
+			size_t i;
+			for (i = 0; i < tables[t].n; i++)
+				if (!strcmp(tables[t].rows[i].arch, arch) &&
+				    !strcmp(tables[t].rows[i].workload, e.workloads.v[wi]))
+					break;
+			if (i == tables[t].n) {
+				print_error("no derived row for %s %s\n", arch, e.workloads.v[wi]);
+				missing++;
+			}
+		}
+	}
+	experiment_free(&e);
+	assert_int_equal(missing, 0);
+}
+
 static void test_hybrid_yaml(void **state)
 {
 	(void)state;
@@ -438,6 +494,38 @@ static void test_hybrid_yaml(void **state)
 	assert_int_equal(a->dom[fs].ring, 0);
 	free(a);
 	CHECK_ROWS(hybrid_rows);
+}
+
+// ---------------------------------------------------------------- small spaces
+//
+// l4 with the Linux server in an L4 small space (domain flag small: true,
+// set here on the loaded architecture): entering it is a segment switch,
+// which counts as an address-space switch but writes no CR3.
+//   null: app->linux ipc: T1 M1 msg1, space linux: segment 0 -> linux (AS1,
+//   no CR3 write), leave M2; reply: T2 M3 msg2, space app: CR3 already
+//   holds app but a small space is entered, so leaving it is a switch
+//   (AS2, segment reset, no CR3 write), leave M4 => 2 T, 4 M, 2 AS, 2 msgs,
+//   0 CR3 writes (the ordinary l4 writes CR3 twice: linux, then app).
+static void test_small_space_counts_without_cr3_write(void **state)
+{
+	(void)state;
+	struct arch *a = load_arch("l4");
+	struct workload w;
+	load_workload(&w, "null");
+	struct run_result big, small;
+	run_one(a, &w, &big, NULL, 0, 1);
+	int linux_dom = arch_domain_find(a, "linux");
+	assert_true(linux_dom >= 0);
+	a->dom[linux_dom].small = 1;
+	run_one(a, &w, &small, NULL, 0, 1);
+	free(a);
+	assert_int_equal(big.os.as_switches, 2);
+	assert_int_equal(big.hw.cr3_writes, 2);
+	assert_int_equal(small.os.traps, 2);
+	assert_int_equal(small.os.mode_switches, 4);
+	assert_int_equal(small.os.as_switches, 2);
+	assert_int_equal(small.os.ipc_messages, 2);
+	assert_int_equal(small.hw.cr3_writes, 0);
 }
 
 // ---------------------------------------------------------------- traces
@@ -643,7 +731,9 @@ int main(void)
 		cmocka_unit_test(test_l4),
 		cmocka_unit_test(test_l4_multiserver),
 		cmocka_unit_test(test_exokernel),
+		cmocka_unit_test(test_tables_cover_default_experiment),
 		cmocka_unit_test(test_hybrid_yaml),
+		cmocka_unit_test(test_small_space_counts_without_cr3_write),
 		cmocka_unit_test(test_trace_mach_multiserver_read_disk),
 		cmocka_unit_test(test_trace_l4_server_waits_for_irq),
 		cmocka_unit_test(test_monolithic_read_disk),

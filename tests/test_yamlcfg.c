@@ -386,6 +386,25 @@ static void test_too_deep(void **state)
 			  "nesting deeper than 64 levels");
 }
 
+static void test_deep_flow_fails_fast(void **state)
+{
+	(void)state;
+	// libyaml's scanner slows down with flow depth (minutes for this text when
+	// parsed whole); the loader must stop at depth 65 instead. In
+	// "x: {a: {a: ...", the k-th '{' is at column 4 + 4(k-1) with depth k+1, and
+	// its key 'a' one column later with depth k+2: the first node at depth 65
+	// is the key of the 63rd '{', column 5 + 4*62 = 253.
+	size_t levels = 200000, len = 3 + 4 * levels;
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	memcpy(text, "x: ", 3);
+	for (size_t i = 0; i < levels; i++)
+		memcpy(text + 3 + 4 * i, "{a: ", 4);
+	text[len] = '\0';
+	expect_text_error(text, "t.yaml:1:253: error: ", "nesting deeper than 64 levels");
+	free(text);
+}
+
 static void test_alias_cycle(void **state)
 {
 	(void)state;
@@ -581,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_too_deep),
+		cmocka_unit_test(test_deep_flow_fails_fast),
 		cmocka_unit_test(test_alias_cycle),
 		cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_bad_utf8),
