@@ -32,6 +32,16 @@ struct experiment {
 	char path[512];
 };
 
+// Workload parameters a sweep may set.
+struct sweep_workload {
+	uint32_t app_ws, app_code;
+};
+
+// Applies one sweep value to a profile and workload parameters; the key may
+// join several parameters with '+'. Returns 0, or -1 with err->msg (no location).
+int sweep_apply(const char *key, const char *val, struct profile *p, struct sweep_workload *w,
+		struct cfg_error *err);
+
 // Loads and checks an experiment (every arch, workload, machine and sweep
 // value is resolved once so that a bad name is reported with its location).
 int experiment_load(struct experiment *e, const char *path, struct cfg_error *err);

@@ -52,7 +52,9 @@ struct sim {
 	struct os_counts os;
 	struct trace *tr;    // NULL: not tracing
 	uint64_t fresh_next;  // next page of the fresh-page pool
-	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
+	uint32_t translated[MAX_SERVICES];
+	int edge;             // kind of the edge being crossed (for messages)
+	char error[200];      // set when the architecture cannot carry the walk // binary translation: ops already in the cache (bit per op)
 };
 
 // Resets the walker to "app running in user mode, its space loaded" on m.
@@ -69,6 +71,7 @@ struct run_result {
 	int reps;
 	uint32_t fp_i, fp_d;    // distinct lines of one call
 	double cycles, usec;    // per call
+	char error[200];        // run_point returned -3: why
 };
 
 struct run_params {
@@ -80,7 +83,8 @@ struct run_params {
 
 // Runs the workload under a on a fresh machine built from profile p.
 // Returns 0, -1 if the profile cannot be built, -2 if the architecture needs
-// a hardware feature (VT-x, EPT) the profile does not have.
+// a hardware feature (VT-x, EPT) the profile does not have, -3 if the
+// architecture has no transport for a crossing the workload makes (out->error).
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr);
 

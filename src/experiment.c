@@ -8,8 +8,14 @@
 
 #define SERVICES_PATH "models/services.yaml"
 
-static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
-		      struct cfg_error *err);
+// `sweep` is read after the table's keys (by load_sweep, into the real
+// experiment, so that a failure leaves nothing to free in a discarded copy).
+static int skip_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
+		      struct cfg_error *err)
+{
+	(void)f, (void)dst, (void)d, (void)node, (void)err;
+	return 0;
+}
 
 #define EO(m) offsetof(struct experiment, m)
 static const struct field experiment_schema[] = {
@@ -22,7 +28,7 @@ static const struct field experiment_schema[] = {
 	 .help = "architectures (arch/NAME.yaml; NAME:option=value selects an option)"},
 	{.key = "workloads", .type = F_STRLIST, .offset = EO(workloads), .required = 1,
 	 .help = "workloads (workloads/NAME.yaml)"},
-	{.key = "sweep", .type = F_CUSTOM, .offset = 0, .custom = load_sweep,
+	{.key = "sweep", .type = F_CUSTOM, .offset = 0, .custom = skip_sweep,
 	 .help = "parameter: [values]; the cross product is run"},
 	{.key = "warmup", .type = F_INT, .offset = EO(warmup), .size = 4, .min = 0, .max = 100000,
 	 .unit = "calls", .help = "calls before measuring (warm caches)"},
@@ -40,23 +46,43 @@ int load_services_default(struct service_set *s, struct cfg_error *err)
 	return services_load(s, SERVICES_PATH, err);
 }
 
-// A sweep key names a machine-profile parameter ("l1d.size") or a workload
-// parameter ("workload.app_ws").
-static int sweep_key_ok(const char *key)
+// A sweep key names a machine-profile parameter ("l1d.size"), a workload
+// parameter ("workload.app_ws", "workload.app_code"), or several joined by
+// '+' that take the same value together ("l1i.size+l1d.size").
+int sweep_apply(const char *key, const char *val, struct profile *p, struct sweep_workload *w,
+		struct cfg_error *err)
 {
-	if (!strcmp(key, "workload.app_ws") || !strcmp(key, "workload.app_code"))
-		return 1;
-	struct profile p;
-	profile_defaults(&p);
-	void *owner;
-	const struct field *f = schema_find(profile_schema, &p, key, &owner);
-	return f && f->type != F_GROUP && f->type != F_CUSTOM && f->type != F_STRLIST;
+	char buf[sizeof ((struct sweep_param *)0)->key];
+	snprintf(buf, sizeof buf, "%s", key);
+	for (char *save = NULL, *k = strtok_r(buf, "+", &save); k; k = strtok_r(NULL, "+", &save)) {
+		if (!strncmp(k, "workload.", 9)) {
+			uint64_t b;
+			int code = !strcmp(k, "workload.app_code");
+			if (!code && strcmp(k, "workload.app_ws")) {
+				cfg_msgf(err, "unknown parameter '%s'", k);
+				return -1;
+			}
+			if (scalar_parse_size(val, &b) || b > (8u << 20)) {
+				cfg_msgf(err, "expected bytes, 0..8M");
+				return -1;
+			}
+			*(code ? &w->app_code : &w->app_ws) = (uint32_t)b;
+			continue;
+		}
+		void *owner;
+		const struct field *f = schema_find(profile_schema, p, k, &owner);
+		if (!f || f->type == F_GROUP || f->type == F_CUSTOM || f->type == F_STRLIST) {
+			cfg_msgf(err, "unknown parameter '%s'", k);
+			return -1;
+		}
+		if (schema_set(profile_schema, p, k, val, err))
+			return -1;
+	}
+	return 0;
 }
 
-static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
-		      struct cfg_error *err)
+static int load_sweep(struct experiment *e, struct ydoc *d, yaml_node_t *node, struct cfg_error *err)
 {
-	struct experiment *e = (struct experiment *)((char *)dst - f->offset);
 	if (node->type != YAML_MAPPING_NODE) {
 		cfg_errorf(err, d, node, "'sweep' is not a mapping (expected {parameter: [values]})");
 		return -1;
@@ -65,8 +91,17 @@ static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_nod
 		yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&d->doc, p->value);
 		const char *key = node_scalar(k);
-		if (!key || strlen(key) >= sizeof e->sweep[0].key || !sweep_key_ok(key)) {
-			cfg_errorf(err, d, k, "unknown sweep parameter '%s' (expected a machine-profile key such as l1d.size, workload.app_ws or workload.app_code)",
+		struct profile probe;
+		struct sweep_workload wprobe = {0, 0};
+		struct cfg_error e1;
+		profile_defaults(&probe);
+		// A key is known unless applying a value to it is refused as an
+		// unknown parameter (its values are checked one by one below).
+		int known = key && strlen(key) < sizeof e->sweep[0].key;
+		if (known && sweep_apply(key, "0", &probe, &wprobe, &e1) && strstr(e1.msg, "unknown parameter"))
+			known = 0;
+		if (!known) {
+			cfg_errorf(err, d, k, "unknown sweep parameter '%s' (expected a machine-profile key such as l1d.size, workload.app_ws, workload.app_code, or several joined by '+')",
 				   key ? key : "");
 			return -1;
 		}
@@ -92,14 +127,11 @@ static int load_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_nod
 			const char *val = node_scalar(item);
 			struct cfg_error e2;
 			int bad = !val;
-			if (!bad && !strncmp(key, "workload.", 9)) {
-				uint64_t b;
-				bad = scalar_parse_size(val, &b) || b > (8u << 20);
-				snprintf(e2.msg, sizeof e2.msg, "expected bytes, 0..8M");
-			} else if (!bad) {
+			if (!bad) {
 				struct profile prof;
+				struct sweep_workload wl = {0, 0};
 				profile_defaults(&prof);
-				bad = schema_set(profile_schema, &prof, key, val, &e2) != 0;
+				bad = sweep_apply(key, val, &prof, &wl, &e2) != 0;
 			}
 			if (bad) {
 				cfg_errorf(err, d, item, "bad value '%s' for %s (%s)", val ? val : "", key,
@@ -133,6 +165,11 @@ long experiment_points(const struct experiment *e)
 	return n;
 }
 
+static const char *what_of(const char *key)
+{
+	return !strcmp(key, "archs") ? "architecture" : !strcmp(key, "workloads") ? "workload" : "machine profile";
+}
+
 // Resolves every name of a list key, reporting a bad one at its item.
 static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const struct strlist *names,
 		       const struct service_set *svc, struct cfg_error *err)
@@ -163,9 +200,13 @@ static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const
 		if (rc) {
 			// "unknown NAME" errors belong at the config's line; errors inside
 			// an existing file keep that file's location.
-			const char *m = strstr(e2.msg, ": error: unknown ");
-			if (m && strstr(e2.msg, ":1:1: error: unknown "))
-				cfg_errorf(err, d, at, "%s", m + 9);
+			char want[256], base[128];
+			snprintf(base, sizeof base, "%s", names->v[i]);
+			base[strcspn(base, ":")] = 0; // architecture options
+			snprintf(want, sizeof want, ":1:1: error: unknown %s '%s' (", what_of(key), base);
+			const char *m = strstr(e2.msg, want);
+			if (m)
+				cfg_errorf(err, d, at, "%s", m + 13);
 			else
 				*err = e2;
 			return -1;
@@ -191,6 +232,9 @@ int experiment_load(struct experiment *e, const char *path, struct cfg_error *er
 		goto out;
 	}
 	if (schema_load(experiment_schema, e, sizeof *e, &d, ydoc_root(&d), err))
+		goto out;
+	yaml_node_t *sweep = map_get(&d, ydoc_root(&d), "sweep");
+	if (sweep && load_sweep(e, &d, sweep, err))
 		goto out;
 	if (e->machines.n == 0 && strlist_add(&e->machines, "modern"))
 		goto out;

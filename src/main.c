@@ -235,8 +235,10 @@ static int cmd_trace(int argc, char **argv)
 	if (prc == -2)
 		fprintf(stderr, "osarch: architecture %s needs %s, which machine %s does not have\n", a->name,
 			a->requires_ept ? "VT-x with EPT" : "VT-x", p.name);
+	if (prc == -3)
+		fprintf(stderr, "osarch: %s (workload %s)\n", r.error, w->name);
 	if (prc) {
-		rc = prc == -2 ? 2 : 1;
+		rc = prc == -2 || prc == -3 ? 2 : 1;
 		goto out;
 	}
 	print_trace(tr, &r, a->name, w->name, p.name, fmt);

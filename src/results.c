@@ -288,20 +288,15 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 		for (int c = 0; c < combos; c++) {
 			struct profile prof = base;
 			const char *vals[MAX_SWEEP] = {0};
-			uint32_t app_ws = UINT32_MAX, app_code = UINT32_MAX;
+			struct sweep_workload sw = {UINT32_MAX, UINT32_MAX};
 			int rest = c;
 			// The last parameter varies fastest.
 			for (int s = e->nsweep - 1; s >= 0; s--) {
 				const struct sweep_param *sp = &e->sweep[s];
 				vals[s] = sp->values.v[rest % sp->values.n];
 				rest /= sp->values.n;
-				if (!strncmp(sp->key, "workload.", 9)) {
-					uint64_t b = 0;
-					scalar_parse_size(vals[s], &b);
-					*(!strcmp(sp->key, "workload.app_ws") ? &app_ws : &app_code) = (uint32_t)b;
-				} else if (schema_set(profile_schema, &prof, sp->key, vals[s], err)) {
+				if (sweep_apply(sp->key, vals[s], &prof, &sw, err))
 					goto out;
-				}
 			}
 			if (profile_check(&prof, err)) {
 				char msg[CFG_ERR_MAX];
@@ -314,10 +309,10 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 				for (int w = 0; w < e->workloads.n; w++) {
 					struct point *p = &pts[k++];
 					struct workload wl = wls[w];
-					if (app_ws != UINT32_MAX)
-						wl.app_ws = app_ws;
-					if (app_code != UINT32_MAX)
-						wl.app_code = app_code;
+					if (sw.app_ws != UINT32_MAX)
+						wl.app_ws = sw.app_ws;
+					if (sw.app_code != UINT32_MAX)
+						wl.app_code = sw.app_code;
 					snprintf(p->arch, sizeof p->arch, "%s", e->archs.v[a]);
 					snprintf(p->workload, sizeof p->workload, "%s", wls[w].name);
 					snprintf(p->machine, sizeof p->machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
@@ -328,6 +323,10 @@ int experiment_run(const struct experiment *e, const char *outdir, int quiet, FI
 					if (prc == -2) {
 						cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have",
 							 e->path, p->arch, archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p->machine);
+						goto out;
+					}
+					if (prc == -3) {
+						cfg_msgf(err, "%s:1:1: error: %s (workload %s)", e->path, p->r.error, p->workload);
 						goto out;
 					}
 					if (prc) {

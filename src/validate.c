@@ -142,7 +142,8 @@ static int run_side(const struct vside *sd, const struct profile *p, const struc
 	struct run_params rp = {10, 5, 0, 1};
 	struct run_result r;
 	if (run_point(a, w, p, &rp, &r, NULL)) {
-		cfg_msgf(err, "validate: %s cannot run on %s", sd->arch, p->name);
+		cfg_msgf(err, "validate: %s cannot run %s on %s%s%s", sd->arch, sd->workload, p->name,
+			 r.error[0] ? ": " : "", r.error);
 		goto out;
 	}
 	*out = metric_of(metric, &r) * scale;

@@ -459,15 +459,16 @@ static void cross(struct sim *s, struct trace_open *o, int t, int is_return, str
 {
 	const struct arch *a = s->arch;
 	if (t < 0) {
-		// A function call: the callee runs in the caller's domain (or, on a
-		// missing rule, is reached as if it were: the architecture file was
-		// checked at load, so this is a call between domains of one ring
-		// that share a space, e.g. two kernel-resident services).
+		// A function call. Without a rule, only between two domains of one
+		// ring that share a space (two kernel-resident services) can a call
+		// be plain; anything else would cross a boundary for free, so the
+		// architecture file is wrong and the run fails.
+		if (t == -2 && (dom_of(s, src)->ring != dom_of(s, dst)->ring ||
+				inst_space(s, src) != inst_space(s, dst)) && !s->error[0])
+			snprintf(s->error, sizeof s->error,
+				 "architecture %s has no crossing rule for a %s from domain %s to domain %s",
+				 a->name, edge_names[s->edge], dom_of(s, src)->name, dom_of(s, dst)->name);
 		machine_exec(s->m, CALL_INSTRUCTIONS);
-		if (t == -2) {
-			set_ring(s, dom_of(s, dst)->ring);
-			load_space(s, dst);
-		}
 		enter_domain(s, dst);
 		return;
 	}
@@ -516,6 +517,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	int d = placement_for(a, n->service, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
 	int t = transport_for(s, n->kind, caller, callee, n->service);
+	s->edge = n->kind;
 	cross(s, o, t, 0, caller, callee, n->args);
 	run_op(s, n->service, n->op, callee);
 	for (int c = ni + 1; c < w->n; c++)
@@ -527,6 +529,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	int back = t;
 	if (t < 0 && (ret_to.dom != caller.dom || ret_to.proc != caller.proc))
 		back = transport_for(s, EDGE_CALL, callee, ret_to, -1);
+	s->edge = back != t ? EDGE_CALL : n->kind;
 	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, n->result);
 }
 
@@ -578,6 +581,7 @@ void sim_run_once(struct sim *s)
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr)
 {
+	memset(out, 0, sizeof *out);
 	if ((a->requires_vtx && !p->vtx) || (a->requires_ept && !p->ept))
 		return -2;
 	struct machine m;
@@ -614,6 +618,11 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 		os_counts_sub(&od, &s.os, &obefore);
 		counters_add(&sum, &d);
 		os_counts_add(&osum, &od);
+	}
+	if (s.error[0]) {
+		snprintf(out->error, sizeof out->error, "%s", s.error);
+		machine_free(&m);
+		return -3;
 	}
 	// Totals over the measured calls; per-call figures are these / reps.
 	out->hw = sum;
