@@ -131,16 +131,10 @@ static void test_arch_options_ok(void **state)
 	free(a);
 }
 
-// BUG: an architecture with no rule for a user->kernel call loads, and the
-// walker then crosses from ring 3 into the ring-0 kernel without a trap
-// (src/walk.c cross(), t == -2: set_ring + load_space, "the architecture
-// file was checked at load" - but arch/arch.c load_arch_doc checks no such
-// thing). no_syscall_rule.yaml: getpid counts traps=0 mode_switches=2,
-// read-disk the same: an entry into the kernel from user mode that is not
-// a trap, against the counting rule. Expected: either arch_load rejects the
-// file ("no crossing rule for app->kernel calls"), or run_point fails on a
-// crossing with no rule between domains of different rings or spaces; in no
-// case a ring change without a trap.
+// Regression: an architecture with no rule for a user->kernel call must not
+// let the walker enter ring 0 without a trap (once a silent crossing that
+// counted traps=0 mode_switches=2 for getpid). run_point now fails with -3
+// on a crossing without a rule between domains of different rings or spaces.
 static void test_missing_rule_is_not_a_silent_crossing(void **state)
 {
 	(void)state;
@@ -227,18 +221,9 @@ static const struct bad_file bad_experiments[] = {
 	 "tests/data/experiments/too_many_points.yaml:8:3: error: ", "more than 100000 points"},
 };
 
-// BUG: (seen under valgrind and `make asan`, not by the assertions) the two
-// sweep cases leak the value lists already read: load_sweep() (src/experiment.c)
-// strlist_add()s into the copy of the experiment that schema_load() works
-// on; on any later error schema_load() rolls the object back and frees only
-// F_STRLIST members (settle_lists, src/yamlcfg.c), and experiment_load()'s
-// experiment_free() then sees nsweep == 0. bad_sweep_key.yaml loses the
-// list [16K, 32K] of l1d.size (24 bytes), bad_sweep_value.yaml the [16K] read
-// before 3000 (12 bytes); a bad key after a good `sweep:` (e.g. warmup: -1)
-// leaks the same way. Suggested fix: make the `sweep` schema entry a no-op
-// and call load_sweep() on the real experiment after schema_load()
-// succeeds (experiment_free() then releases the lists on any later
-// failure), or have load_sweep() free every list it made before returning -1.
+// Regression (seen under valgrind and `make asan`, not by the assertions):
+// the sweep cases once leaked the value lists read before the error; the
+// sweep is now read into the real experiment after schema_load succeeds.
 static void test_experiment_errors(void **state)
 {
 	(void)state;
@@ -272,19 +257,10 @@ static void test_experiment_unknown_machine_located(void **state)
 		     "unknown machine profile 'nosuch'");
 }
 
-// BUG: an error inside an architecture file named by path belongs to that
-// file, but when it happens to be an "unknown ..." error at 1:1 of the file
-// (here "colour: red" on line 1 of unknown_key_line1.yaml), src/experiment.c
-// check_names() takes it for an unknown-name error (its test is
-// strstr(msg, ":1:1: error: unknown ")) and moves it to the experiment's
-// list item: "tests/data/experiments/arch_file_error.yaml:5:9: error:
-// unknown key 'colour' ...", naming neither the file nor the right line.
-// Expected: "tests/data/arch/unknown_key_line1.yaml:1:1: error: unknown key
-// 'colour'". Suggested fix: relocate only when the message is the loader's
-// own unknown-name report for this very name (e.g. starts with
-// "arch/NAME.yaml:1:1: error: unknown architecture 'NAME'" / "unknown
-// workload 'NAME'"), or have arch_load/workload_load return a distinct code
-// (-2) for an unknown name.
+// Regression: an error inside an architecture file named by path belongs to
+// that file, even when it is an "unknown ..." error at 1:1 of the file: only
+// the loader's own unknown-name report for this very name is moved to the
+// experiment's list item.
 static void test_experiment_arch_file_error_keeps_its_file(void **state)
 {
 	(void)state;
