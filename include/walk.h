@@ -68,6 +68,7 @@ void sim_app_work(struct sim *s);
 struct run_result {
 	struct counters hw;     // totals over the `reps` measured calls
 	struct os_counts os;    // totals
+	struct counters app;    // totals of the application's own work between the measured calls
 	int reps;
 	uint32_t fp_i, fp_d;    // distinct lines of one call
 	double cycles, usec;    // per call

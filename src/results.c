@@ -15,7 +15,8 @@ static const char *const csv_columns =
 	"itlb_misses,dtlb_misses,footprint_i_lines,footprint_d_lines";
 // Added after the swept parameters.
 static const char *const csv_extra =
-	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps";
+	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps,"
+	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses";
 
 // Whole numbers print without decimals, others with two: deterministic and
 // readable (a per-call average of integer counts over reps calls).
@@ -72,6 +73,10 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 		M("cr3_writes", per(h->cr3_writes, n));
 		M("walk_refs", per(h->walk_refs, n));
 		M("reps", n);
+		M("app_cycles", (double)(long long)(counters_cycles(&r->app) / n * 10 + 0.5) / 10);
+		M("app_l1_misses", per(r->app.l1i_misses + r->app.l1d_misses, n));
+		M("app_llc_misses", per(r->app.llc_misses, n));
+		M("app_tlb_misses", per(r->app.itlb_misses + r->app.dtlb_misses, n));
 	}
 #undef M
 	return k;

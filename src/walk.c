@@ -600,8 +600,13 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	struct os_counts osum;
 	memset(&sum, 0, sizeof sum);
 	memset(&osum, 0, sizeof osum);
+	struct counters app;
+	memset(&app, 0, sizeof app);
 	for (int i = 0; i < reps; i++) {
+		struct counters app_before = m.ctr, app_d;
 		sim_app_work(&s);
+		counters_sub(&app_d, &m.ctr, &app_before);
+		counters_add(&app, &app_d);
 		struct counters before = m.ctr, d;
 		struct os_counts obefore = s.os, od;
 		int last = i == reps - 1;
@@ -627,6 +632,7 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	// Totals over the measured calls; per-call figures are these / reps.
 	out->hw = sum;
 	out->os = osum;
+	out->app = app;
 	out->reps = reps;
 	out->fp_i = machine_footprint_i(&m);
 	out->fp_d = machine_footprint_d(&m);
