@@ -291,8 +291,12 @@ int machine_is_kernel(const struct machine *m, uint64_t va) { return va >= m->ke
 // The hash name space a virtual address's frame is drawn from.
 static uint64_t map_space(const struct machine *m, uint64_t va)
 {
+	// Frames depend on the space and the page, not on the VM: a guest runs
+	// its kernel and processes in the frames the same kernel would have
+	// natively, so a VM-versus-native comparison differs by the
+	// virtualisation's own work and not by a new draw of page colours.
 	uint32_t user = m->seg ? m->seg : m->space;
-	return machine_is_kernel(m, va) ? HS_KERNEL(m->vm) : ((uint64_t)m->vm << 24 | user);
+	return machine_is_kernel(m, va) ? HS_KERNEL(0) : user;
 }
 
 static uint64_t vpn_of(const struct machine *m, uint64_t va)
@@ -304,9 +308,10 @@ static uint64_t vpn_of(const struct machine *m, uint64_t va)
 uint64_t machine_paddr(const struct machine *m, uint64_t va)
 {
 	uint64_t off = va & ((1ull << m->page_shift) - 1);
+	// Under nested paging the host frame of a guest-physical frame is the
+	// same number (an identity EPT), for the reason given in map_space; the
+	// EPT's own tables are still walked (page_walk).
 	uint64_t frame = frame_of(m, map_space(m, va), vpn_of(m, va), 0);
-	if (m->nested)
-		frame = frame_of(m, HS_EPT(m->vm), frame, 0);
 	return frame << m->page_shift | off;
 }
 
@@ -396,7 +401,7 @@ static uint32_t walk_1d(struct machine *m, uint64_t ns, uint64_t root, uint32_t 
 static uint32_t page_walk(struct machine *m, uint64_t va)
 {
 	m->ctr.walks++;
-	uint64_t root = (uint64_t)m->vm << 24 | m->space;
+	uint64_t root = (uint64_t)m->vm << 24 | m->space; // guests' tables are their own
 	uint64_t ns = map_space(m, va), frame;
 	uint32_t stall = m->prof.walk_overhead;
 	stall += walk_1d(m, ns, root, m->levels, m->bits_per_level, m->pte_bytes, vpn_of(m, va),
