@@ -29,7 +29,15 @@ struct experiment {
 	int reps;
 	int cold;
 	int64_t seed;
+	struct { int index, count; } shard; // run only points with index % count == index (count 0/1: all)
 	char path[512];
+};
+
+struct run_opts {
+	const char *outdir;
+	int quiet;    // no progress line
+	int jobs;     // worker processes (<= 1: run in this process)
+	int resume;   // keep the journal's finished points, run the rest
 };
 
 // Workload parameters a sweep may set.
@@ -57,15 +65,29 @@ struct point {
 };
 
 // Runs every point; writes DIR/results.csv, results.json, config.resolved.yaml
-// (each through a temporary file and a rename). Prints a comparison table to
-// `table` unless NULL. Returns 0, 1 on an internal failure, 2 on bad input.
-int experiment_run(const struct experiment *e, const char *outdir, int quiet, FILE *table,
+// (each through a temporary file and a rename). Each finished point is first
+// appended to DIR/.journal, so an interrupted run can be resumed. Prints a
+// comparison table to `table` unless NULL. Returns 0, 1 on an internal
+// failure, 2 on bad input.
+int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *table,
 		   struct cfg_error *err);
+// Joins the journals of shard runs (osarch run --emit-jobs) into one result
+// in outdir. Returns 0, 1 or 2 like experiment_run.
+int experiment_merge(const struct experiment *e, char *const *dirs, int ndirs, const char *outdir,
+		     struct cfg_error *err);
+// Writes one config per shard, a Slurm job-array script and a GNU parallel
+// command line into dir.
+int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards, struct cfg_error *err);
 
 // Formats for the result files; shared by `run` and the tests.
 void csv_header(FILE *f, const struct experiment *e);
 void csv_row(FILE *f, const struct experiment *e, const struct point *p);
 void json_point(FILE *f, const struct experiment *e, const struct point *p);
+
+void write_resolved(FILE *f, void *experiment);
+void write_machines_resolved(FILE *f, void *experiment);
+void print_table(FILE *t, const struct experiment *e, char *const *rows, long n);
+int mkdir_p(const char *dir);
 
 // Writes `write(f, arg)` to path atomically: a temporary file then a rename.
 int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg);

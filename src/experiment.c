@@ -17,6 +17,24 @@ static int skip_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_nod
 	return 0;
 }
 
+static int check_shard(const void *obj, struct cfg_error *err)
+{
+	const int *sh = obj; // {index, count}
+	if (sh[1] > 0 && sh[0] >= sh[1]) {
+		cfg_msgf(err, "index %d is not below count %d", sh[0], sh[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct field shard_schema[] = {
+	{.key = "index", .type = F_INT, .offset = 0, .size = 4, .min = 0, .max = 100000, .required = 1,
+	 .help = "this shard's number, 0-based"},
+	{.key = "count", .type = F_INT, .offset = sizeof(int), .size = 4, .min = 1, .max = 100000, .required = 1,
+	 .help = "how many shards the points are split into"},
+	{0},
+};
+
 #define EO(m) offsetof(struct experiment, m)
 static const struct field experiment_schema[] = {
 	{.key = "name", .type = F_STRING, .offset = EO(name), .size = 64, .required = 1,
@@ -35,6 +53,8 @@ static const struct field experiment_schema[] = {
 	{.key = "reps", .type = F_INT, .offset = EO(reps), .size = 4, .min = 1, .max = 100000,
 	 .unit = "calls", .help = "measured calls, averaged"},
 	{.key = "cold", .type = F_BOOL, .offset = EO(cold), .help = "measure the first call on a fresh machine"},
+	{.key = "shard", .type = F_GROUP, .offset = EO(shard), .group = shard_schema, .check = check_shard,
+	 .help = "run only the points whose index modulo count is index (osarch run --emit-jobs writes these)"},
 	{.key = "seed", .type = F_INT, .offset = EO(seed), .size = 8, .min = 0, .max = 1e15,
 	 .help = "seed of the physical-frame allocation"},
 	{0},

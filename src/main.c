@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "experiment.h"
+#include "report.h"
 #include "validate.h"
 
 static const char usage_main[] =
@@ -14,8 +16,10 @@ static const char usage_main[] =
 	"monolithic, Mach, L4, exokernel and VM architectures on a simulated x86.\n"
 	"\n"
 	"commands:\n"
-	"  run CONFIG.yaml [-o DIR] [--quiet]    run an experiment; writes DIR/results.csv,\n"
+	"  run CONFIG.yaml [-o DIR] [-j N] [--resume] [--quiet]\n"
+	"                                        run an experiment; writes DIR/results.csv,\n"
 	"                                        results.json, config.resolved.yaml\n"
+	"  merge CONFIG.yaml SHARD-DIR... [-o DIR]  join shard runs (run --emit-jobs)\n"
 	"  trace --arch A [--machine M] [--format text|csv|json] WORKLOAD\n"
 	"                                        the path of one call, step by step\n"
 	"  list [archs|workloads|machines]       what can be run\n"
@@ -25,12 +29,26 @@ static const char usage_main[] =
 	"`osarch COMMAND --help` describes a command.\n";
 
 static const char usage_run[] =
-	"usage: osarch run CONFIG.yaml [-o DIR] [--quiet]\n"
+	"usage: osarch run CONFIG.yaml [-o DIR] [-j N] [--resume] [--quiet]\n"
+	"       osarch run CONFIG.yaml --emit-jobs DIR [--shards N]\n"
 	"\n"
 	"Runs every (machine, swept parameter, architecture, workload) point of an\n"
-	"experiment and writes DIR/results.csv, DIR/results.json and\n"
-	"DIR/config.resolved.yaml (DIR defaults to results/<name>/), then prints a\n"
-	"comparison table. Progress is shown on a terminal unless --quiet.\n";
+	"experiment and writes DIR/results.csv, DIR/results.json,\n"
+	"DIR/config.resolved.yaml and DIR/machines.resolved.yaml (DIR defaults to\n"
+	"results/<name>/), then prints a comparison table (not with --quiet).\n"
+	"\n"
+	"  -j N          run points in N worker processes (default: the number of cores);\n"
+	"                the files are the same bytes whatever N\n"
+	"  --resume      keep the points DIR/.journal already holds (after a kill), run the rest\n"
+	"  --quiet       no progress line (it is only shown on a terminal anyway) and no table\n"
+	"  --emit-jobs DIR  write N shard configs (default 4), a Slurm job-array script and a\n"
+	"                GNU parallel command line into DIR; join the shards with osarch merge\n";
+
+static const char usage_merge[] =
+	"usage: osarch merge CONFIG.yaml SHARD-DIR... [-o DIR]\n"
+	"\n"
+	"Joins the points of shard runs (osarch run --emit-jobs) into one result in DIR\n"
+	"(default results/<name>/), the same bytes as one uninterrupted run.\n";
 
 static const char usage_trace[] =
 	"usage: osarch trace --arch ARCH [--machine PROFILE] [--format text|csv|json] [--cold] WORKLOAD\n"
@@ -80,21 +98,40 @@ static int cmd_run(int argc, char **argv)
 		fputs(usage_run, stdout);
 		return 0;
 	}
-	const char *out = NULL, *config = NULL;
-	int quiet = 0;
+	const char *out = NULL, *config = NULL, *emit = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct run_opts o = {NULL, 0, cores > 0 ? (int)cores : 1, 0};
+	int shards = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--emit-jobs") || !strcmp(a, "-j") ||
+		    !strcmp(a, "--jobs") || !strcmp(a, "--shards")) {
 			if (++i >= argc)
-				return bad_usage(usage_run, "%s needs a directory", argv[i - 1]);
-			out = argv[i];
-		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-			quiet = 1;
-		} else if (argv[i][0] == '-') {
-			return bad_usage(usage_run, "unknown option '%s'", argv[i]);
+				return bad_usage(usage_run, "%s needs a value", a);
+			if (a[1] == 'o' || !strcmp(a, "--output")) {
+				out = argv[i];
+			} else if (!strcmp(a, "--emit-jobs")) {
+				emit = argv[i];
+			} else {
+				char *end;
+				long n = strtol(argv[i], &end, 10);
+				if (*end || n < 1 || n > 4096)
+					return bad_usage(usage_run, "bad number '%s' (expected 1..4096)", argv[i]);
+				if (!strcmp(a, "--shards"))
+					shards = (int)n;
+				else
+					o.jobs = (int)n;
+			}
+		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+			o.quiet = 1;
+		} else if (!strcmp(a, "--resume")) {
+			o.resume = 1;
+		} else if (a[0] == '-') {
+			return bad_usage(usage_run, "unknown option '%s'", a);
 		} else if (config) {
-			return bad_usage(usage_run, "one config at a time ('%s' is extra)", argv[i]);
+			return bad_usage(usage_run, "one config at a time ('%s' is extra)", a);
 		} else {
-			config = argv[i];
+			config = a;
 		}
 	}
 	if (!config)
@@ -105,12 +142,67 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
-	char dir[600];
-	snprintf(dir, sizeof dir, "results/%s", e.name);
-	int rc = experiment_run(&e, out ? out : dir, quiet, stdout, &err);
+	int rc;
+	if (emit) {
+		rc = experiment_emit_jobs(&e, emit, shards ? shards : 4, &err);
+		if (!rc)
+			printf("wrote %d shard configs, slurm.sh and parallel.txt in %s\n", shards ? shards : 4, emit);
+	} else {
+		char dir[600];
+		snprintf(dir, sizeof dir, "results/%s", e.name);
+		o.outdir = out ? out : dir;
+		rc = experiment_run(&e, &o, o.quiet ? NULL : stdout, &err);
+	}
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	experiment_free(&e);
+	return rc;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(usage_merge, stdout);
+		return 0;
+	}
+	const char *out = NULL;
+	char **dirs = calloc((size_t)argc, sizeof *dirs);
+	int ndirs = 0;
+	if (!dirs)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o")) {
+			if (++i >= argc) {
+				free(dirs);
+				return bad_usage(usage_merge, "%s needs a directory", "-o");
+			}
+			out = argv[i];
+		} else if (argv[i][0] == '-') {
+			free(dirs);
+			return bad_usage(usage_merge, "unknown option '%s'", argv[i]);
+		} else {
+			dirs[ndirs++] = argv[i];
+		}
+	}
+	if (ndirs < 2) {
+		free(dirs);
+		return bad_usage(usage_merge, "%s", "expected CONFIG.yaml and at least one shard directory");
+	}
+	struct experiment e;
+	struct cfg_error err;
+	if (experiment_load(&e, dirs[0], &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		free(dirs);
+		return 2;
+	}
+	e.shard.count = 0; // the merged result covers every point
+	char dir[600];
+	snprintf(dir, sizeof dir, "results/%s", e.name);
+	int rc = experiment_merge(&e, dirs + 1, ndirs - 1, out ? out : dir, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", err.msg);
+	experiment_free(&e);
+	free(dirs);
 	return rc;
 }
 
@@ -423,11 +515,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	return bad_usage(usage_main, "unknown command '%s'", cmd);
 }

@@ -149,7 +149,7 @@ int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
+int mkdir_p(const char *dir)
 {
 	char buf[1024];
 	snprintf(buf, sizeof buf, "%s", dir);
@@ -166,31 +166,6 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-struct outputs {
-	const struct experiment *e;
-	struct point *pts;
-	long n;
-};
-
-static void write_csv(FILE *f, void *arg)
-{
-	struct outputs *o = arg;
-	csv_header(f, o->e);
-	for (long i = 0; i < o->n; i++)
-		csv_row(f, o->e, &o->pts[i]);
-}
-
-static void write_json(FILE *f, void *arg)
-{
-	struct outputs *o = arg;
-	fprintf(f, "{\n  \"schema_version\": 1,\n  \"name\": \"%s\",\n  \"points\": [\n", o->e->name);
-	for (long i = 0; i < o->n; i++) {
-		json_point(f, o->e, &o->pts[i]);
-		fprintf(f, "%s\n", i + 1 < o->n ? "," : "");
-	}
-	fprintf(f, "  ]\n}\n");
-}
-
 static void put_list(FILE *f, const char *key, const struct strlist *l)
 {
 	fprintf(f, "%s: [", key);
@@ -199,11 +174,11 @@ static void put_list(FILE *f, const char *key, const struct strlist *l)
 	fprintf(f, "]\n");
 }
 
-static void write_resolved(FILE *f, void *arg)
+void write_resolved(FILE *f, void *arg)
 {
-	struct outputs *o = arg;
-	const struct experiment *e = o->e;
-	fprintf(f, "# The effective configuration of this run (osarch %s).\n", OSARCH_VERSION);
+	const struct experiment *e = arg;
+	fprintf(f, "# The effective configuration of this run (osarch %s); `osarch run` and\n"
+		   "# `osarch merge` accept it as an experiment file.\n", OSARCH_VERSION);
 	fprintf(f, "name: %s\n", e->name);
 	put_list(f, "machine", &e->machines);
 	put_list(f, "archs", &e->archs);
@@ -217,163 +192,68 @@ static void write_resolved(FILE *f, void *arg)
 			put_list(f, e->sweep[i].key, &e->sweep[i].values);
 		}
 	}
-	fprintf(f, "machines_resolved:\n");
+	if (e->shard.count > 1)
+		fprintf(f, "shard: {index: %d, count: %d}\n", e->shard.index, e->shard.count);
+}
+
+// The machine profiles as they were used (defaults, inheritance and all),
+// keyed by the name the experiment gave.
+void write_machines_resolved(FILE *f, void *arg)
+{
+	const struct experiment *e = arg;
+	fprintf(f, "# The machine profiles of this run as resolved (osarch %s).\n", OSARCH_VERSION);
 	for (int i = 0; i < e->machines.n; i++) {
 		struct profile p;
 		struct cfg_error err;
 		if (profile_load(&p, e->machines.v[i], NULL, &err) == 0) {
-			fprintf(f, "  %s:\n", e->machines.v[i]);
-			schema_dump(f, profile_schema, &p, 4);
+			fprintf(f, "%s:\n", e->machines.v[i]);
+			schema_dump(f, profile_schema, &p, 2);
 		}
 	}
 }
 
 // The comparison table of `make run`: one row per workload, one column per
-// architecture, cycles per call (and traps) on the first machine.
-static void print_table(FILE *t, const struct experiment *e, const struct point *pts, long n)
+// architecture, cycles per call (and traps) on the first machine, read back
+// from the CSV rows (the journal holds rows, not structs).
+static int csv_field(const char *row, int col, char *out, size_t n)
+{
+	for (int c = 0; c < col; c++) {
+		row = strchr(row, ',');
+		if (!row)
+			return -1;
+		row++;
+	}
+	size_t len = strcspn(row, ",\n");
+	snprintf(out, n, "%.*s", (int)len, row);
+	return 0;
+}
+
+void print_table(FILE *t, const struct experiment *e, char *const *rows, long n)
 {
 	fprintf(t, "cycles per call (traps) on %s; full results in CSV/JSON\n", e->machines.v[0]);
+	int width = 12;
+	for (int a = 0; a < e->archs.n; a++)
+		width = (int)strlen(e->archs.v[a]) + 1 > width ? (int)strlen(e->archs.v[a]) + 1 : width;
 	fprintf(t, "%-13s", "workload");
 	for (int a = 0; a < e->archs.n; a++)
-		fprintf(t, " %16.16s", e->archs.v[a]);
+		fprintf(t, " %*s", width, e->archs.v[a]);
 	fputc('\n', t);
 	for (int w = 0; w < e->workloads.n; w++) {
 		fprintf(t, "%-13s", e->workloads.v[w]);
 		for (int a = 0; a < e->archs.n; a++) {
-			const struct point *p = NULL;
-			for (long i = 0; i < n && !p; i++)
-				if (!strcmp(pts[i].arch, e->archs.v[a]) && !strcmp(pts[i].workload, e->workloads.v[w]) &&
-				    !strcmp(pts[i].machine, e->machines.v[0]))
-					p = &pts[i];
-			if (p) {
-				char cell[40];
-				snprintf(cell, sizeof cell, "%.0f (%.0f)", p->r.cycles,
-					 per(p->r.os.traps, p->r.reps > 0 ? p->r.reps : 1));
-				fprintf(t, " %16s", cell);
-			} else {
-				fprintf(t, " %16s", "-");
+			char cell[64] = "-";
+			for (long i = 0; i < n; i++) {
+				char arch[128], wl[64], cyc[32], traps[32];
+				if (!rows[i] || csv_field(rows[i], 0, arch, sizeof arch) || csv_field(rows[i], 1, wl, sizeof wl) ||
+				    csv_field(rows[i], 11, cyc, sizeof cyc) || csv_field(rows[i], 3, traps, sizeof traps))
+					continue;
+				if (!strcmp(arch, e->archs.v[a]) && !strcmp(wl, e->workloads.v[w])) {
+					snprintf(cell, sizeof cell, "%.0f (%s)", atof(cyc), traps);
+					break;
+				}
 			}
+			fprintf(t, " %*s", width, cell);
 		}
 		fputc('\n', t);
 	}
-}
-
-int experiment_run(const struct experiment *e, const char *outdir, int quiet, FILE *table,
-		   struct cfg_error *err)
-{
-	long npts = experiment_points(e);
-	int rc = 1;
-	struct point *pts = calloc((size_t)npts, sizeof *pts);
-	struct service_set *svc = malloc(sizeof *svc);
-	struct arch *archs = calloc((size_t)e->archs.n, sizeof *archs);
-	struct workload *wls = calloc((size_t)e->workloads.n, sizeof *wls);
-	if (!pts || !svc || !archs || !wls) {
-		cfg_msgf(err, "osarch: out of memory");
-		goto out;
-	}
-	rc = 2;
-	if (load_services_default(svc, err))
-		goto out;
-	for (int a = 0; a < e->archs.n; a++)
-		if (arch_load(&archs[a], e->archs.v[a], svc, err))
-			goto out;
-	for (int w = 0; w < e->workloads.n; w++)
-		if (workload_load(&wls[w], e->workloads.v[w], svc, err))
-			goto out;
-	int tty = !quiet && isatty(2);
-	int combos = 1;
-	for (int s = 0; s < e->nsweep; s++)
-		combos *= e->sweep[s].values.n;
-	long k = 0;
-	time_t t0 = time(NULL);
-	for (int mi = 0; mi < e->machines.n; mi++) {
-		struct profile base;
-		if (profile_load(&base, e->machines.v[mi], NULL, err))
-			goto out;
-		for (int c = 0; c < combos; c++) {
-			struct profile prof = base;
-			const char *vals[MAX_SWEEP] = {0};
-			struct sweep_workload sw = {UINT32_MAX, UINT32_MAX};
-			int rest = c;
-			// The last parameter varies fastest.
-			for (int s = e->nsweep - 1; s >= 0; s--) {
-				const struct sweep_param *sp = &e->sweep[s];
-				vals[s] = sp->values.v[rest % sp->values.n];
-				rest /= sp->values.n;
-				if (sweep_apply(sp->key, vals[s], &prof, &sw, err))
-					goto out;
-			}
-			if (profile_check(&prof, err)) {
-				char msg[CFG_ERR_MAX];
-				snprintf(msg, sizeof msg, "%s", err->msg);
-				cfg_msgf(err, "%s:1:1: error: machine %s with this sweep point: %s", e->path,
-					 e->machines.v[mi], msg);
-				goto out;
-			}
-			for (int a = 0; a < e->archs.n; a++) {
-				for (int w = 0; w < e->workloads.n; w++) {
-					struct point *p = &pts[k++];
-					struct workload wl = wls[w];
-					if (sw.app_ws != UINT32_MAX)
-						wl.app_ws = sw.app_ws;
-					if (sw.app_code != UINT32_MAX)
-						wl.app_code = sw.app_code;
-					snprintf(p->arch, sizeof p->arch, "%s", e->archs.v[a]);
-					snprintf(p->workload, sizeof p->workload, "%s", wls[w].name);
-					snprintf(p->machine, sizeof p->machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
-					memcpy(p->sweep_values, vals, sizeof vals);
-					p->mhz = prof.mhz;
-					struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
-					int prc = run_point(&archs[a], &wl, &prof, &rp, &p->r, NULL);
-					if (prc == -2) {
-						cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have",
-							 e->path, p->arch, archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p->machine);
-						goto out;
-					}
-					if (prc == -3) {
-						cfg_msgf(err, "%s:1:1: error: %s (workload %s)", e->path, p->r.error, p->workload);
-						goto out;
-					}
-					if (prc) {
-						cfg_msgf(err, "%s:1:1: error: machine %s cannot be built (bad geometry)",
-							 e->path, p->machine);
-						goto out;
-					}
-					if (tty)
-						fprintf(stderr, "\r[%ld/%ld] %lds %s %s          ", k, npts,
-							(long)(time(NULL) - t0), p->arch, p->workload);
-				}
-			}
-		}
-	}
-	if (tty)
-		fprintf(stderr, "\r%60s\r", "");
-	rc = 1;
-	if (mkdir_p(outdir)) {
-		cfg_msgf(err, "osarch: cannot create %s: %s", outdir, strerror(errno));
-		goto out;
-	}
-	struct outputs o = {e, pts, npts};
-	char path[1100];
-	snprintf(path, sizeof path, "%s/results.csv", outdir);
-	if (write_atomic(path, write_csv, &o))
-		goto werr;
-	snprintf(path, sizeof path, "%s/results.json", outdir);
-	if (write_atomic(path, write_json, &o))
-		goto werr;
-	snprintf(path, sizeof path, "%s/config.resolved.yaml", outdir);
-	if (write_atomic(path, write_resolved, &o))
-		goto werr;
-	if (table)
-		print_table(table, e, pts, npts);
-	rc = 0;
-	goto out;
-werr:
-	cfg_msgf(err, "osarch: cannot write %s: %s", path, strerror(errno));
-out:
-	free(pts);
-	free(svc);
-	free(archs);
-	free(wls);
-	return rc;
 }

@@ -1,0 +1,504 @@
+// sweep.c: running an experiment's points — in order or in worker
+// processes, resumable after a kill, splittable into shards for a cluster.
+//
+// A point's index is its place in the serial order (machine, sweep point,
+// architecture, workload; the last varies fastest). Every finished point is
+// appended to DIR/.journal as one line "INDEX<TAB>CSV-ROW<TAB>JSON-OBJECT\n"
+// by a single write(2) on an O_APPEND descriptor, so lines of concurrent
+// workers never interleave and a killed run loses at most the point it was
+// computing. The result files are assembled from the journal in index
+// order, so they are the same bytes whatever -j, --resume or the shards.
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "experiment.h"
+
+struct plan {
+	const struct experiment *e;
+	struct service_set *svc;
+	struct arch *archs;
+	struct workload *wls;
+	struct profile *machines;
+	int combos;
+	long npts;
+};
+
+static void plan_free(struct plan *pl)
+{
+	free(pl->svc);
+	free(pl->archs);
+	free(pl->wls);
+	free(pl->machines);
+}
+
+static int plan_init(struct plan *pl, const struct experiment *e, struct cfg_error *err)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->e = e;
+	pl->npts = experiment_points(e);
+	pl->svc = malloc(sizeof *pl->svc);
+	pl->archs = calloc((size_t)e->archs.n, sizeof *pl->archs);
+	pl->wls = calloc((size_t)e->workloads.n, sizeof *pl->wls);
+	pl->machines = calloc((size_t)e->machines.n, sizeof *pl->machines);
+	if (!pl->svc || !pl->archs || !pl->wls || !pl->machines) {
+		cfg_msgf(err, "osarch: out of memory");
+		return 1;
+	}
+	if (load_services_default(pl->svc, err))
+		return 2;
+	for (int a = 0; a < e->archs.n; a++)
+		if (arch_load(&pl->archs[a], e->archs.v[a], pl->svc, err))
+			return 2;
+	for (int w = 0; w < e->workloads.n; w++)
+		if (workload_load(&pl->wls[w], e->workloads.v[w], pl->svc, err))
+			return 2;
+	for (int m = 0; m < e->machines.n; m++)
+		if (profile_load(&pl->machines[m], e->machines.v[m], NULL, err))
+			return 2;
+	pl->combos = 1;
+	for (int s = 0; s < e->nsweep; s++)
+		pl->combos *= e->sweep[s].values.n;
+	return 0;
+}
+
+// Computes point idx and formats its CSV row and JSON object (malloc'd
+// "CSV\tJSON" without newline). Returns 0, or 2 with err on bad input.
+static int run_one(const struct plan *pl, long idx, char **line, struct cfg_error *err)
+{
+	const struct experiment *e = pl->e;
+	long rest = idx;
+	int w = (int)(rest % e->workloads.n);
+	rest /= e->workloads.n;
+	int a = (int)(rest % e->archs.n);
+	rest /= e->archs.n;
+	int c = (int)(rest % pl->combos);
+	int mi = (int)(rest / pl->combos);
+
+	struct profile prof = pl->machines[mi];
+	struct point p;
+	memset(&p, 0, sizeof p);
+	struct sweep_workload sw = {UINT32_MAX, UINT32_MAX};
+	int crest = c;
+	for (int s = e->nsweep - 1; s >= 0; s--) { // the last parameter varies fastest
+		const struct sweep_param *sp = &e->sweep[s];
+		p.sweep_values[s] = sp->values.v[crest % sp->values.n];
+		crest /= sp->values.n;
+		if (sweep_apply(sp->key, p.sweep_values[s], &prof, &sw, err))
+			return 2;
+	}
+	if (profile_check(&prof, err)) {
+		char msg[CFG_ERR_MAX];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		cfg_msgf(err, "%s:1:1: error: machine %s with this sweep point: %s", e->path, e->machines.v[mi], msg);
+		return 2;
+	}
+	struct workload wl = pl->wls[w];
+	if (sw.app_ws != UINT32_MAX)
+		wl.app_ws = sw.app_ws;
+	if (sw.app_code != UINT32_MAX)
+		wl.app_code = sw.app_code;
+	snprintf(p.arch, sizeof p.arch, "%s", e->archs.v[a]);
+	snprintf(p.workload, sizeof p.workload, "%s", wl.name);
+	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
+	p.mhz = prof.mhz;
+	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
+	int prc = run_point(&pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	if (prc == -2) {
+		cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have", e->path,
+			 p.arch, pl->archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p.machine);
+		return 2;
+	}
+	if (prc == -3) {
+		cfg_msgf(err, "%s:1:1: error: %s (workload %s)", e->path, p.r.error, p.workload);
+		return 2;
+	}
+	if (prc) {
+		cfg_msgf(err, "%s:1:1: error: machine %s cannot be built (bad geometry)", e->path, p.machine);
+		return 2;
+	}
+	size_t len;
+	FILE *f = open_memstream(line, &len);
+	if (!f)
+		return 1;
+	csv_row(f, e, &p);
+	fseek(f, -1, SEEK_CUR); // drop csv_row's newline
+	fputc('\t', f);
+	json_point(f, e, &p);
+	fclose(f);
+	return 0;
+}
+
+static int in_shard(const struct experiment *e, long idx)
+{
+	return e->shard.count <= 1 || idx % e->shard.count == e->shard.index;
+}
+
+// Appends "idx\tline\n" with one write(2).
+static int journal_append(int fd, long idx, const char *line)
+{
+	size_t n = strlen(line) + 32;
+	char *buf = malloc(n);
+	if (!buf)
+		return -1;
+	int len = snprintf(buf, n, "%ld\t%s\n", idx, line);
+	ssize_t w = write(fd, buf, (size_t)len);
+	free(buf);
+	return w == len ? 0 : -1;
+}
+
+// Reads a journal into rows[idx] ("CSV\tJSON", malloc'd; a later line for
+// the same index wins). A torn last line (a kill during write) is ignored.
+static long journal_read(const char *path, char **rows, long npts)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long n = 0;
+	while ((len = getline(&buf, &cap, f)) > 0) {
+		if (buf[len - 1] != '\n')
+			break; // torn
+		buf[len - 1] = 0;
+		char *end;
+		long idx = strtol(buf, &end, 10);
+		if (*end != '\t' || idx < 0 || idx >= npts || !strchr(end + 1, '\t'))
+			continue;
+		if (!rows[idx])
+			n++;
+		free(rows[idx]);
+		rows[idx] = strdup(end + 1);
+	}
+	free(buf);
+	fclose(f);
+	return n;
+}
+
+static void progress(long done, long total, time_t t0)
+{
+	long el = (long)(time(NULL) - t0);
+	long eta = done > 0 ? (long)((double)el * (double)(total - done) / (double)done) : 0;
+	fprintf(stderr, "\r[%ld/%ld] %lds elapsed, ETA %lds   ", done, total, el, eta);
+}
+
+// Runs the listed points, appending each to the journal; the worker's share
+// is every jobs-th of `todo` from `first`.
+static int run_share(const struct plan *pl, const long *todo, long ntodo, long first, int step, int fd,
+		     int show, long already, long total, struct cfg_error *err)
+{
+	time_t t0 = time(NULL), last = 0;
+	for (long k = first; k < ntodo; k += step) {
+		char *line = NULL;
+		int rc = run_one(pl, todo[k], &line, err);
+		if (rc)
+			return rc;
+		int bad = journal_append(fd, todo[k], line);
+		free(line);
+		if (bad) {
+			cfg_msgf(err, "osarch: cannot append to the journal: %s", strerror(errno));
+			return 1;
+		}
+		if (show && time(NULL) != last) {
+			last = time(NULL);
+			progress(already + k + 1, total, t0);
+		}
+	}
+	return 0;
+}
+
+struct assembled {
+	const struct experiment *e;
+	char **rows;
+	long n;
+};
+
+static void write_csv(FILE *f, void *arg)
+{
+	const struct assembled *as = arg;
+	csv_header(f, as->e);
+	for (long i = 0; i < as->n; i++)
+		if (as->rows[i])
+			fprintf(f, "%.*s\n", (int)strcspn(as->rows[i], "\t"), as->rows[i]);
+}
+
+static void write_json(FILE *f, void *arg)
+{
+	const struct assembled *as = arg;
+	fprintf(f, "{\n  \"schema_version\": 1,\n  \"name\": \"%s\",\n  \"points\": [\n", as->e->name);
+	long last = -1;
+	for (long i = 0; i < as->n; i++)
+		if (as->rows[i])
+			last = i;
+	for (long i = 0; i < as->n; i++)
+		if (as->rows[i])
+			fprintf(f, "%s%s\n", strchr(as->rows[i], '\t') + 1, i < last ? "," : "");
+	fprintf(f, "  ]\n}\n");
+}
+
+static int write_outputs(const struct experiment *e, char **rows, long npts, const char *outdir,
+			 FILE *table, struct cfg_error *err)
+{
+	struct assembled as = {e, rows, npts};
+	char path[1100];
+	const char *names[] = {"results.csv", "results.json", "config.resolved.yaml", "machines.resolved.yaml"};
+	void (*writers[])(FILE *, void *) = {write_csv, write_json, write_resolved, write_machines_resolved};
+	void *args[] = {&as, &as, (void *)e, (void *)e};
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
+		if (write_atomic(path, writers[i], args[i])) {
+			cfg_msgf(err, "osarch: cannot write %s: %s", path, strerror(errno));
+			return 1;
+		}
+	}
+	if (table)
+		print_table(table, e, rows, npts);
+	return 0;
+}
+
+static void free_rows(char **rows, long n)
+{
+	if (!rows)
+		return;
+	for (long i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+}
+
+// Forks `jobs` workers over todo; returns 0 or the first failing worker's
+// status (its message is on stderr: a worker cannot hand back err).
+static int run_workers(const struct plan *pl, const long *todo, long ntodo, int jobs, int fd,
+		       const char *journal, int show, long already, struct cfg_error *err)
+{
+	pid_t pids[256];
+	if (jobs > 256)
+		jobs = 256;
+	fflush(NULL);
+	for (int j = 0; j < jobs; j++) {
+		pids[j] = fork();
+		if (pids[j] < 0) {
+			cfg_msgf(err, "osarch: fork: %s", strerror(errno));
+			for (int k = 0; k < j; k++)
+				kill(pids[k], SIGTERM), waitpid(pids[k], NULL, 0);
+			return 1;
+		}
+		if (pids[j] == 0) {
+			// A worker dies with its parent (kill -9 of `osarch run`), so a
+			// resumed run never races an orphan over the journal.
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(1);
+			struct cfg_error e2;
+			int rc = run_share(pl, todo, ntodo, j, jobs, fd, 0, 0, 0, &e2);
+			if (rc)
+				fprintf(stderr, "%s\n", e2.msg);
+			fflush(NULL);
+			_exit(rc);
+		}
+	}
+	int rc = 0, left = jobs;
+	time_t t0 = time(NULL);
+	while (left > 0) {
+		int status;
+		pid_t pid = show ? waitpid(-1, &status, WNOHANG) : waitpid(-1, &status, 0);
+		if (pid == 0) {
+			// Count finished lines for the progress line.
+			char **probe = calloc((size_t)pl->npts, sizeof *probe);
+			if (probe) {
+				progress(journal_read(journal, probe, pl->npts), pl->npts, t0);
+				free_rows(probe, pl->npts);
+			}
+			struct timespec ts = {0, 200000000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (pid < 0)
+			break;
+		left--;
+		int wrc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		if (wrc && !rc) {
+			rc = wrc;
+			for (int k = 0; k < jobs; k++)
+				if (pids[k] != pid)
+					kill(pids[k], SIGTERM);
+		}
+	}
+	(void)already;
+	if (rc)
+		cfg_msgf(err, "osarch: a worker failed (its message is above)");
+	return rc;
+}
+
+int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *table, struct cfg_error *err)
+{
+	struct plan pl;
+	char **rows = NULL;
+	long *todo = NULL;
+	int fd = -1;
+	int rc = plan_init(&pl, e, err);
+	if (rc)
+		goto out;
+	rc = 1;
+	if (mkdir_p(o->outdir)) {
+		cfg_msgf(err, "osarch: cannot create %s: %s", o->outdir, strerror(errno));
+		goto out;
+	}
+	char journal[1100];
+	snprintf(journal, sizeof journal, "%s/.journal", o->outdir);
+	rows = calloc((size_t)pl.npts, sizeof *rows);
+	todo = malloc((size_t)pl.npts * sizeof *todo);
+	if (!rows || !todo) {
+		cfg_msgf(err, "osarch: out of memory");
+		goto out;
+	}
+	if (o->resume)
+		journal_read(journal, rows, pl.npts);
+	fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | (o->resume ? 0 : O_TRUNC), 0644);
+	if (fd < 0) {
+		cfg_msgf(err, "osarch: cannot open %s: %s", journal, strerror(errno));
+		goto out;
+	}
+	long ntodo = 0, mine = 0;
+	for (long i = 0; i < pl.npts; i++) {
+		if (!in_shard(e, i))
+			continue;
+		mine++;
+		if (!rows[i])
+			todo[ntodo++] = i;
+	}
+	int show = !o->quiet && isatty(2);
+	int jobs = o->jobs > 1 && ntodo > 1 ? (o->jobs < ntodo ? o->jobs : (int)ntodo) : 1;
+	if (jobs > 1)
+		rc = run_workers(&pl, todo, ntodo, jobs, fd, journal, show, mine - ntodo, err);
+	else
+		rc = run_share(&pl, todo, ntodo, 0, 1, fd, show, mine - ntodo, mine, err);
+	if (show)
+		fprintf(stderr, "\r%70s\r", "");
+	if (fsync(fd) && !rc) {
+		cfg_msgf(err, "osarch: cannot sync the journal: %s", strerror(errno));
+		rc = 1;
+	}
+	if (rc)
+		goto out;
+	for (long i = 0; i < pl.npts; i++)
+		free(rows[i]), rows[i] = NULL;
+	journal_read(journal, rows, pl.npts);
+	for (long i = 0; i < pl.npts; i++)
+		if (in_shard(e, i) && !rows[i]) {
+			cfg_msgf(err, "osarch: point %ld is missing from %s", i, journal);
+			rc = 1;
+			goto out;
+		}
+	rc = write_outputs(e, rows, pl.npts, o->outdir, table, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	free_rows(rows, pl.npts);
+	free(todo);
+	plan_free(&pl);
+	return rc;
+}
+
+int experiment_merge(const struct experiment *e, char *const *dirs, int ndirs, const char *outdir,
+		     struct cfg_error *err)
+{
+	long npts = experiment_points(e);
+	char **rows = calloc((size_t)npts, sizeof *rows);
+	int rc = 1;
+	if (!rows) {
+		cfg_msgf(err, "osarch: out of memory");
+		return 1;
+	}
+	for (int d = 0; d < ndirs; d++) {
+		char journal[1100];
+		snprintf(journal, sizeof journal, "%s/.journal", dirs[d]);
+		if (access(journal, R_OK)) {
+			cfg_msgf(err, "%s:1:1: error: no journal of a shard run here (expected %s)", dirs[d], journal);
+			rc = 2;
+			goto out;
+		}
+		journal_read(journal, rows, npts);
+	}
+	for (long i = 0; i < npts; i++)
+		if (!rows[i]) {
+			cfg_msgf(err, "osarch: point %ld is in none of the merged runs (a shard is missing or unfinished)", i);
+			rc = 2;
+			goto out;
+		}
+	if (mkdir_p(outdir)) {
+		cfg_msgf(err, "osarch: cannot create %s: %s", outdir, strerror(errno));
+		goto out;
+	}
+	rc = write_outputs(e, rows, npts, outdir, NULL, err);
+out:
+	free_rows(rows, npts);
+	return rc;
+}
+
+int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards, struct cfg_error *err)
+{
+	if (mkdir_p(dir)) {
+		cfg_msgf(err, "osarch: cannot create %s: %s", dir, strerror(errno));
+		return 1;
+	}
+	FILE *src = fopen(e->path, "r");
+	if (!src) {
+		cfg_msgf(err, "%s:1:1: error: cannot read: %s", e->path, strerror(errno));
+		return 2;
+	}
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len = getdelim(&text, &cap, '\0', src);
+	fclose(src);
+	if (len < 0) {
+		free(text);
+		cfg_msgf(err, "%s:1:1: error: cannot read", e->path);
+		return 2;
+	}
+	int rc = 0;
+	char path[1100];
+	for (int i = 0; i < shards && !rc; i++) {
+		snprintf(path, sizeof path, "%s/job-%d.yaml", dir, i);
+		FILE *f = fopen(path, "w");
+		if (!f) {
+			rc = 1;
+			break;
+		}
+		// The original file, then this shard: a later key would be a
+		// duplicate, so the file must not already have one (checked by load).
+		fprintf(f, "%s%s# written by osarch run --emit-jobs: shard %d of %d\nshard: {index: %d, count: %d}\n",
+			text, len > 0 && text[len - 1] != '\n' ? "\n" : "", i, shards, i, shards);
+		rc = fclose(f) ? 1 : 0;
+	}
+	free(text);
+	snprintf(path, sizeof path, "%s/slurm.sh", dir);
+	FILE *f = rc ? NULL : fopen(path, "w");
+	if (f) {
+		fprintf(f, "#!/bin/sh\n# Slurm job array: one shard per task. Submit from the repository root:\n"
+			   "#   sbatch %s/slurm.sh\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=1\n"
+			   "./build/osarch run %s/job-$SLURM_ARRAY_TASK_ID.yaml -o %s/out-$SLURM_ARRAY_TASK_ID --quiet -j 1\n"
+			   "# then: ./build/osarch merge %s %s/out-* -o results/%s\n",
+			dir, shards - 1, dir, dir, e->path, dir, e->name);
+		rc = fclose(f) ? 1 : 0;
+		snprintf(path, sizeof path, "%s/parallel.txt", dir);
+		f = rc ? NULL : fopen(path, "w");
+	}
+	if (f) {
+		fprintf(f, "seq 0 %d | parallel ./build/osarch run %s/job-{}.yaml -o %s/out-{} --quiet -j 1\n"
+			   "./build/osarch merge %s %s/out-* -o results/%s\n",
+			shards - 1, dir, dir, e->path, dir, e->name);
+		rc = fclose(f) ? 1 : 0;
+	} else {
+		rc = 1;
+	}
+	if (rc)
+		cfg_msgf(err, "osarch: cannot write in %s: %s", dir, strerror(errno));
+	return rc;
+}
