@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "diff.h"
 #include "experiment.h"
 #include "report.h"
 #include "validate.h"
@@ -23,6 +24,8 @@ static const char usage_main[] =
 	"  trace --arch A [--machine M] [--format text|csv|json] WORKLOAD\n"
 	"                                        the path of one call, step by step\n"
 	"  list [archs|workloads|machines]       what can be run\n"
+	"  diff DIR_A DIR_B [--baseline ARCH] [--threshold PCT]\n"
+	"                                        what moved between two runs; exit 1 if anything did\n"
 	"  validate [FILE] [--markdown]          published measurements against the model\n"
 	"                                        (configs/validation.yaml); exit 1 if an ordering disagrees\n"
 	"\n"
@@ -521,6 +524,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
