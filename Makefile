@@ -44,7 +44,17 @@ $(BUILD)/.deps-ok: scripts/deps.sh
 
 $(BUILD)/obj/%.o: %.c $(HDRS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -I$(BUILD) -c $< -o $@
+
+# The git commit for manifests, rewritten only when it changes.
+$(BUILD)/gitversion.h: FORCE
+	@mkdir -p $(BUILD)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && c="$$c-dirty"; \
+	 printf '#define OSARCH_GIT "%s"\n' "$$c" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+$(BUILD)/obj/src/manifest.o: $(BUILD)/gitversion.h
 
 $(BUILD)/libosarch.a: $(LIB_OBJ)
 	@rm -f $@

@@ -86,6 +86,7 @@ void json_point(FILE *f, const struct experiment *e, const struct point *p);
 
 void write_resolved(FILE *f, void *experiment);
 void write_machines_resolved(FILE *f, void *experiment);
+void write_manifest(FILE *f, void *experiment); // manifest.json
 void print_table(FILE *t, const struct experiment *e, char *const *rows, long n);
 int mkdir_p(const char *dir);
 

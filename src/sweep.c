@@ -248,10 +248,12 @@ static int write_outputs(const struct experiment *e, char **rows, long npts, con
 {
 	struct assembled as = {e, rows, npts};
 	char path[1100];
-	const char *names[] = {"results.csv", "results.json", "config.resolved.yaml", "machines.resolved.yaml"};
-	void (*writers[])(FILE *, void *) = {write_csv, write_json, write_resolved, write_machines_resolved};
-	void *args[] = {&as, &as, (void *)e, (void *)e};
-	for (int i = 0; i < 4; i++) {
+	const char *names[] = {"results.csv", "results.json", "config.resolved.yaml", "machines.resolved.yaml",
+			       "manifest.json"};
+	void (*writers[])(FILE *, void *) = {write_csv, write_json, write_resolved, write_machines_resolved,
+					     write_manifest};
+	void *args[] = {&as, &as, (void *)e, (void *)e, (void *)e};
+	for (int i = 0; i < 5; i++) {
 		snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
 		if (write_atomic(path, writers[i], args[i])) {
 			cfg_msgf(err, "osarch: cannot write %s: %s", path, strerror(errno));
