@@ -645,27 +645,13 @@ int arch_load(struct arch *a, const char *name_or_path, const struct service_set
 	a->svc = *services;
 	for (int i = 0; i < SENS__N; i++)
 		a->sensitive[i] = -1;
-	char spec[256], path[512];
+	char spec[256], path[600];
 	snprintf(spec, sizeof spec, "%s", name_or_path);
 	char *colon = strchr(spec, ':');
 	if (colon)
 		*colon++ = 0;
-	if (strchr(spec, '/') || strstr(spec, ".yaml"))
-		snprintf(path, sizeof path, "%s", spec);
-	else
-		snprintf(path, sizeof path, "arch/%s.yaml", spec);
-	if (!strchr(spec, '/') && !strstr(spec, ".yaml")) {
-		struct strlist names = {0};
-		if (list_names("arch", &names) == 0 && strlist_find(&names, spec) < 0) {
-			char all[600] = "";
-			for (int i = 0; i < names.n; i++)
-				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", names.v[i]);
-			cfg_msgf(err, "%s:1:1: error: unknown architecture '%s' (expected one of: %s)", path, spec, all);
-			strlist_free(&names);
-			return -1;
-		}
-		strlist_free(&names);
-	}
+	if (resolve_name("arch", spec, "architecture", path, sizeof path, err))
+		return -1;
 	struct ydoc d;
 	if (ydoc_load_file(&d, path, err))
 		return -1;

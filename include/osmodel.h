@@ -217,5 +217,10 @@ int workload_load(struct workload *w, const char *name_or_path,
 
 // Names found in a directory (sorted "*.yaml" stems): for lists and messages.
 int list_names(const char *dir, struct strlist *out);
+// The file of `name` in dir ("dir/name.yaml"), or name itself when it is a
+// path; -1 with "path:1:1: error: unknown WHAT 'name' (expected one of: ...)"
+// when dir has no such file.
+int resolve_name(const char *dir, const char *name, const char *what, char *path, size_t n,
+		 struct cfg_error *err);
 
 #endif

@@ -199,27 +199,35 @@ int workload_load(struct workload *w, const char *name_or_path, const struct ser
 		  struct cfg_error *err)
 {
 	memset(w, 0, sizeof *w);
-	char path[512];
-	if (strchr(name_or_path, '/') || strstr(name_or_path, ".yaml")) {
-		snprintf(path, sizeof path, "%s", name_or_path);
-	} else {
-		snprintf(path, sizeof path, "workloads/%s.yaml", name_or_path);
-		struct strlist names = {0};
-		if (list_names("workloads", &names) == 0 && strlist_find(&names, name_or_path) < 0) {
-			char all[600] = "";
-			for (int i = 0; i < names.n; i++)
-				snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", names.v[i]);
-			cfg_msgf(err, "%s:1:1: error: unknown workload '%s' (expected one of: %s)", path, name_or_path, all);
-			strlist_free(&names);
-			return -1;
-		}
-		strlist_free(&names);
-	}
+	char path[600];
+	if (resolve_name("workloads", name_or_path, "workload", path, sizeof path, err))
+		return -1;
 	struct ydoc d;
 	if (ydoc_load_file(&d, path, err))
 		return -1;
 	int rc = load_workload_doc(w, services, &d, err);
 	ydoc_free(&d);
+	return rc;
+}
+
+int resolve_name(const char *dir, const char *name, const char *what, char *path, size_t n,
+		 struct cfg_error *err)
+{
+	if (strchr(name, '/') || strstr(name, ".yaml")) {
+		snprintf(path, n, "%s", name);
+		return 0;
+	}
+	snprintf(path, n, "%s/%s.yaml", dir, name);
+	struct strlist names = {0};
+	int rc = 0;
+	if (list_names(dir, &names) == 0 && strlist_find(&names, name) < 0) {
+		char all[600] = "";
+		for (int i = 0; i < names.n; i++)
+			snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", names.v[i]);
+		cfg_msgf(err, "%s:1:1: error: unknown %s '%s' (expected one of: %s)", path, what, name, all);
+		rc = -1;
+	}
+	strlist_free(&names);
 	return rc;
 }
 
