@@ -12,7 +12,8 @@
 //
 // WHERE is a comma-separated list COLUMN=VALUE,... that a row must all match
 // (exact text as in the CSV; the value is everything after the first '=', so
-// `arch=mach-multiserver:driver=user` works). Numbers are written compactly:
+// `arch=mach-multiserver:driver=user` works); VALUE may list alternatives
+// A|B|C (`arch=monolithic|exokernel`). Numbers are written compactly:
 // an integer as it is, anything else to 3 significant digits ("0.05", "2.93").
 //
 //   {{table CSV cols=C1,C2,... [where=WHERE]}}
@@ -94,7 +95,8 @@ static void csv_free(struct csv *c)
 }
 
 // Splits one line in place at commas into at most `max` fields, removing
-// RFC 4180 quotes. Returns the number of fields, or -1 on an unclosed quote.
+// RFC 4180 quotes. Returns the number of fields, max + 1 when there are more,
+// or -1 on bad quoting (unclosed, or text after a closing quote).
 static int split_fields(char *s, char **field, int max)
 {
 	int n = 0;
@@ -194,10 +196,11 @@ static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 	memset(c, 0, sizeof *c);
 	size_t len = 0;
 	c->text = read_file(path, &len);
+	int why = errno; // before strdup can change it
 	c->path = strdup(path);
 	if (!c->text || !c->path) {
-		int oom = c->text || errno == ENOMEM;
-		snprintf(msg, msglen, "cannot read %s: %s (`make report` runs every experiment)", path, strerror(errno));
+		int oom = c->text || why == ENOMEM;
+		snprintf(msg, msglen, "cannot read %s: %s (`make report` runs every experiment)", path, strerror(why));
 		csv_free(c);
 		return oom ? ERR_INTERNAL : -1;
 	}
@@ -221,17 +224,17 @@ static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 		goto out;
 	rc = -1;
 	c->ncol = split_fields(line[0], c->cell, max);
-	for (int i = 0; c->ncol > 0 && i < nl; i++) {
-		int n = i ? split_fields(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol) : c->ncol;
+	if (c->ncol < 0) {
+		snprintf(msg, msglen, "%s:%d: bad quoting in the header", path, lineno[0]);
+		goto out;
+	}
+	for (int i = 1; i < nl; i++) {
+		int n = split_fields(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol);
 		if (n != c->ncol) {
 			snprintf(msg, msglen, "%s:%d: %s (the header has %d columns)", path, lineno[i],
-				 n < 0 ? "unclosed quote" : "wrong number of fields", c->ncol);
+				 n < 0 ? "bad quoting" : "wrong number of fields", c->ncol);
 			goto out;
 		}
-	}
-	if (c->ncol < 0) {
-		snprintf(msg, msglen, "%s:%d: unclosed quote", path, lineno[0]);
-		goto out;
 	}
 	c->nrow = nl - 1;
 	rc = 0;
@@ -257,11 +260,10 @@ struct directive {
 	const char *rest; // the raw text after the name (a plot's caption)
 	struct arg arg[ARG_MAX];
 	int narg;
-	int line, col; // of "{{"
+	int col; // of "{{" (the line is the report's)
 };
 
 struct report;
-struct directive;
 struct dspec {
 	const char *name;
 	int words;          // plain words expected (the CSV path): 0 or 1
@@ -561,10 +563,24 @@ static int parse_where(struct report *r, const struct directive *d, const struct
 	return 0;
 }
 
+// Whether s is one of the '|'-separated alternatives of alt.
+static int matches_one_of(const char *s, const char *alt)
+{
+	size_t n = strlen(s);
+	for (;;) {
+		size_t l = strcspn(alt, "|");
+		if (l == n && !strncmp(alt, s, n))
+			return 1;
+		if (!alt[l])
+			return 0;
+		alt += l + 1;
+	}
+}
+
 static int row_matches(const struct csv *c, int row, const struct where *w)
 {
 	for (int i = 0; i < w->n; i++)
-		if (strcmp(csv_at(c, row, w->col[i]), w->val[i]))
+		if (!matches_one_of(csv_at(c, row, w->col[i]), w->val[i]))
 			return 0;
 	return 1;
 }
@@ -891,11 +907,12 @@ static void worst_item(FILE *f, const struct vcheck *c, const struct vresult *v)
 	if (c->has_b) {
 		report_format_number(pa, sizeof pa, v->pub_ratio);
 		report_format_number(sa, sizeof sa, v->sim_ratio);
-		fprintf(f, "- %s (%s): published ratio %s, simulated %s: factor %s\n", c->name, c->machine, pa, sa, fa);
+		fprintf(f, "- **%s** on %s: published ratio %s, simulated %s, factor %s\n", c->name, c->machine, pa, sa,
+			fa);
 	} else {
 		report_format_number(pa, sizeof pa, c->a.published);
 		report_format_number(sa, sizeof sa, v->sim_a);
-		fprintf(f, "- %s (%s): published %s%s, simulated %s%s: factor %s\n", c->name, c->machine, pa,
+		fprintf(f, "- **%s** on %s: published %s%s, simulated %s%s, factor %s\n", c->name, c->machine, pa,
 			unit_of(c->metric), sa, unit_of(c->metric), fa);
 	}
 }
@@ -1051,13 +1068,13 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-// Expands the directive at line[at] ("{{"); *next gets the offset after
-// "}}" and *block whether it wrote whole lines.
-static int expand_directive(struct report *r, const char *line, size_t at, size_t *next, int *block)
+// Expands the directive at line[at] ("{{"), after the text line[from..at)
+// unless the directive writes a block (which owns the whole line); *next
+// gets the offset after "}}" and *block whether it wrote whole lines.
+static int expand_directive(struct report *r, const char *line, size_t from, size_t at, size_t *next, int *block)
 {
 	struct directive d;
 	memset(&d, 0, sizeof d);
-	d.line = r->line;
 	d.col = (int)at + 1;
 	const char *close = strstr(line + at + 2, "}}");
 	if (!close)
@@ -1078,6 +1095,8 @@ static int expand_directive(struct report *r, const char *line, size_t at, size_
 	*block = is_block(&d);
 	if (*block && !(blank(line, at) && blank(line + *next, strlen(line + *next))))
 		return derr(r, &d, d.col, "writes a block: put it alone on its line");
+	if (!*block)
+		fwrite(line + from, 1, at - from, r->out);
 	return s->run(r, &d);
 }
 
@@ -1091,15 +1110,15 @@ static int expand_line(struct report *r, const char *line)
 		const char *o = strstr(line + i, "{{");
 		size_t at = o ? (size_t)(o - line) : n;
 		int escaped = at < n && at > i && line[at - 1] == '\\';
-		fwrite(line + i, 1, at - i - (size_t)escaped, r->out);
-		if (at == n)
-			break;
-		if (escaped) {
+		if (at == n || escaped) {
+			fwrite(line + i, 1, at - i - (size_t)escaped, r->out);
+			if (at == n)
+				break;
 			fputs("{{", r->out);
 			i = at + 2;
 			continue;
 		}
-		int block = 0, rc = expand_directive(r, line, at, &i, &block);
+		int block = 0, rc = expand_directive(r, line, i, at, &i, &block);
 		if (rc)
 			return rc;
 		if (block)
