@@ -129,3 +129,81 @@ fuzz: $(BUILD)/.deps-ok
 			-rss_limit_mb=2048 -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
 			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds 2>&1 | tail -n 12 || exit 1; \
 	done
+
+# ---- real programs (issue 10): valgrind traces replayed under six architectures ----
+# sed, grep, gzip and sort on a small input are traced by valgrind lackey (with
+# their system calls) and run under cachegrind; `osarch cachesim` is compared
+# with cachegrind, then `osarch replay` prints the MCPI table of every program
+# under REPLAY_ARCHS and writes results/replay-demo/ and plots/replay-demo.png.
+# See docs/replay.md. About 30 s, most of it valgrind.
+REPLAY_ARCHS ?= monolithic mach mach-multiserver l4 exokernel vm-pv
+REPLAY_INPUT := tests/data/replay/input.txt
+REPLAY_GEOM := --I1=32768,8,64 --D1=32768,8,64 --LL=8388608,16,64
+
+.PHONY: replay-demo
+replay-demo: $(BUILD)/osarch
+	@command -v valgrind >/dev/null 2>&1 || { echo "replay-demo: valgrind not found (Debian: apt-get install valgrind)" >&2; exit 2; }
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/osarch-replay.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	in=$(REPLAY_INPUT); env="env -i PATH=/usr/bin:/bin LC_ALL=C"; \
+	for p in sed grep gzip sort; do \
+		case $$p in \
+		sed) cmd="sed -n s/o/0/gp $$in";; \
+		grep) cmd="grep -c -E fault|trap $$in";; \
+		gzip) cmd="gzip -c $$in";; \
+		sort) cmd="sort $$in";; \
+		esac; \
+		echo "replay-demo: tracing $$cmd"; \
+		$$env valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --log-fd=3 $$cmd 3>"$$tmp/$$p.trace" >/dev/null; \
+		$$env valgrind --tool=cachegrind --cache-sim=yes $(REPLAY_GEOM) --cachegrind-out-file="$$tmp/$$p.cg" \
+			$$cmd 3>/dev/null >/dev/null 2>&1; \
+	done; \
+	echo; echo "osarch cachesim against cachegrind, misses ($(REPLAY_GEOM)):"; \
+	printf '%-6s %25s %25s %25s\n' program "I1 cachesim/cachegrind" "D1 cachesim/cachegrind" "LL cachesim/cachegrind"; \
+	for p in sed grep gzip sort; do \
+		cs=$$(./$(BUILD)/osarch cachesim $(REPLAY_GEOM) "$$tmp/$$p.trace" | sed -n 's/^summary: //p'); \
+		cg=$$(sed -n 's/^summary: //p' "$$tmp/$$p.cg"); \
+		echo "$$p $$cs $$cg" | awk 'function d(a, b) { return b ? 100 * (a - b) / b : 0 } \
+			{ printf "%-6s %9d/%-8d %+5.2f%% %9d/%-8d %+5.2f%% %9d/%-8d %+5.2f%%\n", $$1, \
+			  $$3, $$12, d($$3, $$12), $$6 + $$9, $$15 + $$18, d($$6 + $$9, $$15 + $$18), \
+			  $$4 + $$7 + $$10, $$13 + $$16 + $$19, d($$4 + $$7 + $$10, $$13 + $$16 + $$19) }'; \
+	done; echo; \
+	./$(BUILD)/osarch replay $(addprefix --arch ,$(REPLAY_ARCHS)) -o results/replay-demo \
+		"$$tmp/sed.trace" "$$tmp/grep.trace" "$$tmp/gzip.trace" "$$tmp/sort.trace"; \
+	echo; echo "MCPI (share of time in the system), machine modern:"; \
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
+		{ a = $$1; w = $$2; if (!(a in ai)) { ai[a] = ++na; an[na] = a } if (!(w in wi)) { wi[w] = ++nw; wn[nw] = w } \
+		  m[a, w] = $$(c["mcpi"]); s[a, w] = $$(c["sys_share"]) } \
+		END { printf "%-18s", "arch"; for (j = 1; j <= nw; j++) printf " %15s", wn[j]; printf "\n"; \
+		      for (i = 1; i <= na; i++) { printf "%-18s", an[i]; \
+		        for (j = 1; j <= nw; j++) printf "   %5.3f (%4.1f%%)", m[an[i], wn[j]], 100 * s[an[i], wn[j]]; printf "\n" } }' \
+		results/replay-demo/results.csv; \
+	if command -v gnuplot >/dev/null 2>&1; then \
+		for t in png svg; do \
+			gnuplot -e "term='$$t'; out='$$tmp/replay-demo.$$t'" plots/replay-demo.gp && mv -f "$$tmp/replay-demo.$$t" plots/replay-demo.$$t; \
+		done; echo "replay-demo: wrote plots/replay-demo.png and plots/replay-demo.svg"; \
+	else echo "replay-demo: gnuplot not found, no plot" >&2; fi
+
+# ---- host calibration (issue 8): this machine measured, its profile, the model against it ----
+# Writes configs/machines/host.yaml (machine-specific: in .gitignore), results/calibrate/
+# {results.csv,host.txt}, then results/calibrate/compare.csv. About 10 s; never fails for
+# want of hardware counters.
+.PHONY: calibrate
+calibrate: $(BUILD)/osarch
+	./$(BUILD)/osarch calibrate -o configs/machines/host.yaml
+	./$(BUILD)/osarch calibrate --compare -o configs/machines/host.yaml
+
+# ---- explorer page (issue 11): report/index.html, one self-contained static page ----
+# The read-disk and read traces of every architecture of results/default as
+# step lists, the comparison tables and the figures (docs/explorer.md). Runs
+# the default experiment first when results/default/results.json is missing.
+.PHONY: explorer test-browser
+explorer: $(BUILD)/osarch
+	@[ -f results/default/results.json ] || ./$(BUILD)/osarch run configs/default.yaml --quiet
+	@sh scripts/explorer.sh $(BUILD)/osarch results/default report/index.html
+
+# The page in headless Chromium (Debian's /usr/bin/chromium driven by
+# playwright-core; scripts/browser-deps.sh installs both when missing). Ends
+# with "N passed, N failed"; screenshots in $${CI_LOG_DIR:-build}/explorer*.png.
+test-browser: explorer
+	@sh scripts/browser-deps.sh
+	@cd tests/browser && OSARCH=$(BUILD)/osarch node explorer.test.mjs

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "calibrate.h"
+#include "check.h"
 #include "diff.h"
 #include "experiment.h"
 #include "report.h"
+#include "replay.h"
+#include "scale.h"
 #include "validate.h"
 
 static const char usage_main[] =
@@ -28,6 +32,13 @@ static const char usage_main[] =
 	"                                        what moved between two runs; exit 1 if anything did\n"
 	"  validate [FILE] [--markdown]          published measurements against the model\n"
 	"                                        (configs/validation.yaml); exit 1 if an ordering disagrees\n"
+	"  report [--template FILE] [-o FILE]    fill docs/report.md.in from results/ into REPORT.md\n"
+	"  calibrate [-o PROFILE] [--quick] [--compare]\n"
+	"                                        measure this host, write its profile; --compare: model vs host\n"
+	"  scale CONFIG.yaml [-o DIR] [--cfg=K:V] many cores, hosts, VM migration on SimGrid\n"
+	"  check LAB-DIR ANSWER.yaml             a lab's answers against the model (labs/N); exit 1 if one fails\n"
+	"  replay --arch A [--machine M] [TRACE|-]  a valgrind trace (program + system calls) under A\n"
+	"  cachesim [--machine M | --I1 ..] TRACE  a valgrind trace through caches, as cachegrind\n"
 	"\n"
 	"`osarch COMMAND --help` describes a command.\n";
 
@@ -528,7 +539,17 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scale"))
+		return cmd_scale(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cachesim"))
+		return cmd_cachesim(argc - 1, argv + 1);
 	return bad_usage(usage_main, "unknown command '%s'", cmd);
 }

@@ -6,6 +6,7 @@
 // when that state changes; nothing here knows an architecture by name.
 #include <stdio.h>
 #include <string.h>
+#include "virtcheck.h"
 #include "walk.h"
 
 // A domain instance: per-process domains (the application's own) exist
@@ -170,7 +171,8 @@ static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 	struct inst here = cur(s);
 	for (uint32_t i = 0; i < crossings; i++)
 		run_transport_steps(s, t, t->call, t->ncall, here, here);
-	trace_why(s, sensitive_names[kind]);
+	const char *insn = virt_insn_of(kind); // the x86 instruction (configs/isa/x86-32.yaml)
+	trace_why(s, insn ? insn : sensitive_names[kind]);
 }
 
 // Binary translation: the first time a guest operation runs, the translator
