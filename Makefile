@@ -88,6 +88,7 @@ report: $(BUILD)/osarch
 	@sh scripts/report.sh $(BUILD)
 	@$(MAKE) --no-print-directory plots
 	./$(BUILD)/osarch report --template docs/report.md.in -o REPORT.md
+	@$(MAKE) --no-print-directory explorer
 
 # The committed golden copy results/default/results.csv that
 # tests/test_report.c compares a fresh run with. Regenerate it only when the
