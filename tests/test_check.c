@@ -165,7 +165,8 @@ static void test_wrong_answers_fail(void **state)
 }
 
 // An empty template: every answer "not answered" (exit 1); lab 3 needs its
-// architecture file first (exit 2).
+// architecture file first (exit 2). The committed answer-template.yaml is
+// the generated one.
 static void test_templates(void **state)
 {
 	(void)state;
@@ -186,6 +187,20 @@ static void test_templates(void **state)
 			for (int i = 0; i < rep->n; i++)
 				assert_string_equal(rep->o[i].msg, "not answered.");
 		}
+		// The committed template is this output (regenerate it after editing lab.yaml).
+		char committed[64], *a = NULL, *b = NULL;
+		size_t na = 0, nb = 0;
+		snprintf(committed, sizeof committed, "labs/%d/answer-template.yaml", n);
+		FILE *fa = fopen(t, "r"), *fb = fopen(committed, "r");
+		assert_non_null(fa);
+		assert_non_null(fb);
+		assert_true(getdelim(&a, &na, 0, fa) > 0);
+		assert_true(getdelim(&b, &nb, 0, fb) > 0);
+		assert_string_equal(a, b);
+		fclose(fa);
+		fclose(fb);
+		free(a);
+		free(b);
 		unlink(t);
 		free(t);
 		free(rep);
