@@ -208,3 +208,13 @@ explorer: $(BUILD)/osarch
 test-browser: explorer
 	@sh scripts/browser-deps.sh
 	@cd tests/browser && OSARCH=$(BUILD)/osarch node explorer.test.mjs
+
+# ---- system-level scenarios on SimGrid (issue 6): osarch scale ----
+# Contention on 1-16 cores, Mach servers on a remote host, VM live migration
+# (docs/scale.md). Writes results/scale-{cores,remote,migrate}/; then
+# `make plots` draws plots/scale-*.png. Each well under a minute on 2 cores.
+.PHONY: scale
+scale: $(BUILD)/osarch
+	./$(BUILD)/osarch scale configs/scale-cores.yaml
+	./$(BUILD)/osarch scale configs/scale-remote.yaml
+	./$(BUILD)/osarch scale configs/scale-migrate.yaml

@@ -131,8 +131,9 @@ struct cal_opts {
 	FILE *log;             // progress and missing counters (stderr); NULL: quiet
 };
 
-// PAPI library and event set, the CPU everything is pinned to, and the
-// affinity to restore. cal_session_close calls PAPI_shutdown.
+// PAPI library and event set, the CPU everything is pinned to (and the
+// affinity to restore), the priority (nice -20 when allowed, restored).
+// cal_session_close calls PAPI_shutdown.
 struct cal_session {
 	int papi_ok;           // PAPI_library_init succeeded
 	int eventset;
@@ -140,6 +141,7 @@ struct cal_session {
 	int domain_all;        // counters count kernel mode too
 	unsigned char saved_mask[128]; // cpu_set_t of the process before pinning
 	int saved;
+	int saved_nice, nice_set; // the priority before, and whether it was raised
 	struct cal_counter_backend be;
 	struct cal_counters ctr;
 	struct cal_clock clk;

@@ -317,6 +317,14 @@ int cal_session_open(struct cal_session *s, FILE *log)
 	}
 	if (log && s->cpu < 0)
 		fprintf(log, "calibrate: could not pin to one CPU: peers may run on another CPU\n");
+	// The highest priority we are allowed (nice -20 when privileged): other
+	// load on the pinned CPU then takes ~1% of it, not half. Children inherit it.
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0) {
+		s->saved_nice = nice;
+		s->nice_set = setpriority(PRIO_PROCESS, 0, -20) == 0;
+	}
 	return 0;
 }
 
@@ -329,6 +337,9 @@ void cal_session_close(struct cal_session *s)
 	if (s->papi_ok)
 		PAPI_shutdown();
 	s->papi_ok = 0;
+	if (s->nice_set)
+		setpriority(PRIO_PROCESS, 0, s->saved_nice);
+	s->nice_set = 0;
 	if (s->saved) {
 		cpu_set_t old;
 		memcpy(&old, s->saved_mask, sizeof old);
@@ -742,8 +753,10 @@ int cal_measure_host(struct cal_session *s, const struct cal_opts *o, struct cal
 	}
 	struct cal_loop lp = {
 		.iters = 0, .warmup = 1,
-		.trials = o->quick ? 5 : 11,
-		.target_ns = o->quick ? 5000000 : 50000000,
+		// Many short trials: on a shared machine a short one has a chance to
+		// run within one time slice, undisturbed; the minimum is that one.
+		.trials = o->quick ? 9 : CAL_MAX_TRIALS,
+		.target_ns = o->quick ? 2000000 : 10000000,
 	};
 	int rc = 0, ipc = -1, local = -1;
 	for (size_t i = 0; i < NWORKS && rc == 0; i++) {
@@ -1705,7 +1718,7 @@ struct calib {
 	char mhz_how[300];
 	struct cal_result res[CAL_MAX_RESULTS];
 	int n;
-	int quick, cpu, papi_ok, domain_all;
+	int quick, cpu, papi_ok, domain_all, nice_set;
 	char counters_ok[200], counters_missing[200];
 	struct profile base;
 	char base_name[80];
@@ -1933,8 +1946,8 @@ static void profile_head(struct cal_notes *nt, const struct calib *c, const char
 	cal_note_head(nt, "clock:       %s", c->papi_ok ? "PAPI_get_real_nsec" : "CLOCK_MONOTONIC");
 	cal_note_head(nt, "%s", "");
 	cal_note_head(nt, "Measured per call (lmbench's method: warm-up, the empty loop's time subtracted,");
-	cal_note_head(nt, "the minimum of %d trials; pinned to CPU %d; details in results/calibrate/):",
-		      c->n ? c->res[0].trials : 0, c->cpu);
+	cal_note_head(nt, "the minimum of %d trials; pinned to CPU %d%s; details in results/calibrate/):",
+		      c->n ? c->res[0].trials : 0, c->cpu, c->nice_set ? ", nice -20" : "");
 	for (int i = 0; i < c->n; i++)
 		cal_note_head(nt, "  %-13s %9.4f us  (median %.4f, %ld calls per trial)", c->res[i].workload,
 			      c->res[i].usec, c->res[i].median_usec, c->res[i].iters);
@@ -1986,7 +1999,7 @@ static void host_txt(FILE *f, const struct calib *c, const char *profile_path, c
 		m += len + (bar ? 3 : 0);
 	}
 	fprintf(f, "clock:       %s\n", c->mhz_how);
-	fprintf(f, "pinned cpu:  %d\n", c->cpu);
+	fprintf(f, "pinned cpu:  %d, %s\n", c->cpu, c->nice_set ? "nice -20 while measuring" : "priority unchanged (nice -20 not permitted)");
 	if (c->papi_ok)
 		fprintf(f, "timer:       PAPI_get_real_nsec (PAPI %d.%d.%d)\n", PAPI_VERSION_MAJOR(PAPI_VERSION),
 			PAPI_VERSION_MINOR(PAPI_VERSION), PAPI_VERSION_REVISION(PAPI_VERSION));
@@ -2115,6 +2128,7 @@ static const char usage_calibrate[] =
 	"machine profile (default configs/machines/host.yaml) with a comment on every\n"
 	"value, DIR/results.csv and DIR/host.txt (DIR defaults to results/calibrate).\n"
 	"About 10 s; --quick about 1 s (fewer, shorter trials; no memory latencies).\n"
+	"Runs pinned to one CPU, at nice -20 when allowed.\n"
 	"\n"
 	"--compare runs the model's monolithic architecture on PROFILE for every\n"
 	"calibrated workload and writes DIR/compare.csv (workload, measured_usec,\n"
@@ -2158,6 +2172,7 @@ static int calibrate(const char *profile_path, const char *dir, int quick, struc
 	c->cpu = s.cpu;
 	c->papi_ok = s.papi_ok;
 	c->domain_all = s.domain_all;
+	c->nice_set = s.nice_set;
 	counter_lists(c, &s.ctr);
 	double core = measure_core_mhz(&s.clk);
 	if (core > 0) {

@@ -1699,6 +1699,9 @@ static void put_col(struct col *c, int *n, const char *name, int str, const char
 // A number with `dec` decimals, or NaN; whole numbers without decimals.
 static void put_num(struct col *c, int *n, const char *name, double v, int dec)
 {
+	double scale = pow(10, dec);
+	if (fabs(v) < 1e15)
+		v = round(v * scale) / scale; // 30.000000000000004 us is 30
 	if (isnan(v) || isinf(v))
 		put_col(c, n, name, 0, "NaN");
 	else if (v == floor(v) && fabs(v) < 1e15)
@@ -1737,8 +1740,10 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 		put_num(c, &n, "downtime_ms", w->downtime_s * 1e3, 4);
 		put_num(c, &n, "calls_lost", w->calls_lost, 0);
 		put_num(c, &n, "converged", w->converged, 0);
-		put_num(c, &n, "rounds", w->rounds, 0);
-		put_num(c, &n, "stage3_mb", w->stage3_bytes / 1e6, 4);
+		// The replay's rounds and last round are meaningless when it timed out.
+		int pc = !isnan(w->predicted_s);
+		put_num(c, &n, "rounds", pc ? w->rounds : NAN, 0);
+		put_num(c, &n, "stage3_mb", pc ? w->stage3_bytes / 1e6 : NAN, 4);
 		put_num(c, &n, "predicted_s", w->predicted_s, 6);
 		put_num(c, &n, "predicted_downtime_ms", w->predicted_downtime_s * 1e3, 4);
 		return n;
@@ -1988,6 +1993,15 @@ int cmd_scale(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_scale, stdout);
 			print_fields(stdout, scale_schema, "");
+			// The defaults, from the same table the loader uses.
+			struct scale_config d;
+			scale_defaults(&d);
+			if (!strlist_add(&d.threads, "1") && !strlist_add(&d.placements, "local") &&
+			    !strlist_add(&d.placements, "remote") && !strlist_add(&d.remote.domains, "fs")) {
+				printf("\ndefaults:\n");
+				schema_dump(stdout, scale_schema, &d, 2);
+			}
+			scale_free(&d);
 			return 0;
 		}
 	const char *out = NULL, *config = NULL;

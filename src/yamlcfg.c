@@ -380,7 +380,7 @@ static int set_string(const struct field *f, void *dst, const char *text,
 static int set_enum(const struct field *f, void *dst, const char *text,
 		    char *why, size_t n)
 {
-	char t[SHOWN_MAX], names[256];
+	char t[SHOWN_MAX], names[CFG_ERR_MAX / 2]; // room for a long list of names
 	int i = enum_index(f->names, text);
 	if (i < 0) {
 		list_names(f->names, names, sizeof names);
