@@ -13,6 +13,8 @@
 #include "replay.h"
 #include "scale.h"
 #include "validate.h"
+#include "virtcheck.h"
+#include "faults.h"
 
 static const char usage_main[] =
 	"usage: osarch [--version] [--help] COMMAND [ARGS]\n"
@@ -39,6 +41,8 @@ static const char usage_main[] =
 	"  check LAB-DIR ANSWER.yaml             a lab's answers against the model (labs/N); exit 1 if one fails\n"
 	"  replay --arch A [--machine M] [TRACE|-]  a valgrind trace (program + system calls) under A\n"
 	"  cachesim [--machine M | --I1 ..] TRACE  a valgrind trace through caches, as cachegrind\n"
+	"  virtcheck ISA.yaml                    Popek-Goldberg check of an instruction set (configs/isa/)\n"
+	"  faults CONFIG.yaml [-o DIR] [--quiet] an extension under faults in each placement\n"
 	"\n"
 	"`osarch COMMAND --help` describes a command.\n";
 
@@ -551,5 +555,9 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "cachesim"))
 		return cmd_cachesim(argc - 1, argv + 1);
+	if (!strcmp(cmd, "virtcheck"))
+		return virtcheck_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "faults"))
+		return faults_main(argc - 1, argv + 1);
 	return bad_usage(usage_main, "unknown command '%s'", cmd);
 }
