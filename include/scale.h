@@ -128,8 +128,10 @@ struct scale_plan {
 
 // Builds the plan of one call of w under a on profile p (run_point with a
 // trace, `warmup` calls first). lock_service/lock_cycles: see scale_lock.
-// Returns 0, or run_point's error code (-1, -2, -3; out->error for -3) or
-// -4 when the call nests deeper than SCALE_MAX_DEPTH / has too many segments.
+// svc is the service set a and w were loaded with (node indices are a's).
+// Returns 0, or run_point's error code (-1, -2, -3) or -4 when the call has
+// more than SCALE_MAX_SEG segments, SCALE_MAX_SERVERS servers or nests
+// deeper than SCALE_MAX_DEPTH; the reason is in error.
 int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct workload *w,
 		     const struct service_set *svc, const struct profile *p, int warmup,
 		     const char *lock_service, int64_t lock_cycles, char *error, size_t errlen);

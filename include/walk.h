@@ -23,7 +23,7 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a);
 struct trace_step {
 	char from[NAME_LEN], to[NAME_LEN];
 	char transport[NAME_LEN];
-	char ran[160];          // operations run between this crossing and the next
+	char ran[512];          // operations run between this crossing and the next
 	char why[NAME_LEN];     // the event that caused a VM exit or hypercall, if any
 	int trapped;            // a trap was taken in this crossing
 	struct os_counts os;    // what this crossing (and the work after it) counted

@@ -61,6 +61,10 @@ static int cache_problem(const struct cache_geom *c, char *why, size_t n)
 		return snprintf(why, n, "assoc %u does not divide %llu lines (size/line) "
 				"into a power-of-two number of sets", c->assoc,
 				(unsigned long long)lines), -1;
+	// Tree PLRU halves the ways at each level (models/cache.c).
+	if (c->repl == REPL_PLRU && (!is_pow2(c->assoc) || c->assoc > 32))
+		return snprintf(why, n, "repl plru needs a power-of-two assoc of at most 32 "
+				"(assoc %u: use repl: lru)", c->assoc), -1;
 	return 0;
 }
 

@@ -6,7 +6,10 @@
 //  - Every measurement runs pinned to one CPU (the one the process is on when
 //    the session opens): the model is one processor, so the pipe round trip,
 //    the context switch and fork are measured without a second CPU to run the
-//    peer or the child. The original affinity is restored at the end.
+//    peer or the child. The original affinity is restored at the end. The
+//    process runs at nice -20 when it may (restored too): other load on that
+//    CPU then takes ~1% of it. Trials are many (32) and short (~10 ms), so
+//    that some fall within one time slice.
 //  - The figure used is the minimum per call over the trials (the median is
 //    recorded too): on a shared machine the minimum is the trial least
 //    disturbed by other load.
@@ -917,6 +920,7 @@ static void printable(char *s)
 
 struct host {
 	char cpu[128], vendor[16], kernel[300], date[40];
+	char family[96];         // "family F model M stepping S" (/proc/cpuinfo)
 	char mitigations[1024];  // " | "-joined, the entries that are not "Not affected"
 	int pti;
 	char flags[4096];
@@ -968,6 +972,11 @@ static void host_info(struct host *h, const char *tmpdir)
 	if (!cpuinfo_field("model name", h->cpu, sizeof h->cpu))
 		snprintf(h->cpu, sizeof h->cpu, "unknown CPU");
 	cpuinfo_field("vendor_id", h->vendor, sizeof h->vendor);
+	char fam[16], model[16], step[16];
+	if (cpuinfo_field("cpu family", fam, sizeof fam) && cpuinfo_field("model", model, sizeof model) &&
+	    cpuinfo_field("stepping", step, sizeof step))
+		snprintf(h->family, sizeof h->family, "family %s model %s stepping %s", fam, model, step);
+	printable(h->family);
 	cpuinfo_field("flags", h->flags, sizeof h->flags);
 	char mhz[64];
 	if (cpuinfo_field("cpu MHz", mhz, sizeof mhz))
@@ -1936,8 +1945,8 @@ static void profile_head(struct cal_notes *nt, const struct calib *c, const char
 		      c->quick ? " --quick" : "", h->date);
 	cal_note_head(nt, "Machine-specific: not a shipped profile (configs/machines/host.yaml is in .gitignore).");
 	cal_note_head(nt, "%s", "");
-	cal_note_head(nt, "CPU:         %s (%s)%s%s", h->cpu, h->vendor, h->hypervisor[0] ? ", hypervisor " : "",
-		      h->hypervisor);
+	cal_note_head(nt, "CPU:         %s (%s%s%s)%s%s", h->cpu, h->vendor, h->family[0] ? " " : "", h->family,
+		      h->hypervisor[0] ? ", hypervisor " : "", h->hypervisor);
 	cal_note_head(nt, "kernel:      %s", h->kernel);
 	cal_note_head(nt, "KPTI:        %s", h->pti ? "on (meltdown: Mitigation: PTI)" : "off");
 	cal_note_head(nt, "mitigations: %s", h->mitigations[0] ? h->mitigations : "none reported");
@@ -1987,7 +1996,7 @@ static void host_txt(FILE *f, const struct calib *c, const char *profile_path, c
 	const struct host *h = &c->h;
 	fprintf(f, "date:        %s\n", h->date);
 	fprintf(f, "cpu:         %s\n", h->cpu);
-	fprintf(f, "vendor:      %s\n", h->vendor);
+	fprintf(f, "vendor:      %s%s%s\n", h->vendor, h->family[0] ? ", " : "", h->family);
 	fprintf(f, "hypervisor:  %s\n", h->hypervisor[0] ? h->hypervisor : "none reported");
 	fprintf(f, "kernel:      %s\n", h->kernel);
 	fprintf(f, "kpti:        %s\n", h->pti ? "on" : "off");

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <simgrid/actor.h>
+#include <simgrid/comm.h>
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
 #include <simgrid/mailbox.h>
@@ -448,6 +449,12 @@ int scale_load(struct scale_config *c, const char *path, struct cfg_error *err)
 	}
 	if (model_load(&m, c, &d, err))
 		goto out;
+	if (c->lock.cycles > 0 && service_find(m.svc, c->lock.service) < 0) {
+		yaml_node_t *l = map_get(&d, root, "lock");
+		cfg_errorf(err, &d, l && map_get(&d, l, "service") ? map_get(&d, l, "service") : root,
+			   "lock.service '%s' is not a service of models/services.yaml (expected e.g. fs)", c->lock.service);
+		goto out;
+	}
 	// Every (arch, workload) pair must have a plan: a missing hardware
 	// feature or a crossing without a transport is reported now, at the arch.
 	for (int a = 0; a < c->archs.n; a++) {
@@ -707,6 +714,7 @@ struct actor_ctx {
 	struct world *sim;
 	int owner;             // -1 client, else server index
 	int remote;            // runs on the remote host
+	int first_thread;      // servers: the pool's first thread
 	sg_mailbox_t reply;    // where returns to this actor arrive
 	double start;          // clients: first call
 	uint64_t rng;          // clients: state of the think-time generator
@@ -767,10 +775,18 @@ static void run_seg(struct actor_ctx *ac, const struct scale_seg *s)
 
 // Sends the token; the message crosses the link (with its bytes) only when
 // the two actors are on different hosts: a local message's cost is already in
-// the model's cycles (copies, kernel paths), so it is free here.
-static void send_token(struct actor_ctx *from, int to_remote, sg_mailbox_t mb, struct token *tok, long bytes)
+// the model's cycles (copies, kernel paths), so it is free here. A call waits
+// until its message is delivered (the caller then waits for the reply
+// anyway); a reply is sent asynchronously, as a Mach kernel queues it: the
+// server's thread goes back to its port while the reply is on the wire.
+static void send_token(struct actor_ctx *from, int to_remote, sg_mailbox_t mb, struct token *tok, long bytes,
+		       int reply)
 {
-	sg_mailbox_put(mb, tok, from->remote != to_remote ? bytes + from->sim->pt->header : 0);
+	long size = from->remote != to_remote ? bytes + from->sim->pt->header : 0;
+	if (reply)
+		sg_comm_detach(sg_mailbox_put_init(mb, tok, size), NULL); // starts it, detached
+	else
+		sg_mailbox_put(mb, tok, size);
 }
 
 static int owner_remote(const struct world *sim, int owner)
@@ -793,11 +809,11 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 		tok->pos = next;
 		if (ns->call) {
 			tok->ret[tok->depth++] = ac;
-			send_token(ac, owner_remote(ac->sim, ns->owner), ac->sim->port[ns->owner], tok, ns->bytes);
+			send_token(ac, owner_remote(ac->sim, ns->owner), ac->sim->port[ns->owner], tok, ns->bytes, 0);
 			tok = sg_mailbox_get(ac->reply);
 		} else {
 			struct actor_ctx *to = tok->ret[--tok->depth];
-			send_token(ac, to->remote, to->reply, tok, ns->bytes);
+			send_token(ac, to->remote, to->reply, tok, ns->bytes, 1);
 			return;
 		}
 	}
@@ -807,6 +823,10 @@ static void server_main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	struct actor_ctx *ac = sg_actor_get_data(sg_actor_self());
+	// The port's messages flow to this host as soon as they are sent, like
+	// a kernel's message queue, instead of when a thread asks for the next.
+	if (ac->first_thread)
+		sg_mailbox_set_receiver(sg_mailbox_get_name(ac->sim->port[ac->owner]));
 	for (;;)
 		drive(ac, sg_mailbox_get(ac->sim->port[ac->owner]));
 }
@@ -905,19 +925,22 @@ static double unloaded_call(const struct scale_point *pt, double *bound, int *bo
 		int rem = s->owner >= 0 && pt->server_remote[s->owner];
 		double f = rem ? pt->remote_mhz * 1e6 : pt->mhz * 1e6;
 		double c = s->pre + s->locked + s->post;
-		double d = c / f + s->sleep;
+		double d = c / f + s->sleep, x = 0;
 		int prev = i > 0 ? plan->seg[i - 1].owner : -1;
 		int prem = prev >= 0 && pt->server_remote[prev];
 		if (rem != prem) {
-			d += pt->latency + (double)(s->bytes + pt->header) / pt->bandwidth;
+			x = pt->latency + (double)(s->bytes + pt->header) / pt->bandwidth;
 			wire += (double)(s->bytes + pt->header);
 		}
-		t += d;
+		t += d + x;
 		lock_s += s->locked / f;
 		*(rem ? &remote : &local) += c;
+		// A server thread is held while it works and while it waits for
+		// the calls it made; not while a message to it or its reply is on
+		// the wire (the port queues it; the reply is sent asynchronously).
 		for (int k = 1; k < depth; k++)
 			if (stack[k] >= 0)
-				held[stack[k]] += d;
+				held[stack[k]] += d + (k < depth - 1 || !s->call ? x : 0);
 	}
 	t += plan->app_cycles / (pt->mhz * 1e6);
 	double b = pt->cores * pt->mhz * 1e6 / local;
@@ -982,6 +1005,7 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 			ac->sim = &sim;
 			ac->owner = s;
 			ac->remote = pt->server_remote[s];
+			ac->first_thread = t == 0;
 			snprintf(name, sizeof name, "%s.%d", plan->server[s], t);
 			sg_actor_t actor = sg_actor_init(name, ac->remote ? remote : local);
 			snprintf(name, sizeof name, "reply:%s.%d", plan->server[s], t);

@@ -462,6 +462,8 @@ static void test_loader_errors(void **state)
 	load_error("name: x\nscenario: remote\narchs: [monolithic]\nworkloads: [read]\n", "1:1",
 		   "no user-level server domain of architecture monolithic");
 	load_error("name: x\nscenario: cores\narchs: [vm-hw]\nworkloads: [null]\nmachine: i486-50\n", "3:9", "needs VT-x");
+	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nlock: {service: fsx, cycles: 10}\n", "5:17",
+		   "lock.service 'fsx'");
 }
 
 // The shipped scenarios load.
