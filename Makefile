@@ -116,12 +116,12 @@ FUZZ_CC ?= clang
 FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models
 FUZZ_LIB_SRC := $(filter-out src/main.c,$(LIB_SRC))
 
-fuzz: $(BUILD)/.deps-ok
+fuzz: $(BUILD)/.deps-ok $(BUILD)/gitversion.h
 	@mkdir -p build-fuzz
 	@for spec in $(FUZZ_KINDS); do \
 		kind=$${spec%%:*}; rest=$${spec#*:}; num=$${rest%%:*}; seeds=$${rest#*:}; \
 		echo "fuzz: building $$kind"; \
-		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -g -O1 \
+		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) -g -O1 \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DFUZZ_KIND=$$num \
 			$(PKG_CFLAGS) fuzz/fuzz_loader.c $(FUZZ_LIB_SRC) -o build-fuzz/fuzz_$$kind $(PKG_LIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$kind build-fuzz/crashes-$$kind; \
