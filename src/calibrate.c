@@ -2036,6 +2036,33 @@ static void host_txt(FILE *f, const struct calib *c, const char *profile_path, c
 	fprintf(f, "profile:     %s\n", profile_path);
 }
 
+// One "key,value" row; commas in a value become semicolons (no quoting).
+static void host_row(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s,", key);
+	for (const char *v = value; *v; v++)
+		fputc(*v == ',' ? ';' : (*v == '\n' ? ' ' : *v), f);
+	fputc('\n', f);
+}
+
+// The host facts of host.txt as a CSV, for the report's table.
+static void host_csv(FILE *f, const struct calib *c)
+{
+	const struct host *h = &c->h;
+	char buf[512];
+	fprintf(f, "fact,value\n");
+	host_row(f, "date", h->date);
+	host_row(f, "cpu", h->cpu);
+	snprintf(buf, sizeof buf, "%s%s%s", h->vendor, h->family[0] ? " " : "", h->family);
+	host_row(f, "vendor", buf);
+	host_row(f, "hypervisor", h->hypervisor[0] ? h->hypervisor : "none reported");
+	host_row(f, "kernel", h->kernel);
+	host_row(f, "kpti", h->pti ? "on" : "off");
+	host_row(f, "mitigations", h->mitigations[0] ? h->mitigations : "none reported");
+	host_row(f, "clock", c->mhz_how);
+	host_row(f, "counters", c->counters_ok[0] ? c->counters_ok : "none (PAPI real-time clock only)");
+}
+
 // Writes what open_memstream collected through a temporary file and a rename.
 static int commit_stream(char *text, size_t len, const char *path, struct cfg_error *err)
 {
@@ -2251,8 +2278,19 @@ static int calibrate(const char *profile_path, const char *dir, int quick, struc
 		snprintf(path, sizeof path, "%s/results.csv", dir);
 		if (commit_stream(csv, csvlen, path, err) == 0) {
 			snprintf(path, sizeof path, "%s/host.txt", dir);
-			if (commit_stream(htext, hlen, path, err) == 0)
-				rc = 0;
+			char *ctext = NULL;
+			size_t clen = 0;
+			FILE *cf = open_memstream(&ctext, &clen);
+			if (cf) {
+				host_csv(cf, c);
+				fclose(cf);
+			}
+			if (commit_stream(htext, hlen, path, err) == 0) {
+				snprintf(path, sizeof path, "%s/host.csv", dir);
+				if (commit_stream(ctext, clen, path, err) == 0)
+					rc = 0;
+			}
+			free(ctext);
 		}
 	}
 	if (rc == 0) {
