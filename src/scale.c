@@ -1885,20 +1885,6 @@ static void write_resolved_scale(FILE *f, void *arg)
 	schema_dump(f, profile_schema, &r->m.prof, 4);
 }
 
-static int make_dirs(const char *dir)
-{
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
 
 // ---- summary ----
 
@@ -2130,7 +2116,7 @@ int cmd_scale(int argc, char **argv)
 	snprintf(dir, sizeof dir, "%s", out ? out : "results/");
 	if (!out)
 		snprintf(dir, sizeof dir, "results/%s", c.name);
-	if (make_dirs(dir)) {
+	if (mkdir_p(dir)) {
 		fprintf(stderr, "osarch: cannot create %s: %s\n", dir, strerror(errno));
 		rc = 1;
 		goto out;
