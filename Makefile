@@ -113,7 +113,8 @@ clean:
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
-FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models
+FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models \
+	isa:6:configs/isa faults:7:configs
 FUZZ_LIB_SRC := $(filter-out src/main.c,$(LIB_SRC))
 
 fuzz: $(BUILD)/.deps-ok $(BUILD)/gitversion.h

@@ -1,6 +1,7 @@
 // fuzz_loader.c: a libFuzzer harness for the YAML loader of one file kind,
 // chosen at compile time: -DFUZZ_KIND=1 experiment, 2 machine profile,
-// 3 architecture, 4 workload, 5 services. `make fuzz` builds and runs each.
+// 3 architecture, 4 workload, 5 services, 6 ISA table, 7 extension-faults
+// config. `make fuzz` builds and runs each.
 //
 // The loaders read paths (a file kind may name others: an experiment names
 // architectures, a profile inherits), so each input is written to a
@@ -14,6 +15,8 @@
 #include "experiment.h"
 #include "osmodel.h"
 #include "profile.h"
+#include "virtcheck.h"
+#include "faults.h"
 
 #ifndef FUZZ_KIND
 #error "define FUZZ_KIND"
@@ -61,6 +64,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s)
 		services_load(s, path, &err);
 	free(s);
+#elif FUZZ_KIND == 6
+	struct isa *isa = malloc(sizeof *isa);
+	if (isa && isa_load(isa, path, &err) == 0)
+		isa_check(isa, NULL);
+	free(isa);
+#elif FUZZ_KIND == 7
+	struct fault_config *fc = calloc(1, sizeof *fc);
+	if (fc && fault_config_load(fc, path, &err) == 0)
+		fault_config_free(fc);
+	free(fc);
 #endif
 	// A message must be one line (the contract is `path:line:col: error: ...`).
 	if (strchr(err.msg, '\n') && (FUZZ_KIND != 2))
