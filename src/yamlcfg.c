@@ -32,14 +32,27 @@
 
 // ---------------------------------------------------------------- messages
 
+// The contract is one line per error: control characters a message may have
+// picked up from the user's text (a name that spans lines in a YAML flow
+// list, say) become '?'. Found by fuzzing the experiment loader.
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void verrorf_at(struct cfg_error *err, const char *path, size_t line,
 		       size_t col, const char *fmt, va_list ap)
 {
 	int n = snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: error: ", path,
 			 line, col);
-	if (n < 0 || (size_t)n >= sizeof err->msg)
+	if (n < 0 || (size_t)n >= sizeof err->msg) {
+		one_line(err->msg);
 		return;
+	}
 	vsnprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, ap);
+	one_line(err->msg);
 }
 
 __attribute__((format(printf, 5, 6)))
@@ -69,6 +82,7 @@ void cfg_msgf(struct cfg_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	one_line(err->msg);
 }
 
 // Returns s made safe to quote in a one-line message: control characters
