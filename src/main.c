@@ -363,14 +363,26 @@ out:
 
 // ---- list ----
 
-static int list_archs(void)
+static void print_arch(const struct arch *a)
+{
+	printf("\n  %-18s privileged code %5llu KiB\n", a->name, (unsigned long long)(arch_tcb_bytes(a) >> 10));
+	printf("    %s\n    domains:", a->description);
+	for (int d = 0; d < a->ndom; d++)
+		printf(" %s(ring %d%s%s)", a->dom[d].name, a->dom[d].ring, a->dom[d].vmx_root ? ", root" : "",
+		       a->dom[d].vm ? ", guest" : "");
+	printf("\n");
+}
+
+// The architectures (with their domains and privileged code) or the workloads.
+static int list_models(int archs)
 {
 	struct strlist names;
 	struct cfg_error err;
 	struct service_set *svc = malloc(sizeof *svc);
 	struct arch *a = malloc(sizeof *a);
+	struct workload *w = malloc(sizeof *w);
 	int rc = 1;
-	if (!svc || !a || list_names("arch", &names))
+	if (!svc || !a || !w || list_names(archs ? "arch" : "workloads", &names))
 		goto out;
 	rc = 2;
 	if (load_services_default(svc, &err)) {
@@ -379,55 +391,22 @@ static int list_archs(void)
 		goto out;
 	}
 	rc = 0;
-	printf("architectures (privileged code = text of services in ring 0 or VMX root):\n");
+	printf(archs ? "architectures (privileged code = text of services in ring 0 or VMX root):\n" : "workloads:\n");
 	for (int i = 0; i < names.n; i++) {
-		if (arch_load(a, names.v[i], svc, &err)) {
+		if (archs ? arch_load(a, names.v[i], svc, &err) : workload_load(w, names.v[i], svc, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
 			rc = 2;
 			continue;
 		}
-		printf("\n  %-18s privileged code %5llu KiB\n", a->name, (unsigned long long)(arch_tcb_bytes(a) >> 10));
-		printf("    %s\n    domains:", a->description);
-		for (int d = 0; d < a->ndom; d++)
-			printf(" %s(ring %d%s%s)", a->dom[d].name, a->dom[d].ring, a->dom[d].vmx_root ? ", root" : "",
-			       a->dom[d].vm ? ", guest" : "");
-		printf("\n");
+		if (archs)
+			print_arch(a);
+		else
+			printf("  %-14s %s\n", w->name, w->description);
 	}
 	strlist_free(&names);
 out:
 	free(svc);
 	free(a);
-	return rc;
-}
-
-static int list_workloads(void)
-{
-	struct strlist names;
-	struct cfg_error err;
-	struct service_set *svc = malloc(sizeof *svc);
-	struct workload *w = malloc(sizeof *w);
-	int rc = 1;
-	if (!svc || !w || list_names("workloads", &names))
-		goto out;
-	rc = 2;
-	if (load_services_default(svc, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		strlist_free(&names);
-		goto out;
-	}
-	rc = 0;
-	printf("workloads:\n");
-	for (int i = 0; i < names.n; i++) {
-		if (workload_load(w, names.v[i], svc, &err)) {
-			fprintf(stderr, "%s\n", err.msg);
-			rc = 2;
-			continue;
-		}
-		printf("  %-14s %s\n", w->name, w->description);
-	}
-	strlist_free(&names);
-out:
-	free(svc);
 	free(w);
 	return rc;
 }
@@ -466,11 +445,11 @@ static int cmd_list(int argc, char **argv)
 		return bad_usage(usage_list, "unknown kind '%s' (expected archs, workloads or machines)", what);
 	int rc = 0;
 	if (!what || !strcmp(what, "archs"))
-		rc |= list_archs();
+		rc |= list_models(1);
 	if (!what)
 		printf("\n");
 	if (!what || !strcmp(what, "workloads"))
-		rc |= list_workloads();
+		rc |= list_models(0);
 	if (!what)
 		printf("\n");
 	if (!what || !strcmp(what, "machines"))
