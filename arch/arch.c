@@ -532,7 +532,7 @@ static void resolve_layout(struct arch *a)
 			a->data_off[s] = data + page_colour(a->svc.s[s].name, 2);
 			uint64_t sz = a->svc.s[s].text_bytes ? a->svc.s[s].text_bytes : 4096;
 			text += (sz + 4096 + 4095) & ~4095ull;
-			data += 0x10000; // SVC_DATA_SPAN of walk.c
+			data += SVC_DATA_SPAN;
 		}
 	}
 }

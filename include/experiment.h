@@ -61,7 +61,6 @@ struct point {
 	char arch[NAME_LEN + 64], workload[NAME_LEN], machine[64];
 	const char *sweep_values[MAX_SWEEP];
 	struct run_result r;
-	double mhz;
 };
 
 // Runs every point; writes DIR/results.csv, results.json, config.resolved.yaml

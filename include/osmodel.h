@@ -23,6 +23,7 @@
 #define MAX_RULES 32
 #define MAX_NODES 96
 #define MAX_PLACEMENT 48
+#define SVC_DATA_SPAN 0x10000ull // each service's data region in its domain (arch.c lays out, walk.c uses)
 
 // ---- services (models/services.yaml, plus an architecture's own code) ----
 

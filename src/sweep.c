@@ -107,7 +107,6 @@ static int run_one(const struct plan *pl, long idx, char **line, struct cfg_erro
 	snprintf(p.arch, sizeof p.arch, "%s", e->archs.v[a]);
 	snprintf(p.workload, sizeof p.workload, "%s", wl.name);
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
-	p.mhz = prof.mhz;
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
 	int prc = run_point(&pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
 	if (prc == -2) {

@@ -20,7 +20,6 @@ struct inst {
 // the message buffer at MSG_OFF, the application's working set at WS_OFF.
 #define DOM_SPAN_KERNEL 0x01000000ull
 #define DATA_OFF 0x00400000ull
-#define SVC_DATA_SPAN 0x10000ull
 #define MSG_OFF 0x00300000ull
 #define WS_OFF 0x00800000ull
 #define APP_CODE_OFF 0x00100000ull // after the services' text (at most 1 MiB of it)
