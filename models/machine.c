@@ -318,6 +318,8 @@ uint64_t machine_paddr(const struct machine *m, uint64_t va)
 // One reference through the data hierarchy; returns the stall in cycles,
 // `l1_cost` being what an L1 hit costs (0 for ordinary references, whose
 // L1 hit is in the CPI; l1d.latency for dependent page-walk reads).
+static uint32_t below_l1(struct machine *m, uint64_t pa, int is_i);
+
 static uint32_t hier_access(struct machine *m, struct cache *l1, uint64_t pa, int is_i,
 			    uint32_t l1_cost)
 {
@@ -325,19 +327,7 @@ static uint32_t hier_access(struct machine *m, struct cache *l1, uint64_t pa, in
 		lineset_put(&m->fp, (pa >> m->l1d->line_shift) | ((uint64_t)(is_i > 0) << 63), is_i > 0);
 	if (cache_access(l1, pa))
 		return l1_cost;
-	if (is_i > 0) m->ctr.l1i_misses++; else m->ctr.l1d_misses++;
-	if (m->l2) {
-		if (cache_access(m->l2, pa))
-			return m->l2->latency;
-		m->ctr.l2_misses++;
-	}
-	if (m->l3) {
-		if (cache_access(m->l3, pa))
-			return m->l3->latency;
-		m->ctr.l3_misses++;
-	}
-	m->ctr.llc_misses++;
-	return m->prof.dram_latency;
+	return below_l1(m, pa, is_i);
 }
 
 static uint32_t walk_ref(struct machine *m, uint64_t pa)
@@ -467,9 +457,28 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	m->ctr.cyc[CYC_TLB] += tlb;
 }
 
-uint32_t machine_ref_phys(struct machine *m, uint64_t pa, int is_i)
+// Below L1: the rest of hier_access for a reference whose L1 lookup missed.
+static uint32_t below_l1(struct machine *m, uint64_t pa, int is_i)
 {
-	uint32_t stall = hier_access(m, is_i ? m->l1i : m->l1d, pa, is_i, 0);
+	if (is_i > 0) m->ctr.l1i_misses++; else m->ctr.l1d_misses++;
+	if (m->l2) {
+		if (cache_access(m->l2, pa))
+			return m->l2->latency;
+		m->ctr.l2_misses++;
+	}
+	if (m->l3) {
+		if (cache_access(m->l3, pa))
+			return m->l3->latency;
+		m->ctr.l3_misses++;
+	}
+	m->ctr.llc_misses++;
+	return m->prof.dram_latency;
+}
+
+uint32_t machine_ref_phys_slow(struct machine *m, uint64_t pa, int is_i, int l1_missed)
+{
+	uint32_t stall = l1_missed ? below_l1(m, pa, is_i)
+				   : hier_access(m, is_i ? m->l1i : m->l1d, pa, is_i, 0);
 	if (is_i) {
 		m->ctr.irefs++;
 		m->ctr.cyc[CYC_IMISS] += stall;
