@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "calibrate.h"
 #include "check.h"
+#include "cli.h"
 #include "diff.h"
 #include "experiment.h"
 #include "report.h"
 #include "replay.h"
-#include "scale.h"
 #include "validate.h"
 #include "virtcheck.h"
 #include "faults.h"
@@ -509,13 +508,7 @@ static int dispatch(int argc, char **argv);
 // is checked once here, after the command.
 int main(int argc, char **argv)
 {
-	int rc = dispatch(argc, argv);
-	errno = 0;
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "osarch: cannot write to standard output: %s\n", errno ? strerror(errno) : "write error");
-		return rc ? rc : 1;
-	}
-	return rc;
+	return cli_finish(dispatch(argc, argv));
 }
 
 static int dispatch(int argc, char **argv)
@@ -543,10 +536,11 @@ static int dispatch(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
+	// Programs of their own, so that no other command loads SimGrid or PAPI.
 	if (!strcmp(cmd, "calibrate"))
-		return cmd_calibrate(argc - 1, argv + 1);
+		return cli_exec_sibling("osarch-calibrate", "PAPI", "libpapi-dev", "papi-devel", argc - 1, argv + 1);
 	if (!strcmp(cmd, "scale"))
-		return cmd_scale(argc - 1, argv + 1);
+		return cli_exec_sibling("osarch-scale", "SimGrid", "libsimgrid-dev", "simgrid-devel where packaged, or SimGrid from source", argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
