@@ -178,6 +178,8 @@ struct node {
 	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")
 	char resume[NAME_LEN]; // root calls: process that runs when the call returns ("" = from)
 	char proc[NAME_LEN];   // the process whose instance of a per-process domain runs it ("" = caller's)
+	char svc_name[NAME_LEN], op_name[NAME_LEN]; // what runs, by name: the walker resolves it
+	                       // against the architecture's own services (service/op index the shared set)
 };
 
 struct workload {
