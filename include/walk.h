@@ -13,6 +13,7 @@ struct os_counts {
 	uint64_t ipc_messages;  // messages sent through an IPC transport
 	uint64_t vm_exits;
 	uint64_t hypercalls;
+	uint64_t vmx_transitions; // VM exits and VM entries, each one (a mode switch is a ring change only)
 	double io_wait_usec;    // device time the call waited (not in cycles)
 };
 

@@ -39,6 +39,7 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a)
 	d->ipc_messages += a->ipc_messages;
 	d->vm_exits += a->vm_exits;
 	d->hypercalls += a->hypercalls;
+	d->vmx_transitions += a->vmx_transitions;
 	d->io_wait_usec += a->io_wait_usec;
 }
 
@@ -50,6 +51,7 @@ static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const 
 	d->ipc_messages = a->ipc_messages - b->ipc_messages;
 	d->vm_exits = a->vm_exits - b->vm_exits;
 	d->hypercalls = a->hypercalls - b->hypercalls;
+	d->vmx_transitions = a->vmx_transitions - b->vmx_transitions;
 	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
 }
 
@@ -397,6 +399,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_VMEXIT: {
 		struct inst h = step_target(s, st, src, dst, 1);
 		s->os.vm_exits++;
+		s->os.vmx_transitions++;
 		machine_event(m, EV_VMEXIT);
 		machine_set_vm(m, (uint32_t)dom_of(s, h)->vm, dom_of(s, h)->nested);
 		set_ring(s, dom_of(s, h)->ring);
@@ -406,6 +409,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	}
 	case STEP_VMENTRY: {
 		struct inst g = step_target(s, st, src, dst, 0);
+		s->os.vmx_transitions++;
 		machine_event(m, EV_VMENTRY);
 		machine_set_vm(m, (uint32_t)dom_of(s, g)->vm, dom_of(s, g)->nested);
 		set_ring(s, dom_of(s, g)->ring);
