@@ -172,6 +172,11 @@ static const struct expect monolithic_rows[] = {
 	 "space app:child (AS1), M4; the child's copy-on-write fault: exception T3 M5, mm.alloc and "
 	 "pt.map plain, space app:child loaded, leave M6; exit from child resuming app: T4 M7, "
 	 "space app (AS2), M8"},
+	{"monolithic", "pipe", 4, 8, 2, 0,
+	 "four system calls, each trap (T, M) and leave (M): app's write (pipe.write, sched.wakeup "
+	 "plain in the kernel), app's read resuming app:peer (return loads app:peer: AS1), peer's "
+	 "write (app:peer is running: no switch first), peer's read resuming app (AS2): 4 T, 8 M"},
+	{"monolithic", "pipe-4k", 4, 8, 2, 0, "as pipe: the size changes the copies, not the crossings"},
 };
 
 static void test_monolithic(void **state)
@@ -228,6 +233,12 @@ static const struct expect mach_rows[] = {
 	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; the child's copy-on-write fault "
 	 "(mm in the kernel): exception 1 T 2 M, no AS; exit from child: call + mm.teardown "
 	 "+ sched.switch + reply to app = 5 T 10 M 6 msgs 2 AS"},
+	{"mach", "pipe", 16, 32, 8, 16,
+	 "four Unix calls, each an emulated RPC to unix (3 T, 6 M, 2 AS, 2 msgs; the reads' replies "
+	 "go to the other process, still one AS each way): 12 T 24 M 8 AS 8 msgs; pipe.write and "
+	 "pipe.read run in unix, their sched.wakeup and sched.switch are in the kernel: 4 unix->kernel "
+	 "ipc round trips (1 T, 2 M, 2 msgs, no AS each): 16 T 32 M 8 AS 16 msgs"},
+	{"mach", "pipe-4k", 16, 32, 8, 16, "as pipe"},
 };
 
 static void test_mach(void **state)
@@ -287,6 +298,11 @@ static const struct expect mach_multiserver_rows[] = {
 	 "(2 x (1 T 2 M 2 msgs)) = 4 T 8 M 2 AS 6 msgs; wait: round trip to app:child + sched.switch "
 	 "= 3 T 6 M 2 AS 4 msgs; the child's copy-on-write fault: exception (1 T 2 M); exit: round "
 	 "trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
+	{"mach-multiserver", "pipe", 12, 24, 8, 16,
+	 "four app<->personality ipc round trips (2 T, 4 M, 2 AS, 2 msgs) = 8 T 16 M 8 AS 8 msgs; the "
+	 "pipe in the personality, its sched.wakeup/switch in the kernel: 4 user->kernel round trips "
+	 "(1 T, 2 M, 2 msgs) = 12 T 24 M 8 AS 16 msgs"},
+	{"mach-multiserver", "pipe-4k", 12, 24, 8, 16, "as pipe"},
 };
 
 static void test_mach_multiserver(void **state)
@@ -328,6 +344,10 @@ static const struct expect l4_rows[] = {
 	 "child resuming app), each one round trip to linux (2 T, 4 M, 2 AS, 2 msgs): the fault "
 	 "by pager-ipc (exception T, msg, AS, M x2; the pager's reply T, msg, AS, M x2); "
 	 "proc/mm/pt/sched plain in linux"},
+	{"l4", "pipe", 8, 16, 8, 8,
+	 "four Unix calls, each one ipc round trip to linux (2 T, 4 M, 2 AS, 2 msgs); the pipe and "
+	 "the wake-up and switch of the blocked reader are the server's work (plain in linux)"},
+	{"l4", "pipe-4k", 8, 16, 8, 8, "as pipe"},
 };
 
 static void test_l4(void **state)
@@ -359,6 +379,9 @@ static const struct expect l4_multiserver_rows[] = {
 	{"l4-multiserver", "fork", 8, 16, 8, 8,
 	 "proc/mm/pt/sched in personality: 4 root calls (fork, wait, the child's copy-on-write "
 	 "fault by pager-ipc, exit), each one round trip"},
+	{"l4-multiserver", "pipe", 8, 16, 8, 8,
+	 "pipe and sched in the personality: four app<->personality round trips"},
+	{"l4-multiserver", "pipe-4k", 8, 16, 8, 8, "as pipe"},
 };
 
 static void test_l4_multiserver(void **state)
@@ -403,6 +426,10 @@ static const struct expect exokernel_rows[] = {
 	 "OS): upcall T3 M5 M6, mm.alloc plain, pt.map by secure-call T4 M7 M8; exit in app:child: "
 	 "pt.clear by secure-call (T5 M9, app:child loaded, M10), resumes app by pct (T6 M11 msg2 "
 	 "AS2 M12)"},
+	{"exokernel", "pipe", 2, 4, 2, 2,
+	 "pipe and sched in the library OS: the writes are plain; each read that blocks resumes the "
+	 "other process by pct (T M msg AS M): two"},
+	{"exokernel", "pipe-4k", 2, 4, 2, 2, "as pipe"},
 };
 
 static void test_exokernel(void **state)
