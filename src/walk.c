@@ -189,10 +189,11 @@ static void translate_once(struct sim *s, int svc, int opi, const struct domain 
 	const struct service *ts = &s->arch->svc.s[d->translator_svc];
 	const struct op *t = &ts->ops[d->translator_op];
 	uint32_t blocks = (o->instructions + 7) / 8;
-	int tdom = placement_of(s->arch, d->translator_svc);
-	uint64_t base = dom_base(s, tdom);
+	int tdom = placement_op(s->arch, d->translator_svc, d->translator_op, -1);
+	uint64_t base = dom_base(s, tdom), toff, doff;
+	arch_offsets(s->arch, d->translator_svc, tdom, &toff, &doff);
 	for (uint32_t b = 0; b < blocks; b++) {
-		machine_fetch(s->m, base + s->arch->text_off[d->translator_svc] + t->code_off,
+		machine_fetch(s->m, base + toff + t->code_off,
 			      t->code_bytes ? t->code_bytes : (uint64_t)(t->instructions * s->m->prof.insn_bytes));
 		machine_exec(s->m, t->instructions);
 	}
@@ -205,12 +206,13 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	const struct op *o = &sv->ops[opi];
 	struct machine *m = s->m;
 	translate_once(s, svc, opi, dom_of(s, where));
-	uint64_t base = dom_base(s, where.dom);
+	uint64_t base = dom_base(s, where.dom), toff, doff;
+	arch_offsets(s->arch, svc, where.dom, &toff, &doff);
 	uint64_t code = o->code_bytes ? o->code_bytes
 				      : (uint64_t)((double)o->instructions * m->prof.insn_bytes + 0.5);
-	machine_fetch(m, base + s->arch->text_off[svc] + o->code_off, code);
+	machine_fetch(m, base + toff + o->code_off, code);
 	machine_exec(m, o->instructions);
-	uint64_t data = base + DATA_OFF + s->arch->data_off[svc];
+	uint64_t data = base + DATA_OFF + doff;
 	for (int i = 0; i < o->ndata; i++) {
 		const struct data_use *u = &o->data[i];
 		if (u->fresh) {
@@ -236,7 +238,7 @@ static void run_entry(struct sim *s, const char *opname)
 		return;
 	int o = op_find(&a->svc.s[a->entry_service], opname);
 	if (o >= 0)
-		run_op(s, a->entry_service, o, inst_of(s, placement_of(a, a->entry_service), s->cur_proc));
+		run_op(s, a->entry_service, o, inst_of(s, placement_op(a, a->entry_service, o, -1), s->cur_proc));
 }
 
 static void write_cr3(struct sim *s, uint32_t space)
@@ -357,7 +359,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	}
 	case STEP_RUN: {
-		int d = placement_of(a, st->service);
+		int d = placement_op(a, st->service, st->op, -1);
 		run_op(s, st->service, st->op, inst_of(s, d, s->cur_proc));
 		break;
 	}
@@ -383,6 +385,9 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	case STEP_MESSAGE:
 		s->os.ipc_messages++;
+		break;
+	case STEP_CALL:
+		machine_exec(m, CALL_INSTRUCTIONS);
 		break;
 	case STEP_IDLE:
 		s->os.io_wait_usec += s->io_wait;
@@ -479,6 +484,19 @@ static int has_monitor_entry(const struct transport *t)
 {
 	for (int i = 0; i < t->ncall; i++)
 		if (t->call[i].kind == STEP_VMEXIT || t->call[i].kind == STEP_HYPERCALL)
+			return 1;
+	return 0;
+}
+
+// Whether a transport's reply loads the receiver's address space (and so
+// can resume another process than the caller); a reply that does not (a
+// call into a library in the caller's own space) cannot switch processes.
+static int reply_loads_space(const struct transport *t)
+{
+	const struct step *st = t->nret >= 0 ? t->ret : t->call;
+	int n = t->nret >= 0 ? t->nret : t->ncall;
+	for (int i = 0; i < n; i++)
+		if (st[i].kind == STEP_SPACE)
 			return 1;
 	return 0;
 }
@@ -582,7 +600,8 @@ static void invoke(struct sim *s, struct trace_open *o, int ni, int svc, int op,
 	// that process's space); a plain call that resumes another process is
 	// a crossing of its own, from the callee to that process.
 	int back = t;
-	if (t < 0 && (ret_to.dom != caller.dom || ret_to.proc != caller.proc))
+	if ((ret_to.dom != caller.dom || ret_to.proc != caller.proc) &&
+	    (t < 0 || !reply_loads_space(&s->arch->tr[t])))
 		back = transport_for(s->arch, EDGE_CALL, callee, ret_to, -1);
 	s->edge = back != t ? EDGE_CALL : kind;
 	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, result);
@@ -604,7 +623,7 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 		return;
 	}
 	int svc = s->node_svc[ni], op = s->node_op[ni];
-	int d = placement_for(a, svc, client);
+	int d = placement_op(a, svc, op, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
 	invoke(s, o, ni, svc, op, n->kind, n->args, n->result, caller, callee, ret_to, client);
 }
@@ -625,7 +644,7 @@ static void switch_process(struct sim *s, struct trace_open *o, int from, int to
 		return;
 	}
 	struct inst caller = inst_of(s, a->app_domain, from), resume = inst_of(s, a->app_domain, to);
-	struct inst callee = inst_of(s, placement_for(a, svc, from), from);
+	struct inst callee = inst_of(s, placement_op(a, svc, op, from), from);
 	invoke(s, o, -1, svc, op, EDGE_CALL, 0, 0, caller, callee, resume, from);
 }
 
@@ -651,7 +670,8 @@ static void check_workload(struct sim *s)
 		if (n->device) {
 			const struct node *p = &w->nodes[n->parent];
 			int svc = service_find(&a->svc, p->svc_name);
-			int d = svc >= 0 ? placement_for(a, svc, root_proc(w, i)) : -1;
+			int op = svc >= 0 ? op_find(&a->svc.s[svc], p->op_name) : -1;
+			int d = op >= 0 ? placement_op(a, svc, op, root_proc(w, i)) : -1;
 			if (d >= 0 && transport_for(a, EDGE_DEVICE, inst_of(s, d, 0), inst_of(s, d, 0), -1) < 0)
 				snprintf(s->error, sizeof s->error,
 					 "architecture %s has no device rule for domain %s (where %s.%s waits for the device)",

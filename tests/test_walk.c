@@ -392,44 +392,53 @@ static void test_l4_multiserver(void **state)
 
 // ---------------------------------------------------------------- exokernel
 //
-// Domains: app (per process), kernel (global). The library OS (posix, vfs,
-// fs, cache, mm, proc, pipe, sched) is in app; pt, driver, exo in the
-// kernel. Rules: call user->kernel: secure-call, user->user: pct; fault
-// user->same: upcall; device kernel: irq. (A user->user rule does not match
-// a call within one domain instance: that is a plain call.)
+// Domains: app (per process), libos (ring 3, the same space as app, per
+// process: the library OS), kernel (global). The library OS (posix, vfs,
+// fs, cache, mm, proc, pipe, sched) is in libos; pt, driver, exo in the
+// kernel; three operations apart from their services: mm.alloc and
+// mm.zero (the kernel allocates, binds and scrubs physical pages) and
+// cache.dirty (the shared buffer-cache registry) in the kernel. Rules: call
+// app->libos: libcall, user->kernel: secure-call, user->user: pct; fault
+// app->libos: upcall; device kernel: irq.
+//   libcall     call [copy_in, copy_out]  return [copy_in, copy_out]
+//               (no trap, no switch: a procedure call that copies)
 //   secure-call call [trap, exo.check]  return [{space: dst}, leave]
 //   pct         [trap, exo.pct, copy_in, message, {space: dst}, copy_out,
 //               {leave: dst}]  (reply: swapped)
 //   upcall      call [exception, exo.dispatch, {leave: dst}]  return []
-// A plain call that resumes another process (yield, wait) crosses to that
-// process by the rule for callee -> resumer: pct, call steps.
+// A libcall's reply loads no space, so a call that resumes another process
+// (yield, wait, a read that blocks) crosses to it by the rule for libos ->
+// that process's app: pct.
 static const struct expect exokernel_rows[] = {
-	{"exokernel", "null", 0, 0, 0, 0, "posix.getpid is in the library OS: a plain call"},
-	{"exokernel", "read", 0, 0, 0, 0, "posix/vfs/fs/cache all in app: plain calls"},
+	{"exokernel", "null", 0, 0, 0, 0, "app->libos libcall, posix.getpid, libcall back: no kernel"},
+	{"exokernel", "read", 0, 0, 0, 0,
+	 "libcall (the 4 KiB result copied on the way back); vfs/fs/cache plain in libos"},
 	{"exokernel", "read-disk", 1, 2, 0, 0,
-	 "library OS plain calls down to cache.miss; driver.read in the kernel: secure-call T1 M1; "
-	 "device kernel: irq (ring 0, no M); return: space app loaded (no AS), leave M2"},
-	{"exokernel", "write", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "open-close", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "stat", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "pagefault", 2, 4, 0, 0,
-	 "fault app->app (mm in app): upcall: exception T1 M1, dispatch, leave M2; alloc/zero plain; "
-	 "pt.map in the kernel: secure-call T2 M3, space app loaded, leave M4; upcall return: no steps"},
+	 "libcall; library OS plain calls down to cache.miss; driver.read in the kernel: secure-call "
+	 "T1 M1; device kernel: irq (ring 0, no M); return: space app loaded (no AS), leave M2"},
+	{"exokernel", "write", 1, 2, 0, 0,
+	 "libcall (4 KiB copied in); posix/vfs/fs.write plain in libos; cache.dirty updates the "
+	 "shared registry in the kernel: secure-call T1 M1, exo.check; return leave M2"},
+	{"exokernel", "open-close", 0, 0, 0, 0, "all in libos"},
+	{"exokernel", "stat", 0, 0, 0, 0, "all in libos"},
+	{"exokernel", "pagefault", 3, 6, 0, 0,
+	 "fault app->libos: upcall: exception T1 M1, dispatch, leave M2; mm.fault in libos; mm.alloc "
+	 "in the kernel: secure-call T2 M3, mm.zero plain in the kernel, return leave M4 (app's space "
+	 "loaded: no AS); pt.map in the kernel: secure-call T3 M5, leave M6; upcall return: no steps"},
 	{"exokernel", "ipc-pingpong", 2, 4, 2, 2,
 	 "app->app:peer: pct T1 M1 msg1 AS1 M2; reply swapped T2 M3 msg2 AS2 M4"},
-	{"exokernel", "ctxsw", 2, 4, 2, 2,
-	 "yield and sched.switch plain in app; the return resumes app:peer: pct T1 M1 msg1 AS1 M2; "
-	 "second yield (plain in app:peer) resumes app: pct T2 M3 msg2 AS2 M4"},
-	{"exokernel", "fork", 6, 12, 2, 2,
-	 "fork: plain calls, pt.copy by secure-call (T1 M1, app loaded, M2); wait: plain, resumes "
-	 "app:child by pct (T2 M3 msg1 AS1 M4); the child's copy-on-write fault (mm in the library "
-	 "OS): upcall T3 M5 M6, mm.alloc plain, pt.map by secure-call T4 M7 M8; exit in app:child: "
-	 "pt.clear by secure-call (T5 M9, app:child loaded, M10), resumes app by pct (T6 M11 msg2 "
-	 "AS2 M12)"},
 	{"exokernel", "pipe", 2, 4, 2, 2,
-	 "pipe and sched in the library OS: the writes are plain; each read that blocks resumes the "
-	 "other process by pct (T M msg AS M): two"},
+	 "every write and read a libcall; pipe and sched in libos (the shared pipe buffer, no kernel); "
+	 "each read that blocks resumes the other process: pct (T M msg AS M), twice"},
 	{"exokernel", "pipe-4k", 2, 4, 2, 2, "as pipe"},
+	{"exokernel", "ctxsw", 2, 4, 2, 2,
+	 "yield by libcall, sched.switch plain in libos; resuming app:peer: pct T1 M1 msg1 AS1 M2; "
+	 "the second yield resumes app: pct T2 M3 msg2 AS2 M4"},
+	{"exokernel", "fork", 7, 14, 2, 2,
+	 "fork: libcall, proc.fork, mm.dup in libos, pt.copy by secure-call (T1 M1 M2); wait resumes "
+	 "app:child by pct (T2 M3 msg1 AS1 M4); the child's copy-on-write fault: upcall T3 M5 M6, "
+	 "mm.alloc in the kernel by secure-call (T4 M7 M8), pt.map by secure-call (T5 M9 M10); exit "
+	 "in app:child: pt.clear by secure-call (T6 M11 M12), resumes app by pct (T7 M13 msg2 AS2 M14)"},
 };
 
 static void test_exokernel(void **state)
