@@ -74,7 +74,7 @@ static const char usage_trace[] =
 	"Shows one warm call of WORKLOAD under ARCH as numbered domain crossings:\n"
 	"from -> to, the transport, whether it trapped, cycles and misses, and what\n"
 	"ran; then one line\n"
-	"  total: traps=N mode_switches=N as_switches=N ipc_messages=N vm_exits=N hypercalls=N cycles=N\n"
+	"  total: traps=N mode_switches=N as_switches=N ipc_messages=N vm_exits=N hypercalls=N cycles=N vmx_transitions=N\n"
 	"ARCH may carry options: mach-multiserver:driver=user. PROFILE defaults to modern.\n";
 
 static const char usage_list[] =
@@ -276,21 +276,22 @@ static void print_trace(const struct trace *tr, const struct run_result *r, cons
 	if (fmt == FMT_JSON) {
 		printf("], \"total\": {\"traps\": %llu, \"mode_switches\": %llu, \"as_switches\": %llu, "
 		       "\"ipc_messages\": %llu, \"vm_exits\": %llu, \"hypercalls\": %llu, \"cycles\": %.0f, "
-		       "\"usec\": %.4f, \"io_wait_usec\": %.2f}}\n",
+		       "\"usec\": %.4f, \"io_wait_usec\": %.2f, \"vmx_transitions\": %llu}}\n",
 		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
 		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
 		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles, r->usec,
-		       o->io_wait_usec);
+		       o->io_wait_usec, (unsigned long long)o->vmx_transitions);
 		return;
 	}
 	if (fmt == FMT_TEXT && o->io_wait_usec > 0)
 		printf("(the call also waited %.1f us for the device, not counted in cycles)\n", o->io_wait_usec);
 	// The contract line: scripts read it.
 	if (fmt == FMT_TEXT)
-		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f\n",
+		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f vmx_transitions=%llu\n",
 		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
 		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
-		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles);
+		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles,
+		       (unsigned long long)o->vmx_transitions);
 }
 
 static int cmd_trace(int argc, char **argv)
