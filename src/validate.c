@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "experiment.h"
 #include "validate.h"
@@ -425,10 +426,27 @@ void validation_print(FILE *f, const struct validation *v, const struct vresult 
 
 // ---------------------------------------------------------------- citations
 
-// Whether `text` writes the number x as a token: digits not preceded by a
-// digit, '.' or letter and not followed by a digit or ".digit". Thousands
+// The words that say a number is in a metric's unit ("900 cycles",
+// "0.45 us"); NULL: the metric has no unit word (MCPI), any number counts.
+static const char *const *unit_words(int metric)
+{
+	static const char *const cycles[] = {"cycle", "clock", NULL};
+	static const char *const usec[] = {"us", "µs", "usec", "microsecond", NULL};
+	static const char *const instr[] = {"instruction", NULL};
+	switch (metric) {
+	case 0:
+	case 4: return cycles;
+	case 1: return usec;
+	case 5: return instr;
+	default: return NULL;
+	}
+}
+
+// Whether `text` writes the number x as a token -- digits not preceded by a
+// digit, '.' or letter and not followed by a digit or ".digit" -- followed
+// (after blanks) by one of `units` when units is not NULL. Thousands
 // separators in text ("1,080") are read through.
-static int has_number(const char *text, double x)
+static int has_number(const char *text, double x, const char *const *units)
 {
 	char want[32];
 	snprintf(want, sizeof want, "%g", x);
@@ -449,8 +467,18 @@ static int has_number(const char *text, double x)
 			q++;
 			i++;
 		}
-		if (i == wl && !isdigit((unsigned char)*q) && !(*q == '.' && isdigit((unsigned char)q[1])))
+		if (i < wl || isdigit((unsigned char)*q) || (*q == '.' && isdigit((unsigned char)q[1])))
+			continue;
+		if (!units)
 			return 1;
+		while (*q == ' ')
+			q++;
+		for (int k = 0; units[k]; k++) {
+			size_t ul = strlen(units[k]);
+			// A stem ("cycle" in "cycles"); the short "us" only as a word.
+			if (!strncasecmp(q, units[k], ul) && (ul > 2 || !isalpha((unsigned char)q[ul])))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -467,9 +495,10 @@ int validation_cites(const struct validation *v, const struct vcheck *c, const c
 		named = strstr(text, p->authors.v[k]) != NULL;
 	if (!named)
 		return 0;
-	if (c->a.published != 1 && has_number(text, c->a.published))
+	const char *const *units = unit_words(c->metric);
+	if (c->a.published != 1 && has_number(text, c->a.published, units))
 		return 'a';
-	if (c->has_b && c->b.published != 1 && has_number(text, c->b.published))
+	if (c->has_b && c->b.published != 1 && has_number(text, c->b.published, units))
 		return 'b';
 	return 0;
 }
