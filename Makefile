@@ -4,13 +4,13 @@
 CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2
-PKGS    := simgrid yaml-0.1 cmocka papi
-DEB_PKGS := libsimgrid-dev libyaml-dev libcmocka-dev libpapi-dev papi-tools gnuplot-nox pkg-config
+PKGS    := simgrid yaml-0.1 cmocka papi jansson
+DEB_PKGS := libsimgrid-dev libyaml-dev libjansson-dev libcmocka-dev libpapi-dev papi-tools gnuplot-nox pkg-config
 
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 	-Wno-error=deprecated-declarations -Iinclude -g
-PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1 simgrid papi 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs yaml-0.1 simgrid papi 2>/dev/null) -lm
+PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1 simgrid papi jansson 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs yaml-0.1 simgrid papi jansson 2>/dev/null) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_COMMON) $(OPT) $(PKG_CFLAGS) $(CFLAGS)

@@ -88,6 +88,9 @@ int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err);
 int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 		     size_t len, struct cfg_error *err);
 void ydoc_free(struct ydoc *d);
+// The text of a small file (at most CFG_MAX_FILE_BYTES), NUL-terminated, for
+// callers that rewrite it before parsing (lab variants). Free it; NULL with err.
+char *cfg_read_text(const char *path, size_t *len, struct cfg_error *err);
 yaml_node_t *ydoc_root(struct ydoc *d);
 
 // Format "path:line:col: error: <fmt>" at node's start mark.

@@ -39,6 +39,7 @@ static const char usage_main[] =
 	"                                        measure this host, write its profile; --compare: model vs host\n"
 	"  scale CONFIG.yaml [-o DIR] [--cfg=K:V] many cores, hosts, VM migration on SimGrid\n"
 	"  check LAB-DIR ANSWER.yaml             a lab's answers against the model (labs/N); exit 1 if one fails\n"
+	"  lab make LAB-DIR --student ID -o DIR  a student's variant of a lab: handout and answer template\n"
 	"  replay --arch A [--machine M] [TRACE|-]  a valgrind trace (program + system calls) under A\n"
 	"  cachesim [--machine M | --I1 ..] TRACE  a valgrind trace through caches, as cachegrind\n"
 	"  virtcheck ISA.yaml                    Popek-Goldberg check of an instruction set (configs/isa/)\n"
@@ -528,6 +529,8 @@ int main(int argc, char **argv)
 		return cmd_scale(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "lab"))
+		return cmd_lab(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))

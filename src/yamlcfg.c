@@ -748,7 +748,7 @@ static char *read_small_file(const char *path, size_t *len, struct cfg_error *er
 		errorf_at(err, path, 1, 1, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(CFG_MAX_FILE_BYTES + 1);
+	char *buf = malloc(CFG_MAX_FILE_BYTES + 2);
 	if (!buf) {
 		fclose(f);
 		errorf_at(err, path, 1, 1, "out of memory");
@@ -762,7 +762,19 @@ static char *read_small_file(const char *path, size_t *len, struct cfg_error *er
 		errorf_at(err, path, 1, 1, "cannot read: %s", strerror(e));
 		return NULL;
 	}
+	buf[*len] = 0;
 	return buf;
+}
+
+char *cfg_read_text(const char *path, size_t *len, struct cfg_error *err)
+{
+	char *text = read_small_file(path, len, err);
+	if (text && *len > CFG_MAX_FILE_BYTES) {
+		free(text);
+		errorf_at(err, path, 1, 1, "file is over %u bytes (expected a small config)", CFG_MAX_FILE_BYTES);
+		return NULL;
+	}
+	return text;
 }
 
 int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err)
