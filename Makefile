@@ -98,7 +98,7 @@ golden: $(BUILD)/osarch
 
 bench: $(BUILD)/bench_cache $(BUILD)/osarch
 	./$(BUILD)/bench_cache
-	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml
+	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml bench/sweep-10k.yaml bench/sweep-52k.yaml
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -567,7 +567,7 @@ int lab_load(struct lab *l, const char *dir, struct cfg_error *err)
 static int load_substituted(struct lab *l, struct ydoc *d, const char *student, struct cfg_error *err)
 {
 	size_t len;
-	char *text = cfg_read_text(l->path, &len, err), *sub = NULL;
+	char *text = cfg_read_file(l->path, CFG_MAX_FILE_BYTES, &len, err), *sub = NULL;
 	if (!text)
 		return -1;
 	struct ydoc raw;

@@ -65,7 +65,7 @@ static int copy_substituted(const struct lab *l, const char *src, const char *ds
 			    struct cfg_error *err)
 {
 	size_t len;
-	char *text = cfg_read_text(src, &len, err);
+	char *text = cfg_read_file(src, CFG_MAX_FILE_BYTES, &len, err);
 	if (!text)
 		return -1;
 	char *sub = lab_substitute(text, l->param, l->nparam);

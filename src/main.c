@@ -1,5 +1,6 @@
 // main.c: the osarch command line. Exit 0 on success, 2 on bad input or
 // usage, 1 on an internal failure.
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,10 +168,12 @@ static int cmd_run(int argc, char **argv)
 		if (!rc)
 			printf("wrote %d shard configs, slurm.sh and parallel.txt in %s\n", shards ? shards : 4, emit);
 	} else {
-		char dir[600];
-		snprintf(dir, sizeof dir, "results/%s", e.name);
+		char *dir = out ? NULL : path_join("results", e.name); // the name is checked: one component
 		o.outdir = out ? out : dir;
-		rc = experiment_run(&e, &o, o.quiet ? NULL : stdout, &err);
+		rc = o.outdir ? experiment_run(&e, &o, o.quiet ? NULL : stdout, &err) : 1;
+		if (!o.outdir)
+			snprintf(err.msg, sizeof err.msg, "osarch: out of memory");
+		free(dir);
 	}
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
@@ -215,9 +218,11 @@ static int cmd_merge(int argc, char **argv)
 		return 2;
 	}
 	e.shard.count = 0; // the merged result covers every point
-	char dir[600];
-	snprintf(dir, sizeof dir, "results/%s", e.name);
-	int rc = experiment_merge(&e, dirs + 1, ndirs - 1, out ? out : dir, &err);
+	char *dir = out ? NULL : path_join("results", e.name);
+	int rc = out || dir ? experiment_merge(&e, dirs + 1, ndirs - 1, out ? out : dir, &err) : 1;
+	if (!out && !dir)
+		snprintf(err.msg, sizeof err.msg, "osarch: out of memory");
+	free(dir);
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	experiment_free(&e);
@@ -498,7 +503,23 @@ static int cmd_validate(int argc, char **argv)
 	return rc;
 }
 
+static int dispatch(int argc, char **argv);
+
+// A failed write to standard output (a full disk, /dev/full, a closed pipe)
+// must not end in exit 0: every command's output goes through stdout, so it
+// is checked once here, after the command.
 int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "osarch: cannot write to standard output: %s\n", errno ? strerror(errno) : "write error");
+		return rc ? rc : 1;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2)
 		return bad_usage(usage_main, "%s", "missing COMMAND");

@@ -63,6 +63,7 @@
 #define COLS_MAX 32    // columns of one table
 #define ERR_FAIL -1    // a template or data error: err is set
 #define ERR_INTERNAL -2
+#define REPORT_MAX_CSV (256u << 20) // a results.csv of MAX_POINTS rows is about 40 MB
 
 // ---------------------------------------------------------------- CSV files
 
@@ -94,69 +95,7 @@ static void csv_free(struct csv *c)
 	memset(c, 0, sizeof *c);
 }
 
-// Splits one line in place at commas into at most `max` fields, removing
-// RFC 4180 quotes. Returns the number of fields, max + 1 when there are more,
-// or -1 on bad quoting (unclosed, or text after a closing quote).
-static int split_fields(char *s, char **field, int max)
-{
-	int n = 0;
-	for (;;) {
-		if (n == max)
-			return max + 1;
-		char *w = s;
-		field[n++] = w;
-		if (*s == '"') {
-			for (s++;; s++) {
-				if (!*s)
-					return -1;
-				if (*s == '"' && s[1] != '"')
-					break;
-				if (*s == '"')
-					s++;
-				*w++ = *s;
-			}
-			s++;
-			if (*s && *s != ',')
-				return -1;
-		} else {
-			while (*s && *s != ',')
-				*w++ = *s++;
-		}
-		int more = *s == ',';
-		*w = 0;
-		if (!more)
-			return n;
-		s++;
-	}
-}
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		char *bigger = realloc(buf, cap *= 2);
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf || bad) {
-		free(buf);
-		errno = bad ? EIO : ENOMEM;
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
 
 // Cuts text into NUL-terminated lines (dropping "\r" and blank lines);
 // returns the number of lines and their starts in *line (malloc'd).
@@ -189,18 +128,38 @@ static int split_lines(char *text, size_t len, char ***line, int **lineno)
 	return n;
 }
 
+// A reader's "FILE:1:1: error: WHAT" as "LEAD FILE: WHAT", for a directive's
+// message (which carries the template's location).
+static void reword(char *msg, size_t msglen, const char *lead, const char *full, const char *tail)
+{
+	const char *at = strstr(full, ":1:1: error: ");
+	size_t head = at ? (size_t)(at - full) : 0;
+	const char *what = at ? at + 13 : full;
+	if (*lead && (!strncmp(what, "cannot open: ", 13) || !strncmp(what, "cannot read: ", 13)))
+		what += 13;
+	int n = snprintf(msg, msglen, "%s%.*s%s", lead, (int)head, full, head ? ": " : "");
+	if (n >= 0 && (size_t)n < msglen)
+		snprintf(msg + n, msglen - (size_t)n, "%s%s", what, tail);
+}
+
 // Loads path into c. Returns 0, or -1 with msg set (a data error), or
 // ERR_INTERNAL.
 static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 {
 	memset(c, 0, sizeof *c);
 	size_t len = 0;
-	c->text = read_file(path, &len);
-	int why = errno; // before strdup can change it
+	struct cfg_error e1;
+	// A result set whose files do not match its manifest is refused whole.
+	if (resultset_check_file(path, e1.msg, sizeof e1.msg)) {
+		reword(msg, msglen, "", e1.msg, "");
+		return -1;
+	}
+	c->text = cfg_read_file(path, REPORT_MAX_CSV, &len, &e1);
 	c->path = strdup(path);
 	if (!c->text || !c->path) {
-		int oom = c->text || why == ENOMEM;
-		snprintf(msg, msglen, "cannot read %s: %s (`make report` runs every experiment)", path, strerror(why));
+		int oom = c->text != NULL;
+		if (!c->text)
+			reword(msg, msglen, "cannot read ", e1.msg, " (`make report` runs every experiment)");
 		csv_free(c);
 		return oom ? ERR_INTERNAL : -1;
 	}
@@ -223,13 +182,13 @@ static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 	if (!c->cell)
 		goto out;
 	rc = -1;
-	c->ncol = split_fields(line[0], c->cell, max);
+	c->ncol = csv_split(line[0], c->cell, max);
 	if (c->ncol < 0) {
 		snprintf(msg, msglen, "%s:%d: bad quoting in the header", path, lineno[0]);
 		goto out;
 	}
 	for (int i = 1; i < nl; i++) {
-		int n = split_fields(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol);
+		int n = csv_split(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol);
 		if (n != c->ncol) {
 			snprintf(msg, msglen, "%s:%d: %s (the header has %d columns)", path, lineno[i],
 				 n < 0 ? "bad quoting" : "wrong number of fields", c->ncol);
@@ -1178,10 +1137,17 @@ static void write_buffer(FILE *f, void *arg)
 // Expands tpl into memory, then writes it to out ("-": stdout) whole.
 static int report_file(const char *tpl, const char *out)
 {
-	FILE *in = fopen(tpl, "r");
+	// Bounded: a template is a small text file (a FIFO or /dev/zero is refused).
+	struct cfg_error rerr;
+	size_t tlen;
+	char *ttext = cfg_read_file(tpl, CFG_MAX_FILE_BYTES, &tlen, &rerr);
+	FILE *in = !ttext ? NULL : tlen ? fmemopen(ttext, tlen, "r") : fopen("/dev/null", "r");
 	if (!in) {
-		fprintf(stderr, "%s:1:1: error: cannot read the template: %s\n", tpl, strerror(errno));
-		return 2;
+		if (ttext)
+			snprintf(rerr.msg, sizeof rerr.msg, "osarch: out of memory");
+		fprintf(stderr, "%s\n", rerr.msg);
+		free(ttext);
+		return ttext ? 1 : 2;
 	}
 	struct buffer b = {NULL, 0};
 	char *text = NULL;
@@ -1199,6 +1165,7 @@ static int report_file(const char *tpl, const char *out)
 		snprintf(err.msg, sizeof err.msg, "osarch: out of memory");
 	}
 	fclose(in);
+	free(ttext);
 	b.text = text;
 	if (!rc && !strcmp(out, "-")) {
 		write_buffer(stdout, &b);
