@@ -210,7 +210,8 @@ int placement_of(const struct arch *a, int service); // domain index, or -1
 // The domain serving `service` for calls made on behalf of process `proc`
 // (0 app, 1 peer, 2 child): a `service@process` placement wins.
 int placement_for(const struct arch *a, int service, int proc);
-// The privileged code size: text of services placed in ring 0 or VMX root.
+// The privileged code size: text of services placed in any kernel mode
+// (rings 0-2, a guest kernel included, or VMX root); docs/model.md.
 uint64_t arch_tcb_bytes(const struct arch *a);
 
 int workload_load(struct workload *w, const char *name_or_path,

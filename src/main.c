@@ -397,7 +397,8 @@ static int list_models(int archs)
 		goto out;
 	}
 	rc = 0;
-	printf(archs ? "architectures (privileged code = text of services in ring 0 or VMX root):\n" : "workloads:\n");
+	printf(archs ? "architectures (privileged code = text of the services in a kernel mode: rings 0-2, a\n"
+		      "guest kernel included, or VMX root; docs/model.md):\n" : "workloads:\n");
 	for (int i = 0; i < names.n; i++) {
 		if (archs ? arch_load(a, names.v[i], svc, &err) : workload_load(w, names.v[i], svc, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
