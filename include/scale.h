@@ -189,6 +189,11 @@ struct scale_row {
 int scale_point_run(const struct scale_point *pt, char *const *simgrid_argv, int quiet,
 		    struct scale_row *row, char *msg, size_t msglen);
 
+// SimGrid's timing precision (surf/precision, seconds) for the point: a
+// thousandth of the shortest piece of work any actor executes (never coarser
+// than SimGrid's default 1e-9 s). scale_point_run passes it to every child.
+double scale_precision(const struct scale_point *pt);
+
 // Checks SimGrid options in a child process; returns 0, or -1 with the
 // reason SimGrid gave (one line) in msg.
 int scale_check_cfg(char *const *simgrid_argv, char *msg, size_t msglen);

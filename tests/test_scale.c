@@ -146,6 +146,36 @@ static void test_lock_bounds_throughput(void **state)
 	assert_true(row.lock_util > 0.999);
 }
 
+// Physical bounds (fidelity.md, question 6) at SimGrid's time precision. An
+// exokernel `null` call is 20 cycles: at 3400 MHz 20 / 3.4e9 = 5.882 ns,
+// and SimGrid's default precision (1e-9 s) is 17% of it. The point's
+// precision is a thousandth of its shortest piece: 5.882e-12 s.
+// 128 clients (think 1) on 64 cores can complete at most 64 calls per
+// 5.882 ns = 1.088e10 calls/s, and no call can take less than 5.882 ns.
+// With the default precision this point measured 1.152e10 calls/s and a
+// median of 5.2 ns (both impossible).
+static void test_no_result_beats_the_physical_bound(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 20, 0, 0, 0, 0);
+	struct scale_point pt = cores_point(&plan, 3400, 64, 128);
+	pt.think = 1;
+	pt.seed = 1;
+	assert_close(scale_precision(&pt), 20 / 3.4e9 * 1e-3, 1e-12);
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	double call = 20 / 3.4e9;
+	assert_close(row.unloaded, call, 1e-12);
+	if (row.throughput > 64 / call)
+		fail_msg("throughput %.6g above cores / call %.6g", row.throughput, 64 / call);
+	// 128 clients each thinking one call per call: about 64 / call, less
+	// the cores idle while every client thinks at once.
+	assert_true(row.throughput > 0.9 * 64 / call);
+	if (row.p50 < call * (1 - 1e-9) || row.mean < call * (1 - 1e-9))
+		fail_msg("latency p50 %.6g mean %.6g below the unloaded call %.6g", row.p50, row.mean, call);
+}
+
 // Two hosts at 1 GHz joined by a link of latency 1 ms and 1e6 bytes/s
 // (CM02, no cross-traffic). The call: client 1000 cycles, a 0-byte request
 // to the server on the other host, server 2000 cycles, a 1000-byte reply,
@@ -488,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_one_client_one_server_exact),
 		cmocka_unit_test(test_single_server_saturates_at_clock_over_cycles),
 		cmocka_unit_test(test_lock_bounds_throughput),
+		cmocka_unit_test(test_no_result_beats_the_physical_bound),
 		cmocka_unit_test(test_remote_call_costs_two_latencies_and_transfer),
 		cmocka_unit_test(test_split_preserves_the_model),
 		cmocka_unit_test(test_split_nests_calls_and_sizes_messages),
