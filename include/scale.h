@@ -47,6 +47,8 @@ extern const char *const scale_scenario_names[];
 struct scale_lock {
 	char service[NAME_LEN];  // service whose code runs under the lock ("fs")
 	int64_t cycles;          // cycles of each such step held under the lock (0: no lock)
+	int64_t inodes;          // 0: one lock for the whole service (coarse); n: a lock per inode,
+	                         // client c's calls use inode c mod n (fine-grained)
 };
 
 struct scale_link {
@@ -109,6 +111,7 @@ struct scale_seg {
 	int owner;          // -1: the client; else a server index
 	int call;           // 1: entered by a call to owner; 0: by a return to it
 	double pre, locked, post; // cycles before, under and after the lock
+	double lock_lines;  // cache lines the locked cycles write: they move with the lock
 	double sleep;       // seconds waiting for a device in this segment
 	long bytes;         // message bytes carried into this segment
 };
@@ -156,6 +159,9 @@ struct scale_point {
 	uint64_t ram, working_set;
 	double dirty_rate;         // bytes/s
 	double migrate_at, timeout; // s
+	int lock_inodes;           // see scale_lock.inodes
+	double line_transfer;      // cycles to move a modified cache line between cores (profile)
+	double ipi;                // cycles of an inter-processor interrupt's delivery (profile)
 	const char *sweep_values[SCALE_MAX_SWEEP];
 	const struct scale_plan *plan;
 };
@@ -172,6 +178,8 @@ struct scale_row {
 	double server_util[SCALE_MAX_SERVERS]; // busy fraction of each server's threads
 	double lock_util;          // fraction of the window the lock was held
 	long request_bytes, reply_bytes; // bytes crossing the link per call (remote)
+	double handover_cycles;    // mean cycles of a lock hand-over (line transfers), per acquisition
+	double xcore_cycles;       // mean cycles per call of cross-core messages (IPI + line transfers)
 	// migrate
 	double migration_s;        // sg_vm_migrate's duration (NaN: did not finish)
 	double downtime_s;         // guest-observed pause: elapsed - work / speed
@@ -188,6 +196,11 @@ struct scale_row {
 // log threshold is critical. Returns 0, or -1 if the child failed (msg).
 int scale_point_run(const struct scale_point *pt, char *const *simgrid_argv, int quiet,
 		    struct scale_row *row, char *msg, size_t msglen);
+
+// Cycles of one lock hand-over with `contenders` cores contending (the new
+// holder included) when the critical section wrote `lock_lines` lines:
+// line_transfer x ((contenders + 1) / 2 + lock_lines); 0 on the same core.
+double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core);
 
 // SimGrid's timing precision (surf/precision, seconds) for the point: a
 // thousandth of the shortest piece of work any actor executes (never coarser

@@ -106,6 +106,8 @@ static const struct field lock_schema[] = {
 	 .help = "service whose steps hold the lock (a shared structure every thread running it serialises on)"},
 	{.key = "cycles", .type = F_INT, .offset = LO(cycles), .size = 8, .min = 0, .max = 1e9, .unit = "cycles",
 	 .help = "cycles of each step that ran the service executed under the lock (at most the step's own; 0: no lock)"},
+	{.key = "inodes", .type = F_INT, .offset = LO(inodes), .size = 8, .min = 0, .max = 1 << 20,
+	 .help = "0: one lock for the whole service (coarse); n: a lock per inode, client c using inode c mod n (fine-grained)"},
 	{0},
 };
 #undef LO
@@ -209,7 +211,7 @@ static const struct {
 } used_keys[] = {
 	{"cores", SC_C | SC_R | SC_M}, {"clients", SC_C | SC_R}, {"clients_per_core", SC_C | SC_R},
 	{"think", SC_C | SC_R}, {"seed", SC_C | SC_R}, {"warmup_calls", SC_C | SC_R},
-	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
+	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"lock.inodes", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
 	{"link.bandwidth", SC_R | SC_M}, {"link.header", SC_R}, {"remote.mhz", SC_R}, {"remote.cores", SC_R}, {"vm.ram", SC_M},
 	{"vm.working_set", SC_M}, {"vm.dirty_rate", SC_M}, {"vm.migrate_at", SC_M}, {"vm.timeout", SC_M},
 	{"model_warmup", SC_C | SC_R | SC_M},
@@ -537,6 +539,32 @@ static int entered_node(const struct arch *a, const struct workload *w, const ch
 	return -1;
 }
 
+// Bytes the ops of service svc in the space-separated "service.op" list
+// write: under a lock they are modified lines the next holder must fetch.
+static double written_bytes(const struct arch *a, const char *ran, const char *svc)
+{
+	char buf[sizeof ((struct trace_step *)0)->ran];
+	snprintf(buf, sizeof buf, "%s", ran);
+	double bytes = 0;
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char *dot = strchr(t, '.');
+		if (!dot)
+			continue;
+		*dot = 0;
+		if (strcmp(t, svc))
+			continue;
+		int s = service_find(&a->svc, t);
+		int o = s >= 0 ? op_find(&a->svc.s[s], dot + 1) : -1;
+		if (o < 0)
+			continue;
+		const struct op *op = &a->svc.s[s].ops[o];
+		for (int k = 0; k < op->ndata; k++)
+			if (op->data[k].store)
+				bytes += op->data[k].bytes;
+	}
+	return bytes;
+}
+
 void scale_plan_totals(struct scale_plan *plan)
 {
 	plan->client_cycles = plan->app_cycles;
@@ -687,8 +715,11 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		double cyc = counters_cycles(&st->hw);
 		double locked = 0;
-		if (lock_cycles > 0 && ran_has(st->ran, lock_service))
+		if (lock_cycles > 0 && ran_has(st->ran, lock_service)) {
 			locked = (double)lock_cycles < cyc ? (double)lock_cycles : cyc;
+			double line = p->l1d.line ? p->l1d.line : 64;
+			cur->lock_lines += ceil(written_bytes(a, st->ran, lock_service) / line);
+		}
 		add_cycles(cur, cyc - locked, locked);
 		cur->sleep += st->os.io_wait_usec * 1e-6;
 	}
@@ -715,6 +746,8 @@ struct actor_ctx {
 	int owner;             // -1 client, else server index
 	int remote;            // runs on the remote host
 	int first_thread;      // servers: the pool's first thread
+	int core;              // the core of its host it is pinned to (client c: c mod cores)
+	int client;            // clients: its number (which inode it reads)
 	sg_mailbox_t reply;    // where returns to this actor arrive
 	double start;          // clients: first call
 	uint64_t rng;          // clients: state of the think-time generator
@@ -724,13 +757,20 @@ struct actor_ctx {
 struct token {
 	int pos;
 	int depth;
+	int client;            // the client whose call it is
+	int from_core, from_remote; // the sender of the message that carried it
+	long bytes;            // that message's bytes
 	struct actor_ctx *ret[SCALE_MAX_DEPTH];
 };
 
 struct world {
 	const struct scale_point *pt;
 	const struct scale_plan *plan;
-	sg_mutex_t lock;
+	sg_mutex_t *lock;      // one (coarse) or one per inode
+	int *waiting;          // per lock: actors waiting for it or holding it
+	int *holder_core;      // per lock: core of its last holder (-1: none yet)
+	int nlock;
+	double handover, acquisitions, xcore; // cycles of hand-overs, their count, cross-core cycles
 	sg_mailbox_t port[SCALE_MAX_SERVERS];
 	double t_warm, t_end;
 	double think;          // mean think time, seconds
@@ -757,16 +797,41 @@ static void exec_cycles(struct actor_ctx *ac, double cycles)
 		ac->sim->busy[ac->owner] += overlap(t0, simgrid_get_clock(), ac->sim->t_warm, ac->sim->t_end);
 }
 
-static void run_seg(struct actor_ctx *ac, const struct scale_seg *s)
+// The cycles of a lock hand-over (Boyd-Wickizer et al., "Non-scalable locks
+// are dangerous", Linux Symposium 2012, Sec. 3): a spin lock's line moves to
+// the new holder's core, and its release invalidated it in every waiter's
+// cache; the waiters' reads are served one line transfer at a time, the new
+// holder's on average half-way: (k + 1) / 2 transfers with k contenders (it
+// included). The lines the critical section wrote move too. Nothing moves
+// when the lock's last holder ran on the same core.
+double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core)
+{
+	if (same_core || contenders < 1)
+		return 0;
+	return line_transfer * ((contenders + 1) / 2.0 + lock_lines);
+}
+
+static void run_seg(struct actor_ctx *ac, const struct scale_seg *s, const struct token *tok)
 {
 	struct world *sim = ac->sim;
 	exec_cycles(ac, s->pre);
 	if (s->locked > 0) {
-		sg_mutex_lock(sim->lock);
+		int l = sim->pt->lock_inodes > 0 ? tok->client % sim->nlock : 0;
+		sim->waiting[l]++;
+		sg_mutex_lock(sim->lock[l]);
 		double t0 = simgrid_get_clock();
-		exec_cycles(ac, s->locked);
+		int prev = sim->holder_core[l];
+		double h = scale_handover_cycles(sim->waiting[l], s->lock_lines, sim->pt->line_transfer,
+						 prev < 0 || prev == ac->core || sim->pt->cores < 2);
+		sim->holder_core[l] = ac->core;
+		if (t0 > sim->t_warm && t0 <= sim->t_end) {
+			sim->handover += h;
+			sim->acquisitions++;
+		}
+		exec_cycles(ac, h + s->locked);
 		sim->lock_held += overlap(t0, simgrid_get_clock(), sim->t_warm, sim->t_end);
-		sg_mutex_unlock(sim->lock);
+		sim->waiting[l]--;
+		sg_mutex_unlock(sim->lock[l]);
 	}
 	exec_cycles(ac, s->post);
 	if (s->sleep > 0)
@@ -783,10 +848,31 @@ static void send_token(struct actor_ctx *from, int to_remote, sg_mailbox_t mb, s
 		       int reply)
 {
 	long size = from->remote != to_remote ? bytes + from->sim->pt->header : 0;
+	tok->from_core = from->core;
+	tok->from_remote = from->remote;
+	tok->bytes = bytes;
 	if (reply)
 		sg_comm_detach(sg_mailbox_put_init(mb, tok, size), NULL); // starts it, detached
 	else
 		sg_mailbox_put(mb, tok, size);
+}
+
+// A message that arrives from another core of the same host: the sender's
+// kernel sends an inter-processor interrupt to wake the receiver's core (its
+// delivery costs an interrupt's hardware part there), and the receiver reads
+// the message's lines and the line of the queue it was put on from the
+// sender's cache. The per-call model's IPC cycles are those of one core.
+static void arrive(struct actor_ctx *ac, const struct token *tok)
+{
+	struct world *sim = ac->sim;
+	int cores = ac->remote ? sim->pt->remote_cores : sim->pt->cores;
+	if (cores < 2 || tok->from_remote != ac->remote || tok->from_core == ac->core)
+		return;
+	double lines = 1 + ceil((double)tok->bytes / 64);
+	double c = sim->pt->ipi + lines * sim->pt->line_transfer;
+	if (simgrid_get_clock() > sim->t_warm && simgrid_get_clock() <= sim->t_end)
+		sim->xcore += c;
+	exec_cycles(ac, c);
 }
 
 static int owner_remote(const struct world *sim, int owner)
@@ -801,7 +887,7 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 {
 	const struct scale_plan *plan = ac->sim->plan;
 	for (;;) {
-		run_seg(ac, &plan->seg[tok->pos]);
+		run_seg(ac, &plan->seg[tok->pos], tok);
 		int next = tok->pos + 1;
 		if (next >= plan->nseg)
 			return;
@@ -811,6 +897,7 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 			tok->ret[tok->depth++] = ac;
 			send_token(ac, owner_remote(ac->sim, ns->owner), ac->sim->port[ns->owner], tok, ns->bytes, 0);
 			tok = sg_mailbox_get(ac->reply);
+			arrive(ac, tok);
 		} else {
 			struct actor_ctx *to = tok->ret[--tok->depth];
 			send_token(ac, to->remote, to->reply, tok, ns->bytes, 1);
@@ -827,8 +914,11 @@ static void server_main(int argc, char **argv)
 	// a kernel's message queue, instead of when a thread asks for the next.
 	if (ac->first_thread)
 		sg_mailbox_set_receiver(sg_mailbox_get_name(ac->sim->port[ac->owner]));
-	for (;;)
-		drive(ac, sg_mailbox_get(ac->sim->port[ac->owner]));
+	for (;;) {
+		struct token *tok = sg_mailbox_get(ac->sim->port[ac->owner]);
+		arrive(ac, tok);
+		drive(ac, tok);
+	}
 }
 
 static void record(struct actor_ctx *ac, double latency)
@@ -877,6 +967,7 @@ static void client_main(int argc, char **argv)
 		double t0 = simgrid_get_clock();
 		tok.pos = 0;
 		tok.depth = 0;
+		tok.client = ac->client;
 		drive(ac, &tok);
 		double t1 = simgrid_get_clock();
 		if (t1 > sim->t_warm && t1 <= sim->t_end)
@@ -963,8 +1054,11 @@ static double unloaded_call(const struct scale_point *pt, double *bound, int *bo
 		if (sb < b)
 			b = sb, bn = k;
 	}
-	if (lock_s > 0 && 1 / lock_s < b)
-		b = 1 / lock_s, bn = -1;
+	// A coarse lock passes one call at a time; per-inode locks one call per
+	// inode at a time (client c uses inode c mod n).
+	int nl = pt->lock_inodes > 0 ? (pt->lock_inodes < pt->clients ? pt->lock_inodes : pt->clients) : 1;
+	if (lock_s > 0 && nl / lock_s < b)
+		b = nl / lock_s, bn = -1;
 	if (wire > 0 && pt->bandwidth / wire < b) // both directions share the link
 		b = pt->bandwidth / wire, bn = -5;
 	*bound = b;
@@ -979,7 +1073,19 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	memset(&sim, 0, sizeof sim);
 	sim.pt = pt;
 	sim.plan = plan;
-	sim.lock = sg_mutex_init();
+	sim.nlock = pt->lock_inodes > 0 ? pt->lock_inodes : 1;
+	sim.lock = calloc((size_t)sim.nlock, sizeof *sim.lock);
+	sim.waiting = calloc((size_t)sim.nlock, sizeof *sim.waiting);
+	sim.holder_core = malloc((size_t)sim.nlock * sizeof *sim.holder_core);
+	if (!sim.lock || !sim.waiting || !sim.holder_core) {
+		free(sim.lock), free(sim.waiting), free(sim.holder_core);
+		row->ok = 0;
+		return;
+	}
+	for (int l = 0; l < sim.nlock; l++) {
+		sim.lock[l] = sg_mutex_init();
+		sim.holder_core[l] = -1;
+	}
 	double l0 = unloaded_call(pt, &row->bound, &row->bottleneck);
 	row->unloaded = l0;
 	// The window starts half a call after a whole number of unloaded calls,
@@ -992,8 +1098,7 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	struct actor_ctx *acs = calloc((size_t)nact, sizeof *acs);
 	if (!acs) {
 		row->ok = 0;
-		sg_mutex_destroy(sim.lock);
-		return;
+		goto out;
 	}
 	int k = 0;
 	char name[80];
@@ -1006,6 +1111,8 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 			ac->owner = s;
 			ac->remote = pt->server_remote[s];
 			ac->first_thread = t == 0;
+			// Server threads are pinned round the host's cores like the clients.
+			ac->core = (s * pt->threads + t) % (ac->remote ? pt->remote_cores : pt->cores);
 			snprintf(name, sizeof name, "%s.%d", plan->server[s], t);
 			sg_actor_t actor = sg_actor_init(name, ac->remote ? remote : local);
 			snprintf(name, sizeof name, "reply:%s.%d", plan->server[s], t);
@@ -1019,6 +1126,8 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 		struct actor_ctx *ac = &acs[k];
 		ac->sim = &sim;
 		ac->owner = -1;
+		ac->client = c;
+		ac->core = c % pt->cores;
 		// Staggered starts: identical clients would otherwise run in lockstep.
 		ac->start = c * l0 / pt->clients;
 		ac->rng = pt->seed * 0x100000001B3ull + (uint64_t)c;
@@ -1045,6 +1154,8 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	for (int s = 0; s < plan->nserver; s++)
 		row->server_util[s] = sim.busy[s] / (window * pt->threads);
 	row->lock_util = sim.lock_held / window;
+	row->handover_cycles = sim.acquisitions > 0 ? sim.handover / sim.acquisitions : 0;
+	row->xcore_cycles = sim.nlat > 0 ? sim.xcore / (double)sim.nlat : 0;
 	for (int i = 0; i < plan->nseg; i++) {
 		const struct scale_seg *s = &plan->seg[i];
 		int rem = s->owner >= 0 && pt->server_remote[s->owner];
@@ -1054,7 +1165,10 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	}
 	free(sim.lat);
 	free(acs);
-	sg_mutex_destroy(sim.lock);
+out:
+	for (int l = 0; l < sim.nlock; l++)
+		sg_mutex_destroy(sim.lock[l]);
+	free(sim.lock), free(sim.waiting), free(sim.holder_core);
 }
 
 // ---- migrate ----
@@ -1277,6 +1391,8 @@ double scale_precision(const struct scale_point *pt)
 				if (piece[k] > 0 && piece[k] < c)
 					c = piece[k];
 		}
+		if (pt->line_transfer > 0 && pt->line_transfer < c)
+			c = pt->line_transfer;
 		if (isfinite(c) && fmax > 0)
 			shortest = c / (fmax * 1e6);
 	}
@@ -1605,6 +1721,9 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->latency = p.link.latency * 1e-6;
 						pt->bandwidth = p.link.bandwidth * 125000.0;
 						pt->header = (long)p.link.header;
+						pt->lock_inodes = (int)p.lock.inodes;
+						pt->line_transfer = r->m.prof.line_transfer;
+						pt->ipi = r->m.prof.ev.interrupt;
 						for (int s = 0; s < plan->nserver; s++)
 							pt->server_remote[s] = pt->remote &&
 									       strlist_find(&c->remote.domains, plan->server[s]) >= 0;
@@ -1848,6 +1967,9 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 			util = w->server_util[s];
 	put_num(c, &n, "server_util", util, 4);
 	put_num(c, &n, "lock_util", w->lock_util, 4);
+	put_num(c, &n, "lock_inodes", pt->lock_inodes, 0);
+	put_num(c, &n, "handover_cycles", round(w->handover_cycles * 10) / 10, 1);
+	put_num(c, &n, "xcore_cycles", round(w->xcore_cycles * 10) / 10, 1);
 	return n;
 }
 

@@ -176,6 +176,62 @@ static void test_no_result_beats_the_physical_bound(void **state)
 		fail_msg("latency p50 %.6g mean %.6g below the unloaded call %.6g", row.p50, row.mean, call);
 }
 
+// Lock hand-over as line transfers (Boyd-Wickizer et al. 2012): with k
+// contenders the new holder's read of the lock line is served on average
+// half-way, (k + 1) / 2 transfers, and the lines the critical section wrote
+// follow it. 4 contenders, 2 written lines, 75 cycles a line:
+// 75 x (5/2 + 2) = 337.5 cycles; on the same core nothing moves.
+// Simulated: 2 clients on 2 cores (one each), every call is 500 cycles
+// under one lock at 1 GHz with 100-cycle line transfers and no written
+// lines. The holder always changes core (a client's next call waits for the
+// other's), so each hand-over is 100 x (k + 1) / 2 with k = 1 or 2:
+// 100 or 150 cycles; a call then takes 600 to 650 ns of lock, so
+// throughput lies between 1e9 / 650 and 1e9 / 600. Per-inode locks (each
+// client its own) never change core: 1e9 / 500 x 2 cores = 4e6 calls/s.
+static void test_lock_handover_moves_lines(void **state)
+{
+	(void)state;
+	assert_close(scale_handover_cycles(4, 2, 75, 0), 337.5, 1e-12);
+	assert_close(scale_handover_cycles(4, 2, 75, 1), 0, 1e-12);
+	struct scale_plan plan;
+	hand_plan(&plan, 0, 0, 0, 0, 0);
+	plan.seg[0].locked = 500;
+	plan.cycles = 500;
+	scale_plan_totals(&plan);
+	struct scale_point pt = cores_point(&plan, 1000, 2, 2);
+	pt.line_transfer = 100;
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	assert_true(row.handover_cycles >= 100 && row.handover_cycles <= 150);
+	double slack = 1 / (200 * 500e-9); // one call per window
+	if (row.throughput < 1e9 / 650 - slack || row.throughput > 1e9 / 600 + slack)
+		fail_msg("throughput %.1f outside [%.1f, %.1f]", row.throughput, 1e9 / 650, 1e9 / 600);
+	pt.lock_inodes = 2;
+	run_ok(&pt, plain_argv, &row);
+	assert_close(row.handover_cycles, 0, 1e-12);
+	assert_close(row.throughput, 4e6, 0.01);
+}
+
+// A message between two cores pays an IPI's delivery and its lines: one
+// client, one server on a 2-core host at 1 GHz (client core 0, server
+// thread core 0 + 1 = 1... pinned round the cores: server thread 0 on core
+// 0, client 0 on core 0). With 2 clients, client 1 sits on core 1: its
+// request (0 bytes: 1 line, the queue's) costs the server ipi 300 + 1 x 100
+// = 400 cycles, and the reply the same on the client: 800 cycles a call for
+// client 1, none for client 0: 400 cycles per call on average.
+static void test_cross_core_message_pays_ipi_and_lines(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 1000, 3000, 1000, 0, 0);
+	struct scale_point pt = cores_point(&plan, 1000, 2, 2);
+	pt.line_transfer = 100;
+	pt.ipi = 300;
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	assert_close(row.xcore_cycles, 400, 0.02);
+}
+
 // Two hosts at 1 GHz joined by a link of latency 1 ms and 1e6 bytes/s
 // (CM02, no cross-traffic). The call: client 1000 cycles, a 0-byte request
 // to the server on the other host, server 2000 cycles, a 1000-byte reply,
@@ -519,6 +575,8 @@ int main(void)
 		cmocka_unit_test(test_single_server_saturates_at_clock_over_cycles),
 		cmocka_unit_test(test_lock_bounds_throughput),
 		cmocka_unit_test(test_no_result_beats_the_physical_bound),
+		cmocka_unit_test(test_lock_handover_moves_lines),
+		cmocka_unit_test(test_cross_core_message_pays_ipi_and_lines),
 		cmocka_unit_test(test_remote_call_costs_two_latencies_and_transfer),
 		cmocka_unit_test(test_split_preserves_the_model),
 		cmocka_unit_test(test_split_nests_calls_and_sizes_messages),
