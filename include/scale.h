@@ -63,12 +63,17 @@ struct scale_remote {
 	int64_t cores;
 };
 
+enum scale_stop_rule { STOP_SIMGRID, STOP_XEN };
+extern const char *const scale_stop_rule_names[];
+
 struct scale_vm {
 	uint64_t ram;            // bytes
 	uint64_t working_set;    // bytes; 0 = 90% of ram (as sg_vm_create_migratable)
 	double dirty_rate;       // MB/s (1e6 bytes/s) dirtied while the guest runs
 	double migrate_at;       // ms of simulated time before the migration starts
 	double timeout;          // s of simulated migration after which it is called non-converging
+	int stop_rule;           // enum scale_stop_rule: SimGrid's plugin or Xen's xc_linux_save loop
+	uint64_t state_bytes;    // xen: CPU and device state sent with the last round (VM paused)
 };
 
 struct scale_config {
@@ -159,6 +164,8 @@ struct scale_point {
 	uint64_t ram, working_set;
 	double dirty_rate;         // bytes/s
 	double migrate_at, timeout; // s
+	int stop_rule;             // enum scale_stop_rule
+	uint64_t state_bytes;
 	int lock_inodes;           // see scale_lock.inodes
 	double line_transfer;      // cycles to move a modified cache line between cores (profile)
 	double ipi;                // cycles of an inter-processor interrupt's delivery (profile)
@@ -222,6 +229,25 @@ struct migration_prediction {
 };
 void scale_migration_predict(uint64_t ram, uint64_t working_set, double dirty_rate, double bandwidth,
 			     double latency, double timeout_s, struct migration_prediction *out);
+
+// Xen's pre-copy loop (tools/libxc/xc_linux_save.c, Xen 3.0, the code of
+// Clark et al. NSDI 2005) as scale runs it: round 1 sends every page; each
+// later round the pages dirtied while the previous one was sent; after a
+// round it stops when that round sent more than the one before (the rate
+// being at its maximum: the link's), fewer than 50 pages, 29 rounds have
+// run, or more than 3x the guest's pages were sent in all. Then the VM is
+// paused and the last dirty pages and state_bytes (CPU and device state)
+// follow. Pages dirtied during t seconds of guest run: a writable working
+// set of wws bytes whose pages are written at random at `dirty_rate`
+// bytes/s, so rewrites of a dirty page add nothing:
+// wws x (1 - exp(-dirty_rate x t / wws)), in whole 4 KiB pages.
+// stage3_s is the downtime (the paused copy), total_s includes it.
+#define XEN_MAX_ITERS 29   // xc_linux_save.c: DEF_MAX_ITERS, "limit us to 30 times round loop"
+#define XEN_MAX_FACTOR 3   // DEF_MAX_FACTOR, "never send more than 3x p2m_size"
+#define XEN_MIN_PAGES 50   // "sent_this_iter+skip_this_iter < 50"
+double scale_wws_pages(double seconds, double dirty_rate, uint64_t wws);
+void scale_migration_predict_xen(uint64_t ram, uint64_t wws, double dirty_rate, double bandwidth, double latency,
+				 uint64_t state_bytes, struct migration_prediction *out);
 
 // The command: osarch scale CONFIG.yaml [-o DIR] [--jobs N] [--verbose] [--cfg=K:V]...
 int cmd_scale(int argc, char **argv);

@@ -33,6 +33,7 @@
 #include "scale.h"
 
 const char *const scale_scenario_names[] = {"cores", "remote", "migrate", NULL};
+const char *const scale_stop_rule_names[] = {"simgrid", "xen", NULL};
 
 // SimGrid's live-migration plugin (3.32) stops pre-copy when the bytes left
 // can be sent in this long; DirtyPageTrackingExt has no setter for it.
@@ -148,6 +149,10 @@ static const struct field vm_schema[] = {
 	 .help = "simulated time the guest runs before the migration starts"},
 	{.key = "timeout", .type = F_DOUBLE, .offset = VO(timeout), .min = 0.001, .max = 1e5, .unit = "s",
 	 .help = "a migration still running after this long is reported as not converging"},
+	{.key = "stop_rule", .type = F_ENUM, .offset = VO(stop_rule), .names = scale_stop_rule_names,
+	 .help = "simgrid: the plugin's pre-copy (stop when the rest fits in 30 ms); xen: xc_linux_save's loop (at most 30 rounds, 3x memory, or under 50 dirty pages)"},
+	{.key = "state_bytes", .type = F_SIZE, .offset = VO(state_bytes), .size = 8, .min = 0, .max = 1ull << 30,
+	 .unit = "bytes", .help = "xen: CPU and device state sent with the last round while the VM is paused"},
 	{0},
 };
 #undef VO
@@ -213,7 +218,7 @@ static const struct {
 	{"think", SC_C | SC_R}, {"seed", SC_C | SC_R}, {"warmup_calls", SC_C | SC_R},
 	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"lock.inodes", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
 	{"link.bandwidth", SC_R | SC_M}, {"link.header", SC_R}, {"remote.mhz", SC_R}, {"remote.cores", SC_R}, {"vm.ram", SC_M},
-	{"vm.working_set", SC_M}, {"vm.dirty_rate", SC_M}, {"vm.migrate_at", SC_M}, {"vm.timeout", SC_M},
+	{"vm.working_set", SC_M}, {"vm.dirty_rate", SC_M}, {"vm.migrate_at", SC_M}, {"vm.timeout", SC_M}, {"vm.stop_rule", SC_M}, {"vm.state_bytes", SC_M},
 	{"model_warmup", SC_C | SC_R | SC_M},
 };
 
@@ -273,7 +278,7 @@ static int sweep_set(struct scale_config *probe, const char *key, const char *va
 	void *owner;
 	const struct field *f = schema_find(scale_schema, probe, key, &owner);
 	if (!f || f->type == F_GROUP || f->type == F_CUSTOM || f->type == F_STRLIST || f->type == F_STRING ||
-	    f->type == F_ENUM) {
+	    (f->type == F_ENUM && strcmp(key, "vm.stop_rule"))) {
 		cfg_msgf(err, "unknown parameter '%s'", key);
 		return -1;
 	}
@@ -1181,6 +1186,9 @@ struct mig {
 	double t0, t1;       // migration start and end
 	int done;
 	double g_start, g_end, work; // the guest's run and the flops it executed
+	sg_mailbox_t stream;  // xen: the migration stream to the destination
+	int rounds;           // xen: rounds sent live
+	double last_bytes;    // xen: the paused round's pages
 };
 
 static void guest_main(int argc, char **argv)
@@ -1207,6 +1215,55 @@ static void migrator_main(int argc, char **argv)
 	sg_actor_sleep_until(m->pt->migrate_at);
 	m->t0 = simgrid_get_clock();
 	sg_vm_migrate(m->vm, m->dst);
+	m->t1 = simgrid_get_clock();
+	m->done = 1;
+}
+
+// The destination's end of Xen's migration stream: takes whatever arrives.
+static void receiver_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct mig *m = sg_actor_get_data(sg_actor_self());
+	for (;;)
+		sg_mailbox_get(m->stream);
+}
+
+// Xen's sender (see scale_migration_predict_xen): sends rounds of pages down
+// the stream while the guest runs and dirties its writable working set,
+// pauses the VM (sg_vm_suspend: its actors stop), sends the last pages and
+// the CPU and device state, and resumes it. The two hosts are identical and
+// the guest talks to no one, so it resumes where it is (SimGrid's C API has
+// no call that moves a VM without the plugin).
+static void xen_migrator_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct mig *m = sg_actor_get_data(sg_actor_self());
+	const struct scale_point *pt = m->pt;
+	sg_actor_sleep_until(pt->migrate_at);
+	m->t0 = simgrid_get_clock();
+	double p2m = ceil((double)pt->ram / 4096), to_send = p2m, sent_last = p2m, total = 0;
+	int last = 0;
+	for (int iter = 1;; iter++) {
+		double t = simgrid_get_clock();
+		sg_mailbox_put(m->stream, m, (long)(to_send * 4096));
+		double d = simgrid_get_clock() - t;
+		total += to_send;
+		if (last) {
+			m->last_bytes = to_send * 4096;
+			break;
+		}
+		m->rounds = iter;
+		double dirtied = scale_wws_pages(d, pt->dirty_rate, pt->working_set);
+		if ((to_send > sent_last) || iter >= XEN_MAX_ITERS || to_send < XEN_MIN_PAGES ||
+		    total > p2m * XEN_MAX_FACTOR) {
+			last = 1;
+			sg_vm_suspend(m->vm);
+		}
+		sent_last = to_send;
+		to_send = dirtied;
+	}
+	sg_mailbox_put(m->stream, m, (long)pt->state_bytes);
+	sg_vm_resume(m->vm);
 	m->t1 = simgrid_get_clock();
 	m->done = 1;
 }
@@ -1242,7 +1299,16 @@ static void run_migrate(const struct scale_point *pt, struct scale_row *row)
 	sg_actor_start(g, guest_main, 0, NULL);
 	sg_actor_t mg = sg_actor_init("migrator", src);
 	sg_actor_set_data(mg, &m);
-	sg_actor_start(mg, migrator_main, 0, NULL);
+	if (pt->stop_rule == STOP_XEN) {
+		m.stream = sg_mailbox_by_name("migration-stream");
+		sg_actor_t rc = sg_actor_init("receiver", m.dst);
+		sg_actor_set_data(rc, &m);
+		sg_actor_start(rc, receiver_main, 0, NULL);
+		sg_actor_daemonize(rc);
+		sg_actor_start(mg, xen_migrator_main, 0, NULL);
+	} else {
+		sg_actor_start(mg, migrator_main, 0, NULL);
+	}
 	simgrid_run_until(pt->migrate_at + pt->timeout);
 	row->guest_rate = f / per_call;
 	row->converged = m.done && m.g_end > 0;
@@ -1256,8 +1322,12 @@ static void run_migrate(const struct scale_point *pt, struct scale_row *row)
 		row->migration_s = row->downtime_s = row->calls_lost = NAN;
 	}
 	struct migration_prediction pr;
-	scale_migration_predict(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency, pt->timeout,
-				&pr);
+	if (pt->stop_rule == STOP_XEN)
+		scale_migration_predict_xen(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency,
+					    pt->state_bytes, &pr);
+	else
+		scale_migration_predict(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency,
+					pt->timeout, &pr);
 	row->rounds = pr.rounds;
 	row->stage3_bytes = pr.stage3_bytes;
 	row->predicted_s = pr.converged ? pr.total_s : NAN;
@@ -1310,6 +1380,43 @@ void scale_migration_predict(uint64_t ram, uint64_t working_set, double dirty_ra
 	out->total_s = d1 + out->stage2_s + out->stage3_s + latency;
 #undef SEND
 #undef UPDATED
+}
+
+double scale_wws_pages(double seconds, double dirty_rate, uint64_t wws)
+{
+	if (wws == 0 || !(dirty_rate > 0) || !(seconds > 0))
+		return 0;
+	double w = (double)wws;
+	return ceil(w * -expm1(-dirty_rate * seconds / w) / 4096);
+}
+
+void scale_migration_predict_xen(uint64_t ram, uint64_t wws, double dirty_rate, double bandwidth, double latency,
+				 uint64_t state_bytes, struct migration_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	double p2m = ceil((double)ram / 4096), to_send = p2m, sent_last = p2m, total = 0, t = 0;
+	out->converged = 1; // Xen's loop always ends; its downtime says how well
+	for (int iter = 1;; iter++) {
+		double d = latency + to_send * 4096 / bandwidth;
+		total += to_send;
+		if (iter == 1)
+			out->stage1_s = d;
+		else
+			out->stage2_s += d;
+		t += d;
+		out->rounds = iter - 1; // rounds after the first, as SimGrid's stage 2
+		double dirtied = scale_wws_pages(d, dirty_rate, wws);
+		if (to_send > sent_last || iter >= XEN_MAX_ITERS || to_send < XEN_MIN_PAGES ||
+		    total > p2m * XEN_MAX_FACTOR) {
+			out->stage3_bytes = dirtied * 4096;
+			break;
+		}
+		sent_last = to_send;
+		to_send = dirtied;
+	}
+	// Paused: the last pages, then the state (two messages).
+	out->stage3_s = 2 * latency + (out->stage3_bytes + (double)state_bytes) / bandwidth;
+	out->total_s = t + out->stage3_s;
 }
 
 // ---- platform ----
@@ -1733,6 +1840,8 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->dirty_rate = p.vm.dirty_rate * 1e6;
 						pt->migrate_at = p.vm.migrate_at * 1e-3;
 						pt->timeout = p.vm.timeout;
+						pt->stop_rule = p.vm.stop_rule;
+						pt->state_bytes = p.vm.state_bytes;
 					}
 				}
 		}
@@ -1918,6 +2027,8 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 		put_num(c, &n, "stage3_mb", pc ? w->stage3_bytes / 1e6 : NAN, 4);
 		put_num(c, &n, "predicted_s", w->predicted_s, 6);
 		put_num(c, &n, "predicted_downtime_ms", w->predicted_downtime_s * 1e3, 4);
+		put_col(c, &n, "stop_rule", 1, "%s", scale_stop_rule_names[pt->stop_rule]);
+		put_num(c, &n, "state_bytes", (double)pt->state_bytes, 0);
 		return n;
 	}
 	if (cf->scenario == SCALE_REMOTE)

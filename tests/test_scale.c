@@ -479,6 +479,52 @@ static void test_migration_replay_matches_simgrid(void **state)
 	assert_true(isnan(row.migration_s));
 }
 
+// Xen's stop rule (xc_linux_save.c) by hand. 409,600,000 bytes = 100,000
+// pages over 1 ms and 1e8 bytes/s; the CPU and device state 100,000 bytes.
+// Dirty rate 0: round 1 sends every page (1 ms + 4.096 s); round 2 sends
+// none (1 ms) and, under 50 pages, stops; paused, the last 0 pages (1 ms)
+// and the state (1 ms + 1 ms): downtime 3 ms, total 4.097 + 0.001 + 0.003 =
+// 4.101 s, one round after the first.
+// A dirty rate far above the link saturates the writable working set of
+// 1000 pages (4,096,000 bytes) every round: rounds 2.. each send 1000 pages
+// (1 ms + 40.96 ms = 41.96 ms), never more than the round before, never
+// under 50, 3x memory never reached, so the 29th round ends it; paused, the
+// last 1000 pages and the state: 2 ms + 4,196,000 / 1e8 = 43.96 ms of
+// downtime. Total 4.097 + 28 x 0.04196 + 0.04396 = 5.31584 s.
+static void test_xen_stop_rule_by_hand(void **state)
+{
+	(void)state;
+	struct migration_prediction pr;
+	scale_migration_predict_xen(409600000, 4096000, 0, 1e8, 1e-3, 100000, &pr);
+	assert_int_equal(pr.rounds, 1);
+	assert_close(pr.stage3_s, 3e-3, 1e-9);
+	assert_close(pr.total_s, 4.101, 1e-9);
+	scale_migration_predict_xen(409600000, 4096000, 1e12, 1e8, 1e-3, 100000, &pr);
+	assert_int_equal(pr.rounds, 28);
+	assert_close(pr.stage3_bytes, 4096000, 1e-12);
+	assert_close(pr.stage3_s, 0.04396, 1e-9);
+	assert_close(pr.total_s, 5.31584, 1e-9);
+	// The writable working set: 1000 pages rewritten at random; at 4096 bytes/s
+	// for 1000 s the expected distinct pages are 1000 x (1 - 1/e) = 632.1: 633.
+	assert_close(scale_wws_pages(1000, 4096, 4096000), 633, 1e-12);
+	// Through SimGrid, the guest's measured pause and the total equal the replay.
+	struct scale_plan plan;
+	hand_plan(&plan, 2000, 0, 0, 0, 0);
+	struct scale_point pt = migrate_point(&plan, 8e7);
+	pt.stop_rule = STOP_XEN;
+	pt.state_bytes = 16384;
+	struct scale_row row;
+	run_ok(&pt, cm02_argv, &row);
+	assert_int_equal(row.converged, 1);
+	assert_close(row.migration_s, row.predicted_s, 1e-6);
+	assert_close(row.downtime_s, row.predicted_downtime_s, 1e-4);
+	pt.dirty_rate = 1.5e8; // above the link: Xen stops anyway, with a long pause
+	run_ok(&pt, cm02_argv, &row);
+	assert_int_equal(row.converged, 1);
+	assert_close(row.migration_s, row.predicted_s, 1e-6);
+	assert_true(row.downtime_s > 0.03);
+}
+
 // ---- options, points and the config loader ----
 
 static void test_check_cfg(void **state)
@@ -584,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_two_runs_identical),
 		cmocka_unit_test(test_migration_by_hand),
 		cmocka_unit_test(test_migration_replay_matches_simgrid),
+		cmocka_unit_test(test_xen_stop_rule_by_hand),
 		cmocka_unit_test(test_check_cfg),
 		cmocka_unit_test(test_bad_point_is_refused),
 		cmocka_unit_test(test_loader_errors),
