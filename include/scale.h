@@ -61,6 +61,9 @@ struct scale_remote {
 	struct strlist domains;  // server domains placed on the remote host ("fs")
 	double mhz;              // remote clock; 0 = the local profile's
 	int64_t cores;
+	int netmsgserver;        // 1: messages between hosts go through a user-level network message
+	                         // server on each host (Mach's netmsgserver); 0: the kernel sends them
+	int64_t protocol_instructions; // the transport protocol's instructions per message and side
 };
 
 enum scale_stop_rule { STOP_SIMGRID, STOP_XEN };
@@ -132,6 +135,8 @@ struct scale_plan {
 	double client_cycles;
 	double server_cycles[SCALE_MAX_SERVERS];
 	double lock_cycles;
+	double hop_cycles;  // one local message to or from a network message server (half the
+	                    // architecture's ipc-pingpong round trip; 0: not computed)
 };
 
 // Builds the plan of one call of w under a on profile p (run_point with a
@@ -166,6 +171,8 @@ struct scale_point {
 	double migrate_at, timeout; // s
 	int stop_rule;             // enum scale_stop_rule
 	uint64_t state_bytes;
+	int netmsg;                // messages between hosts go through a network message server per host
+	double protocol_cycles;    // its protocol processing per message and side
 	int lock_inodes;           // see scale_lock.inodes
 	double line_transfer;      // cycles to move a modified cache line between cores (profile)
 	double ipi;                // cycles of an inter-processor interrupt's delivery (profile)

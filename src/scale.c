@@ -133,6 +133,10 @@ static const struct field remote_schema[] = {
 	 .help = "clock of the remote host (0: the local profile's); its servers run the same cycles"},
 	{.key = "cores", .type = F_INT, .offset = RO(cores), .size = 8, .min = 1, .max = 256,
 	 .help = "cores of the remote host"},
+	{.key = "netmsgserver", .type = F_BOOL, .offset = RO(netmsgserver),
+	 .help = "true: a message to the other host goes to a user-level network message server on each host (Mach's netmsgserver: a local message, protocol processing, the link, protocol processing, a local message); false: the kernel sends it (NORMA IPC)"},
+	{.key = "protocol_instructions", .type = F_INT, .offset = RO(protocol_instructions), .size = 8, .min = 0,
+	 .max = 1e9, .unit = "instructions", .help = "the network message server's transport protocol per message, on each side (x the profile's cpi)"},
 	{0},
 };
 #undef RO
@@ -253,6 +257,8 @@ static void scale_defaults(struct scale_config *c)
 	c->link.latency = 10;
 	c->link.bandwidth = 1000;
 	c->remote.cores = 1;
+	c->remote.netmsgserver = 1;
+	c->remote.protocol_instructions = 200; // Clark, Romkey, Salwen, LCN 1988: under 200 instructions per TCP packet
 	c->vm.ram = 1ull << 30;
 	c->vm.migrate_at = 100;
 	c->vm.timeout = 120;
@@ -361,6 +367,7 @@ struct model {
 	struct service_set *svc;
 	struct arch *archs;
 	struct workload *wls;
+	struct workload *ipc; // remote: ipc-pingpong, the cost of one local message
 	struct profile prof;
 };
 
@@ -369,6 +376,7 @@ static void model_free(struct model *m)
 	free(m->svc);
 	free(m->archs);
 	free(m->wls);
+	free(m->ipc);
 	memset(m, 0, sizeof *m);
 }
 
@@ -404,6 +412,11 @@ static int model_load(struct model *m, const struct scale_config *c, struct ydoc
 				*err = e2;
 			return -1;
 		}
+	if (c->scenario == SCALE_REMOTE) {
+		m->ipc = malloc(sizeof *m->ipc);
+		if (!m->ipc || workload_load(m->ipc, "ipc-pingpong", m->svc, err))
+			return -1;
+	}
 	for (int i = 0; i < c->workloads.n; i++)
 		if (workload_load(&m->wls[i], c->workloads.v[i], m->svc, &e2)) {
 			const char *u = strstr(e2.msg, ":1:1: error: unknown workload");
@@ -765,6 +778,8 @@ struct token {
 	int client;            // the client whose call it is
 	int from_core, from_remote; // the sender of the message that carried it
 	long bytes;            // that message's bytes
+	sg_mailbox_t dest;     // via a network message server: where it finally goes
+	int dest_remote;       // ... on which host
 	struct actor_ctx *ret[SCALE_MAX_DEPTH];
 };
 
@@ -777,6 +792,7 @@ struct world {
 	int nlock;
 	double handover, acquisitions, xcore; // cycles of hand-overs, their count, cross-core cycles
 	sg_mailbox_t port[SCALE_MAX_SERVERS];
+	sg_mailbox_t nms[2];   // the network message server's port on the local (0) and remote (1) host
 	double t_warm, t_end;
 	double think;          // mean think time, seconds
 	double *lat;
@@ -852,10 +868,20 @@ static void run_seg(struct actor_ctx *ac, const struct scale_seg *s, const struc
 static void send_token(struct actor_ctx *from, int to_remote, sg_mailbox_t mb, struct token *tok, long bytes,
 		       int reply)
 {
-	long size = from->remote != to_remote ? bytes + from->sim->pt->header : 0;
+	const struct scale_point *pt = from->sim->pt;
+	long size = from->remote != to_remote ? bytes + pt->header : 0;
 	tok->from_core = from->core;
 	tok->from_remote = from->remote;
 	tok->bytes = bytes;
+	if (from->remote != to_remote && pt->netmsg) {
+		// Mach's netmsgserver: the sender's message goes to the server on
+		// its own host (a local message, on the sender's thread and host).
+		exec_cycles(from, pt->plan->hop_cycles);
+		tok->dest = mb;
+		tok->dest_remote = to_remote;
+		mb = from->sim->nms[from->remote];
+		size = 0;
+	}
 	if (reply)
 		sg_comm_detach(sg_mailbox_put_init(mb, tok, size), NULL); // starts it, detached
 	else
@@ -907,6 +933,34 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 			struct actor_ctx *to = tok->ret[--tok->depth];
 			send_token(ac, to->remote, to->reply, tok, ns->bytes, 1);
 			return;
+		}
+	}
+}
+
+// A network message server's thread (Draves, comp.os.mach, 21 Dec 1989: "the
+// message really goes to the netmsgserver on A, which sends it to the
+// netmsgserver on B, which sends it to the final destination"). On the
+// sender's host it runs the protocol and sends the message over the link;
+// on the receiver's, the protocol again and a local message to the task.
+static void netmsg_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct actor_ctx *ac = sg_actor_get_data(sg_actor_self());
+	struct world *sim = ac->sim;
+	const struct scale_point *pt = sim->pt;
+	if (ac->first_thread)
+		sg_mailbox_set_receiver(sg_mailbox_get_name(sim->nms[ac->remote]));
+	for (;;) {
+		struct token *tok = sg_mailbox_get(sim->nms[ac->remote]);
+		exec_cycles(ac, pt->protocol_cycles);
+		if (tok->dest_remote != ac->remote) {
+			tok->from_remote = ac->remote;
+			sg_comm_detach(sg_mailbox_put_init(sim->nms[tok->dest_remote], tok, tok->bytes + pt->header), NULL);
+		} else {
+			exec_cycles(ac, sim->plan->hop_cycles);
+			tok->from_core = ac->core;
+			tok->from_remote = ac->remote;
+			sg_comm_detach(sg_mailbox_put_init(tok->dest, tok, 0), NULL);
 		}
 	}
 }
@@ -1027,6 +1081,14 @@ static double unloaded_call(const struct scale_point *pt, double *bound, int *bo
 		if (rem != prem) {
 			x = pt->latency + (double)(s->bytes + pt->header) / pt->bandwidth;
 			wire += (double)(s->bytes + pt->header);
+			if (pt->netmsg) {
+				// A local message and the protocol on each side.
+				double side = plan->hop_cycles + pt->protocol_cycles;
+				double fs = prem ? pt->remote_mhz * 1e6 : pt->mhz * 1e6;
+				x += side / fs + side / f;
+				*(prem ? &remote : &local) += side;
+				*(rem ? &remote : &local) += side;
+			}
 		}
 		t += d + x;
 		lock_s += s->locked / f;
@@ -1099,7 +1161,7 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	sim.t_end = sim.t_warm + pt->window_calls * l0;
 	sim.think = pt->think * l0;
 	sg_host_t local = sg_host_by_name("local"), remote = sg_host_by_name("remote");
-	int nact = pt->clients + plan->nserver * pt->threads;
+	int nact = pt->clients + plan->nserver * pt->threads + 2 * pt->threads;
 	struct actor_ctx *acs = calloc((size_t)nact, sizeof *acs);
 	if (!acs) {
 		row->ok = 0;
@@ -1126,6 +1188,24 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 			sg_actor_start(actor, server_main, 0, NULL);
 			sg_actor_daemonize(actor); // killed when the last client ends
 		}
+	}
+	if (pt->netmsg && plan->nserver > 0) {
+		sim.nms[0] = sg_mailbox_by_name("port:netmsgserver.local");
+		sim.nms[1] = sg_mailbox_by_name("port:netmsgserver.remote");
+		for (int h = 0; h < 2; h++)
+			for (int t = 0; t < pt->threads; t++, k++) {
+				struct actor_ctx *ac = &acs[k];
+				ac->sim = &sim;
+				ac->owner = -1;
+				ac->remote = h;
+				ac->first_thread = t == 0;
+				ac->core = (plan->nserver * pt->threads + t) % (h ? pt->remote_cores : pt->cores);
+				snprintf(name, sizeof name, "netmsgserver.%s.%d", h ? "remote" : "local", t);
+				sg_actor_t actor = sg_actor_init(name, h ? remote : local);
+				sg_actor_set_data(actor, ac);
+				sg_actor_start(actor, netmsg_main, 0, NULL);
+				sg_actor_daemonize(actor);
+			}
 	}
 	for (int c = 0; c < pt->clients; c++, k++) {
 		struct actor_ctx *ac = &acs[k];
@@ -1740,6 +1820,18 @@ static int plan_index(struct run *r, int arch, int wl, int64_t lock, struct cfg_
 			 c->workloads.v[wl], why);
 		return -1;
 	}
+	if (r->m.ipc) {
+		// A message to or from the network message server is one local
+		// Mach message: half the architecture's ipc-pingpong round trip.
+		struct run_params rp = {(int)c->model_warmup, 1, 0, 1};
+		struct run_result rr;
+		if (run_point(&r->m.archs[arch], r->m.ipc, &r->m.prof, &rp, &rr, NULL)) {
+			cfg_msgf(err, "%s:1:1: error: architecture %s cannot run ipc-pingpong (the network message server's local messages)",
+				 c->path, c->archs.v[arch]);
+			return -1;
+		}
+		r->plans[n].hop_cycles = rr.cycles / 2;
+	}
 	r->plan_arch[n] = arch;
 	r->plan_wl[n] = wl;
 	r->plan_lock[n] = lock;
@@ -1829,6 +1921,8 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->bandwidth = p.link.bandwidth * 125000.0;
 						pt->header = (long)p.link.header;
 						pt->lock_inodes = (int)p.lock.inodes;
+						pt->netmsg = c->scenario == SCALE_REMOTE && p.remote.netmsgserver;
+						pt->protocol_cycles = (double)p.remote.protocol_instructions * r->m.prof.cpi;
 						pt->line_transfer = r->m.prof.line_transfer;
 						pt->ipi = r->m.prof.ev.interrupt;
 						for (int s = 0; s < plan->nserver; s++)

@@ -401,6 +401,34 @@ static void test_two_runs_identical(void **state)
 	free(m);
 }
 
+// Mach's netmsgserver by hand: the same call, now through a network message
+// server on each host (2 threads each). Each crossing: the sender's local
+// message to its server (hop 500 cycles, on the sender's host), its
+// protocol (300), the link, the protocol on the other side (300) and the
+// local message to the receiver (500): 1600 cycles = 1.6 us at 1 GHz beside
+// the link. Two crossings: 4 us + 3.2 us + 2 ms + 1 ms = 3.0072 ms.
+static void test_remote_call_through_netmsgserver(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 1000, 2000, 1000, 0, 1000);
+	plan.hop_cycles = 500;
+	struct scale_point pt = cores_point(&plan, 1000, 1, 1);
+	pt.scenario = SCALE_REMOTE;
+	pt.latency = 1e-3;
+	pt.bandwidth = 1e6;
+	pt.threads = 2;
+	pt.remote = 1;
+	pt.server_remote[0] = 1;
+	pt.netmsg = 1;
+	pt.protocol_cycles = 300;
+	struct scale_row row;
+	run_ok(&pt, cm02_argv, &row);
+	assert_close(row.unloaded, 4e-6 + 3.2e-6 + 3e-3, 1e-12);
+	assert_close(row.p50, 4e-6 + 3.2e-6 + 3e-3, 1e-9);
+	assert_close(row.p99, 4e-6 + 3.2e-6 + 3e-3, 1e-9);
+}
+
 // ---- live migration ----
 
 static struct scale_point migrate_point(const struct scale_plan *plan, double dirty)
@@ -624,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_lock_handover_moves_lines),
 		cmocka_unit_test(test_cross_core_message_pays_ipi_and_lines),
 		cmocka_unit_test(test_remote_call_costs_two_latencies_and_transfer),
+		cmocka_unit_test(test_remote_call_through_netmsgserver),
 		cmocka_unit_test(test_split_preserves_the_model),
 		cmocka_unit_test(test_split_nests_calls_and_sizes_messages),
 		cmocka_unit_test(test_model_through_simgrid),
