@@ -59,9 +59,19 @@ static int run(char *err, size_t errlen, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// Every folder of this process lives under one base folder, removed at the
+// end: a glob such as /tmp/osarch-ondisk-* would also remove the folders of a
+// test running at the same time in another checkout (seen: "point 0 is
+// missing from the journal" when another `make test` cleaned up mid-run).
+static char base[40];
+
 static void mktmp(char *dir, size_t n)
 {
-	snprintf(dir, n, "/tmp/osarch-ondisk-XXXXXX");
+	if (!base[0]) {
+		snprintf(base, sizeof base, "/tmp/osarch-tondisk.XXXXXX");
+		assert_non_null(mkdtemp(base));
+	}
+	snprintf(dir, n, "%s/XXXXXX", base);
 	assert_non_null(mkdtemp(dir));
 }
 
@@ -592,7 +602,9 @@ int main(void)
 		cmocka_unit_test(test_point_count_first),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	if (!failed && system("rm -rf /tmp/osarch-ondisk-*") != 0)
-		fprintf(stderr, "test_ondisk: could not remove /tmp/osarch-ondisk-*\n");
+	char rm[128];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", base);
+	if (!failed && base[0] && system(rm) != 0)
+		fprintf(stderr, "test_ondisk: could not remove %s\n", base);
 	return failed;
 }
