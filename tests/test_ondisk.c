@@ -205,11 +205,12 @@ static void test_second_writer_refused(void **state)
 	char out[128];
 	snprintf(out, sizeof out, "%s/out", d);
 	assert_int_equal(mkdir(out, 0755), 0);
-	int fd = open(journal, O_RDWR | O_CREAT, 0644);
+	int fd = open(journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0); // as the first run holds it
-	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 1);
-	assert_non_null(strstr(msg, "in use by another osarch run"));
+	int rc = run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out);
+	if (rc != 1 || !strstr(msg, "in use by another osarch run"))
+		fail_msg("exit %d: '%s'", rc, msg);
 	close(fd);
 	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet", cfg, out), 0);
 }
