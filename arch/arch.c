@@ -55,6 +55,7 @@ struct domain_file {
 	int per_process;
 	int hypervisor;
 	char translated_by[2 * NAME_LEN];
+	char global[NAME_LEN];
 };
 
 #define DF(m) offsetof(struct domain_file, m)
@@ -72,6 +73,8 @@ static const struct field domain_schema[] = {
 	 .help = "one instance per process (the application's own domain)"},
 	{.key = "hypervisor", .type = F_BOOL, .offset = DF(hypervisor),
 	 .help = "the monitor itself (VMX root or a paravirtualising hypervisor): never intercepted"},
+	{.key = "global", .type = F_STRING, .offset = DF(global), .size = NAME_LEN,
+	 .help = "which of a kernel domain's mappings are global pages: all, none, text-without-pcid"},
 	{.key = "translated_by", .type = F_STRING, .offset = DF(translated_by), .size = 2 * NAME_LEN,
 	 .help = "service.op of a binary translator: code runs from its translation cache"},
 	{0},
@@ -108,6 +111,16 @@ static int load_domains(struct arch *a, struct ydoc *d, yaml_node_t *n, struct c
 		dom->ring = f.ring, dom->vmx_root = f.vmx_root, dom->vm = f.vm, dom->nested = f.nested;
 		dom->small = f.small, dom->per_process = f.per_process;
 		dom->hypervisor = f.hypervisor || f.vmx_root;
+		static const char *const gnames[] = {"all", "none", "text-without-pcid"};
+		dom->global = f.global[0] ? -1 : DGLOBAL_ALL;
+		for (int g = 0; g < 3 && dom->global < 0; g++)
+			if (!strcmp(f.global, gnames[g]))
+				dom->global = g;
+		if (dom->global < 0) {
+			cfg_errorf(err, d, map_get(d, nd(d, p->value), "global"),
+				   "bad value for 'global': '%s' (expected all, none or text-without-pcid)", f.global);
+			return -1;
+		}
 		dom->translator_svc = dom->translator_op = -1;
 		if (f.translated_by[0] && find_service_op(a, f.translated_by, &dom->translator_svc, &dom->translator_op)) {
 			cfg_errorf(err, d, map_get(d, nd(d, p->value), "translated_by"),
@@ -211,10 +224,21 @@ static int load_step(struct arch *a, struct step *st, struct ydoc *d, yaml_node_
 	else if (!strcmp(v, "src"))
 		st->target = TGT_SRC;
 	else {
+		// "domain@dst" / "domain@src": the instance of a per-process domain
+		// that belongs to the destination's (source's) process, e.g. the
+		// resuming process's kernel page table under page-table isolation.
+		char dn[NAME_LEN];
+		snprintf(dn, sizeof dn, "%s", v);
+		char *at = strchr(dn, '@');
+		st->of = -1;
+		if (at) {
+			*at++ = 0;
+			st->of = !strcmp(at, "dst") ? TGT_DST : !strcmp(at, "src") ? TGT_SRC : -2;
+		}
 		st->target = TGT_NAMED;
-		st->domain = arch_domain_find(a, v);
-		if (st->domain < 0) {
-			cfg_errorf(err, d, vn, "unknown domain '%s' (expected src, dst or a domain name)", v);
+		st->domain = arch_domain_find(a, dn);
+		if (st->domain < 0 || st->of == -2) {
+			cfg_errorf(err, d, vn, "unknown domain '%s' (expected src, dst, a domain name or DOMAIN@dst, DOMAIN@src)", v);
 			return -1;
 		}
 	}
@@ -240,7 +264,10 @@ static int load_steps(struct arch *a, struct step *steps, int *n, struct ydoc *d
 	return 0;
 }
 
-static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+// replace: an option's transports take the place of the file's transport
+// of the same name (the crossing rules keep pointing at it), or are added.
+static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, int replace,
+			   struct cfg_error *err)
 {
 	if (need_map(d, n, "transports", "{name: {call: [steps], return: [steps]}}", err))
 		return -1;
@@ -250,16 +277,22 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 			cfg_errorf(err, d, k, "too many transports (expected at most %d)", MAX_TRANSPORTS);
 			return -1;
 		}
-		struct transport *t = &a->tr[a->ntr];
+		char tname[NAME_LEN];
+		if (name_of(d, k, tname, "transport name", err))
+			return -1;
+		int slot = a->ntr;
+		for (int i = 0; i < a->ntr; i++)
+			if (!strcmp(a->tr[i].name, tname)) {
+				if (!replace) {
+					cfg_errorf(err, d, k, "duplicate transport '%s'", tname);
+					return -1;
+				}
+				slot = i;
+			}
+		struct transport *t = &a->tr[slot];
 		memset(t, 0, sizeof *t);
 		t->nret = -1;
-		if (name_of(d, k, t->name, "transport name", err))
-			return -1;
-		for (int i = 0; i < a->ntr; i++)
-			if (!strcmp(a->tr[i].name, t->name)) {
-				cfg_errorf(err, d, k, "duplicate transport '%s'", t->name);
-				return -1;
-			}
+		snprintf(t->name, sizeof t->name, "%s", tname);
 		if (need_map(d, v, t->name, "call, return, via_kernel, batch, register_bytes", err))
 			return -1;
 		int have_call = 0;
@@ -301,7 +334,8 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 			cfg_errorf(err, d, v, "missing required key 'call'");
 			return -1;
 		}
-		a->ntr++;
+		if (slot == a->ntr)
+			a->ntr++;
 	}
 	return 0;
 }
@@ -504,13 +538,19 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 			return -1;
 		FOR_PAIRS(p, val) {
 			const char *key = node_scalar(nd(d, p->key));
-			int is_place = key && !strcmp(key, "placement");
-			if (!is_place && !(key && !strcmp(key, "sensitive"))) {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive)", key ? key : "");
+			key = key ? key : "";
+			int rc;
+			if (!strcmp(key, "placement"))
+				rc = load_placement(a, d, nd(d, p->value), err);
+			else if (!strcmp(key, "sensitive"))
+				rc = load_sensitive(a, d, nd(d, p->value), err);
+			else if (!strcmp(key, "transports"))
+				rc = load_transports(a, d, nd(d, p->value), 1, err);
+			else {
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, transports)", key);
 				return -1;
 			}
-			if (is_place ? load_placement(a, d, nd(d, p->value), err)
-				     : load_sensitive(a, d, nd(d, p->value), err))
+			if (rc)
 				return -1;
 		}
 		size_t len = strlen(a->name);
@@ -613,7 +653,7 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 		return -1;
 	if (load_domains(a, d, map_get(d, root, "domains"), err))
 		return -1;
-	if ((n = map_get(d, root, "transports")) && load_transports(a, d, n, err))
+	if ((n = map_get(d, root, "transports")) && load_transports(a, d, n, 0, err))
 		return -1;
 	if (load_placement(a, d, map_get(d, root, "placement"), err))
 		return -1;

@@ -89,6 +89,12 @@ struct tlb {
 	uint64_t accesses, misses;
 };
 
+// Which kernel mappings the OS marks global (kept across CR3 writes when
+// the profile has global pages): all of them (a kernel mapped in every
+// space), its text only, or none (a kernel in a page table of its own:
+// page-table isolation).
+enum kernel_global { KGLOBAL_ALL = 0, KGLOBAL_TEXT, KGLOBAL_NONE };
+
 struct machine {
 	struct profile prof;
 	struct cache l1i_store, l1d_store, l2_store, l3_store;
@@ -97,6 +103,7 @@ struct machine {
 	struct tlb *itlb, *dtlb, *stlb;    // itlb == dtlb when unified; stlb NULL if absent
 	struct setassoc pwc;               // page-walk cache of upper-level entries (if prof.pwc)
 	uint64_t kernel_base;
+	int kernel_global; // enum kernel_global: which kernel mappings carry the global bit (with PGE)
 	uint32_t levels, bits_per_level, pte_bytes, page_shift;
 	uint64_t frame_mask;
 	uint64_t seed;
@@ -163,6 +170,9 @@ void machine_write_cr3(struct machine *m, uint32_t space);
 // Enter (space != 0) or leave (0) a small address space: a segment switch
 // that changes which space user addresses belong to without a CR3 write.
 void machine_set_segment(struct machine *m, uint32_t space);
+// Which kernel mappings are global from now on (enum kernel_global); reset
+// to KGLOBAL_ALL by machine_reset.
+void machine_set_kernel_global(struct machine *m, int mode);
 // Enter/leave a guest: references are then made in guest `vm`; with
 // nested set, TLB misses walk guest and host tables (2-D).
 void machine_set_vm(struct machine *m, uint32_t vm, int nested);

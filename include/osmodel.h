@@ -100,6 +100,7 @@ struct step {
 	int kind;                 // enum step_kind
 	int target;               // enum step_target
 	int domain;               // TGT_NAMED: domain index
+	int of;                   // TGT_NAMED: whose instance (TGT_DST, TGT_SRC; else the running process's)
 	int service, op;          // STEP_RUN
 	char why[NAME_LEN];       // STEP_VMEXIT / STEP_HYPERCALL: the instruction or event
 };
@@ -117,6 +118,12 @@ struct transport {
 
 enum ring { RING0 = 0, RING1 = 1, RING3 = 3 };
 
+// Which of a kernel domain's mappings the OS marks global (`global:` of a
+// domain): all (default), none, or its text only when the machine has no
+// PCID (Linux's page-table isolation, arch/x86/mm/pti.c,
+// pti_kernel_image_global_ok).
+enum dom_global { DGLOBAL_ALL = 0, DGLOBAL_NONE, DGLOBAL_TEXT_WITHOUT_PCID };
+
 struct domain {
 	char name[NAME_LEN];
 	int ring;                // 0, 1 or 3
@@ -126,6 +133,7 @@ struct domain {
 	char space[NAME_LEN];    // address-space name; "global" = mapped in every space
 	int space_id;            // resolved: 0 global, 1.. per distinct name
 	int small;               // L4 small space: entered without a CR3 write
+	int global;              // kernel domains: enum dom_global, which of its mappings are global
 	int per_process;         // one instance per process (the application's own domain)
 	int hypervisor;          // the monitor itself: its sensitive operations are never intercepted
 	int translator_svc, translator_op; // >= 0: code runs from a binary-translation cache

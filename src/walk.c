@@ -288,7 +288,8 @@ static struct inst step_target(const struct sim *s, const struct step *st, struc
 {
 	switch (st->target) {
 	case TGT_SRC: return src;
-	case TGT_NAMED: return inst_of(s, st->domain, s->cur_proc);
+	case TGT_NAMED:
+		return inst_of(s, st->domain, st->of == TGT_DST ? dst.proc : st->of == TGT_SRC ? src.proc : s->cur_proc);
 	default: break;
 	}
 	return default_kernel ? inst_of(s, s->arch->kernel_domain, 0) : dst;
@@ -687,6 +688,26 @@ static void check_workload(struct sim *s)
 	}
 }
 
+// Which kernel mappings are global: the strictest `global:` of the kernel
+// domains that run anything (a domain defined for an option that is off
+// has nothing placed in it and does not count).
+static int kernel_global_of(const struct arch *a, const struct profile *p)
+{
+	int mode = KGLOBAL_ALL;
+	for (int dm = 0; dm < a->ndom; dm++) {
+		const struct domain *d = &a->dom[dm];
+		int used = 0;
+		for (int i = 0; i < a->nplace && !used; i++)
+			used = a->place[i].domain == dm;
+		if (!used || d->ring == 3 || d->global == DGLOBAL_ALL)
+			continue;
+		int m = d->global == DGLOBAL_NONE || p->pcid ? KGLOBAL_NONE : KGLOBAL_TEXT;
+		if (m > mode)
+			mode = m;
+	}
+	return mode;
+}
+
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)
 {
 	memset(s, 0, sizeof *s);
@@ -701,6 +722,7 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 	machine_set_vm(m, (uint32_t)d->vm, d->nested);
 	s->cr3 = inst_space(s, app);
 	machine_write_cr3(m, s->cr3);
+	machine_set_kernel_global(m, kernel_global_of(a, &m->prof));
 	check_workload(s);
 }
 
