@@ -11,6 +11,7 @@ const char *const step_names[STEP__N] = {
 	[STEP_COPY_IN] = "copy_in",     [STEP_COPY_OUT] = "copy_out",   [STEP_MESSAGE] = "message",
 	[STEP_IDLE] = "idle",           [STEP_HYPERCALL] = "hypercall", [STEP_VMEXIT] = "vmexit",
 	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",         [STEP_CALL] = "call",
+	[STEP_HANDOFF] = "handoff",
 };
 
 const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
@@ -546,8 +547,21 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 				rc = load_sensitive(a, d, nd(d, p->value), err);
 			else if (!strcmp(key, "transports"))
 				rc = load_transports(a, d, nd(d, p->value), 1, err);
+			else if (!strcmp(key, "crossings")) {
+				// An option's crossing rules come before the file's
+				// (the first rule that matches an edge wins).
+				int before = a->nrules;
+				rc = load_crossings(a, d, nd(d, p->value), err);
+				if (!rc) {
+					struct rule tmp[MAX_RULES];
+					int added = a->nrules - before;
+					memcpy(tmp, a->rules + before, sizeof(struct rule) * (size_t)added);
+					memmove(a->rules + added, a->rules, sizeof(struct rule) * (size_t)before);
+					memcpy(a->rules, tmp, sizeof(struct rule) * (size_t)added);
+				}
+			}
 			else {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, transports)", key);
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, transports, crossings)", key);
 				return -1;
 			}
 			if (rc)

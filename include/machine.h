@@ -67,6 +67,7 @@ struct counters {
 	uint64_t l1i_misses, l1d_misses, l2_misses, l3_misses, llc_misses;
 	uint64_t itlb_misses, dtlb_misses, stlb_misses, walks, walk_refs;
 	uint64_t cr3_writes, tlb_flushes;
+	uint64_t line_transfers; // lines read from another core's cache (machine_line_transfer)
 	uint64_t events[EV__N];
 };
 
@@ -170,6 +171,9 @@ void machine_write_cr3(struct machine *m, uint32_t space);
 // Enter (space != 0) or leave (0) a small address space: a segment switch
 // that changes which space user addresses belong to without a CR3 write.
 void machine_set_segment(struct machine *m, uint32_t space);
+// A read of a line last written by another core: the profile's
+// line_transfer cycles (as a data miss), counted in line_transfers.
+void machine_line_transfer(struct machine *m);
 // Which kernel mappings are global from now on (enum kernel_global); reset
 // to KGLOBAL_ALL by machine_reset.
 void machine_set_kernel_global(struct machine *m, int mode);

@@ -21,7 +21,7 @@
 #define MAX_TRANSPORTS 24
 #define MAX_STEPS 32
 #define MAX_RULES 32
-#define MAX_NODES 96
+#define MAX_NODES 128 // read-uring: 32 reads of 3 calls each under one io_uring_enter
 #define MAX_PLACEMENT 48
 #define SVC_DATA_SPAN 0x10000ull // each service's data region in its domain (arch.c lays out, walk.c uses)
 
@@ -90,6 +90,9 @@ enum step_kind {
 	STEP_VMENTRY,   // hypervisor -> guest
 	STEP_ENTER,     // move to a domain without a hardware event (e.g. monitor -> translated guest code)
 	STEP_CALL,      // a procedure call or its return (into a library in the caller's space)
+	STEP_HANDOFF,   // hand the work to a domain running on another core through shared
+	                // memory (a polled ring): no trap, event or ring change on this core;
+	                // the shared line moves between the cores (the profile's line_transfer)
 	STEP__N
 };
 extern const char *const step_names[STEP__N];
@@ -186,6 +189,7 @@ struct node {
 	int kind;            // enum edge_kind of the edge into this node
 	uint32_t args;       // bytes passed in (message size on the call)
 	uint32_t result;     // bytes passed back (message size on the reply)
+	uint32_t copy_out;   // bytes the callee itself copies into the process's buffer
 	int device;          // 1: this node is the device: the caller waits for it
 	uint32_t device_usec_x100; // device latency, hundredths of a microsecond
 	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")

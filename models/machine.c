@@ -57,7 +57,7 @@ double counters_cycles(const struct counters *c)
 // The counters are a struct of uint64 fields plus a double array: walk both.
 #define FOR_U64_FIELDS(X) X(instructions) X(irefs) X(drefs) X(l1i_misses) X(l1d_misses) \
 	X(l2_misses) X(l3_misses) X(llc_misses) X(itlb_misses) X(dtlb_misses) X(stlb_misses) \
-	X(walks) X(walk_refs) X(cr3_writes) X(tlb_flushes)
+	X(walks) X(walk_refs) X(cr3_writes) X(tlb_flushes) X(line_transfers)
 
 void counters_sub(struct counters *d, const struct counters *a, const struct counters *b)
 {
@@ -602,6 +602,12 @@ void machine_write_cr3(struct machine *m, uint32_t space)
 }
 
 void machine_set_segment(struct machine *m, uint32_t space) { m->seg = space; }
+
+void machine_line_transfer(struct machine *m)
+{
+	m->ctr.line_transfers++;
+	m->ctr.cyc[CYC_DMISS] += m->prof.line_transfer;
+}
 
 void machine_set_kernel_global(struct machine *m, int mode) { m->kernel_global = mode; }
 

@@ -390,6 +390,17 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_CALL:
 		machine_exec(m, CALL_INSTRUCTIONS);
 		break;
+	case STEP_HANDOFF: {
+		// The other side is already running on its own core (a kernel
+		// thread polling a ring, or the caller spinning on the completion
+		// ring): this core neither traps nor changes ring; the ring's
+		// line, written here, is read there.
+		struct inst to = step_target(s, st, src, dst, 0);
+		s->ring = dom_of(s, to)->ring;
+		enter_domain(s, to);
+		machine_line_transfer(m);
+		break;
+	}
 	case STEP_IDLE:
 		s->os.io_wait_usec += s->io_wait;
 		break;
@@ -597,6 +608,17 @@ static void invoke(struct sim *s, struct trace_open *o, int ni, int svc, int op,
 		for (int c = ni + 1; c < w->n; c++)
 			if (w->nodes[c].parent == ni)
 				exec_node(s, o, c, callee, callee, client);
+	if (ni >= 0 && w->nodes[ni].copy_out) {
+		// The callee copies into the process's buffer itself (an
+		// asynchronous request completing: copy_to_user in the read,
+		// no crossing carries the bytes): the same loads, stores and copy
+		// loop as a crossing's copy_in and copy_out.
+		uint32_t b = w->nodes[ni].copy_out;
+		machine_load(s->m, msgbuf(s, callee), b);
+		copy_cost(s, b);
+		machine_store(s->m, msgbuf(s, inst_of(s, s->arch->app_domain, client)), b);
+		copy_cost(s, b);
+	}
 	// A transport's reply reaches whichever process resumes (its steps load
 	// that process's space); a plain call that resumes another process is
 	// a crossing of its own, from the callee to that process.

@@ -8,6 +8,8 @@
 //   calls:                     # root calls, in order
 //     - call: posix.read       # or fault: mm.fault (entered by an exception)
 //       result: 4K             # bytes passed back (args: bytes passed in)
+//       copy_out: 4K           # bytes the callee copies into the process's buffer
+//                              # itself (an asynchronous request: no crossing carries them)
 //       from: app              # process making a root call: app, peer, child
 //       resume: app            # process that runs when it returns
 //       calls: [...]           # what the callee calls, in order
@@ -91,13 +93,13 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 			x->device_usec_x100 = (uint32_t)(us * 100 + 0.5);
 			x->kind = EDGE_DEVICE;
 			have_what++;
-		} else if (!strcmp(k, "args") || !strcmp(k, "result")) {
+		} else if (!strcmp(k, "args") || !strcmp(k, "result") || !strcmp(k, "copy_out")) {
 			uint64_t b;
 			if (scalar_parse_size(v, &b) || b > (1u << 20)) {
 				cfg_errorf(err, d, vn, "bad size '%s' (expected bytes, 0..1M)", v);
 				return -1;
 			}
-			*(k[0] == 'a' ? &x->args : &x->result) = (uint32_t)b;
+			*(k[0] == 'a' ? &x->args : k[0] == 'r' ? &x->result : &x->copy_out) = (uint32_t)b;
 		} else if (!strcmp(k, "from") || !strcmp(k, "resume") || !strcmp(k, "proc")) {
 			if (!proc_name_ok(v)) {
 				cfg_errorf(err, d, vn, "unknown process '%s' (expected app, peer or child)", v);
@@ -109,7 +111,7 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 			}
 			snprintf(k[0] == 'f' ? x->from : k[0] == 'r' ? x->resume : x->proc, NAME_LEN, "%s", v);
 		} else {
-			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: call, fault, device, args, result, from, resume, proc, calls)", k);
+			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: call, fault, device, args, result, copy_out, from, resume, proc, calls)", k);
 			return -1;
 		}
 	}
