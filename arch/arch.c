@@ -547,7 +547,16 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 				rc = load_sensitive(a, d, nd(d, p->value), err);
 			else if (!strcmp(key, "transports"))
 				rc = load_transports(a, d, nd(d, p->value), 1, err);
-			else if (!strcmp(key, "crossings")) {
+			else if (!strcmp(key, "app_domain")) {
+				// The application's processes live elsewhere under this
+				// option (e.g. in a guest: gvisor:platform=kvm).
+				char dn[NAME_LEN];
+				rc = name_of(d, nd(d, p->value), dn, "app_domain", err);
+				if (!rc && (a->app_domain = arch_domain_find(a, dn)) < 0) {
+					cfg_errorf(err, d, nd(d, p->value), "no domain '%s' for the application", dn);
+					rc = -1;
+				}
+			} else if (!strcmp(key, "crossings")) {
 				// An option's crossing rules come before the file's
 				// (the first rule that matches an edge wins).
 				int before = a->nrules;
@@ -561,7 +570,7 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 				}
 			}
 			else {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, transports, crossings)", key);
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, transports, crossings, app_domain)", key);
 				return -1;
 			}
 			if (rc)

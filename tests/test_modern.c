@@ -227,6 +227,50 @@ static void test_uring_sqpoll(void **state)
 	free(u);
 }
 
+// ---- gVisor ----
+
+// gvisor (platform=ptrace) null: the application's getpid traps to the
+// host (1), which stops it and wakes the Sentry; the Sentry's switchToApp
+// (pkg/sentry/platform/ptrace/subprocess.go) then makes 8 host calls:
+// getRegs, getFPRegs, getTLS after the stop, setRegs, setFPRegs, setTLS,
+// PTRACE_SYSEMU and wait4 before the application runs again: 9 traps, 18
+// mode switches; 2 address-space switches (to the Sentry, back).
+// platform=kvm: the application traps straight to the Sentry in guest
+// ring 0: 1 trap, no VM exit, no address-space switch (the Sentry is
+// mapped in every guest page table).
+static void test_gvisor_null(void **state)
+{
+	(void)state;
+	struct run *p = run("gvisor", "null"), *k = run("gvisor:platform=kvm", "null");
+	assert_int_equal(p->r.os.traps, 9);
+	assert_int_equal(p->r.os.mode_switches, 18);
+	assert_int_equal(p->r.os.as_switches, 2);
+	assert_int_equal(k->r.os.traps, 1);
+	assert_int_equal(k->r.os.vm_exits, 0);
+	assert_int_equal(k->r.os.as_switches, 0);
+	free(p);
+	free(k);
+}
+
+// gvisor read: the file's data comes from the Gofer by one lisafs RPC
+// (a FUTEX_WAKE+WAIT host call on each side: 2 traps), and the Gofer
+// reads it from the host's page cache (a host call: 1 trap).
+// ptrace: 9 + 2 + 1 = 12 traps. kvm: the application's trap (1), the
+// Sentry leaves the VM to make its RPC (1 VM exit: redpill) and comes back
+// by KVM_RUN (1 trap, 1 VM entry): 1 + 2 + 1 + 1 = 5 traps, 2 VMX
+// transitions.
+static void test_gvisor_read(void **state)
+{
+	(void)state;
+	struct run *p = run("gvisor", "read"), *k = run("gvisor:platform=kvm", "read");
+	assert_int_equal(p->r.os.traps, 12);
+	assert_int_equal(k->r.os.traps, 5);
+	assert_int_equal(k->r.os.vm_exits, 1);
+	assert_int_equal(k->r.os.vmx_transitions, 2);
+	free(p);
+	free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_sel4_pagefault),
 		cmocka_unit_test(test_uring_instructions),
 		cmocka_unit_test(test_uring_sqpoll),
+		cmocka_unit_test(test_gvisor_null),
+		cmocka_unit_test(test_gvisor_read),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
