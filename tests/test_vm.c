@@ -38,9 +38,10 @@ static const struct vm_expect rows[] = {
 	{"vm-pv", "xeon-2003", "pagefault", 1, 0, 1,
 	 "the fault enters Xen (T1) and is bounced; pt.map: 1 PTE -> ceil(1/16) = 1 mmu_update"},
 	{"vm-pv", "xeon-2003", "ctxsw", 2, 0, 2, "two yields (T1, T2), each loads the other process's CR3: 2 new_baseptr"},
-	{"vm-pv", "xeon-2003", "read-disk", 1, 0, 3,
-	 "driver.read io 4 -> ceil(4/8) = 1 event channel; the wait blocks in Xen (sched_op, 1); "
-	 "driver.complete io 2 -> 1 event channel: 3"},
+	{"vm-pv", "xeon-2003", "read-disk", 1, 0, 7,
+	 "split drivers: blkfront notifies (evtchn_send 1) and blocks (sched_op 2); in dom0 blkback maps "
+	 "the granted page (grant_map 3), the native driver runs unintercepted; dom0 waits (sched_op 4); "
+	 "blkback unmaps (5), notifies the guest (6) and blocks (7)"},
 	{"vm-pv", "xeon-2003", "fork", 4, 0, 52,
 	 "pt.copy: 384/16 = 24 mmu_update + 1 mmuext (tlb_flush); wait -> child CR3: 1; cow fault (T3): "
 	 "pt.map 1; exit: pt.clear 384/16 = 24; back to the parent's CR3: 1. 24+1+1+1+24+1 = 52; "
