@@ -187,7 +187,7 @@ static int shadow_fill(struct sim *s, uint64_t key)
 	return 1;
 }
 
-static void sensitive_ops(struct sim *s, int kind, uint32_t count);
+static void run_sensitive(struct sim *s, int kind, uint32_t count);
 
 // Before guest domain `dom` references [va, va+bytes): under a monitor that
 // rebuilds its shadow tables, each page not yet shadowed since the last
@@ -199,7 +199,7 @@ static void shadow_check(struct sim *s, int dom, uint64_t va, uint64_t bytes)
 	uint32_t shift = s->m->page_shift;
 	for (uint64_t pg = va >> shift; pg <= (va + bytes - 1) >> shift; pg++)
 		if (shadow_fill(s, (uint64_t)s->cr3 << 44 ^ pg))
-			sensitive_ops(s, SENS_SHADOW_MISS, 1);
+			run_sensitive(s, SENS_SHADOW_MISS, 1);
 }
 
 static void ref_fetch(struct sim *s, int dom, uint64_t va, uint64_t bytes)
@@ -222,11 +222,23 @@ static void ref_store(struct sim *s, int dom, uint64_t va, uint64_t bytes)
 
 // A guest kernel's sensitive operation: the architecture's transport for
 // it, once per `batch` operations; natively nothing beyond its instructions.
+static void run_sensitive(struct sim *s, int kind, uint32_t count);
+
 static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 {
+	const struct domain *d = &s->arch->dom[s->cur_dom];
+	if (d->vm == 0 || d->hypervisor)
+		return;
+	run_sensitive(s, kind, count);
+}
+
+// The transport of a sensitive operation, whoever is running: a guest
+// page the monitor touches on the guest's behalf (its entry code run while
+// reflecting a trap) misses the shadow table too.
+static void run_sensitive(struct sim *s, int kind, uint32_t count)
+{
 	const struct arch *a = s->arch;
-	const struct domain *d = &a->dom[s->cur_dom];
-	if (!count || d->vm == 0 || d->hypervisor || a->sensitive[kind] < 0)
+	if (!count || a->sensitive[kind] < 0)
 		return;
 	// APIC virtualisation (posted interrupts, virtual EOI: Intel SDM Vol. 3,
 	// chapter "APIC virtualization and virtual interrupts") lets the guest
@@ -292,8 +304,15 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 			ref_load(s, where.dom, data + u->offset, u->bytes);
 	}
 	m->no_global = s->arch->dom[s->cur_dom].no_global;
-	trace_ran(s, sv->name, o->name);
-	for (int k = 0; k < SENS__N; k++)
+	// Code run outside its service's placement (the host's own copy of a
+	// driver, {run: ..., in: DOMAIN}) is named with its domain: op@domain.
+	char opname[2 * NAME_LEN];
+	snprintf(opname, sizeof opname, "%s%s%s", o->name, where.dom != placement_of(s->arch, svc) ? "@" : "",
+		 where.dom != placement_of(s->arch, svc) ? s->arch->dom[where.dom].name : "");
+	trace_ran(s, sv->name, opname);
+	// A host's or driver domain's own copy of guest code ({run: ..., in:})
+	// runs unintercepted.
+	for (int k = 0; k < SENS__N && is_guest(s, where.dom); k++)
 		if (k != SENS_CR3_WRITE)
 			sensitive_ops(s, k, o->sensitive[k]);
 }

@@ -383,6 +383,9 @@ static void derive(const struct arch *a, const struct trace *tr, struct expect *
 		snprintf(buf, sizeof buf, "%s", st->ran);
 		char *save = NULL;
 		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			// op@domain: the host's (or dom0's) own copy, not guest code.
+			if (strchr(tok, '@'))
+				continue;
 			char *dot = strchr(tok, '.');
 			assert_non_null(dot);
 			*dot = 0;
