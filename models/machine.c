@@ -275,6 +275,7 @@ void machine_reset(struct machine *m)
 	m->vm = 0;
 	m->nested = 0;
 	m->kernel_global = KGLOBAL_ALL;
+	m->no_global = 0;
 	memset(&m->ctr, 0, sizeof m->ctr);
 	memo_clear(m);
 }
@@ -465,7 +466,7 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 {
 	const struct profile *p = &m->prof;
 	uint64_t vpn = vpn_of(m, va);
-	int global = p->global_pages && machine_is_kernel(m, va) &&
+	int global = p->global_pages && machine_is_kernel(m, va) && !m->no_global &&
 		     (m->kernel_global == KGLOBAL_ALL || (m->kernel_global == KGLOBAL_TEXT && is_i));
 	uint64_t asid = p->pcid ? ((m->seg ? m->seg : m->space) & 0xffff) : 0;
 	uint64_t vm = p->vpid ? (m->vm & 0xff) : 0;
@@ -610,6 +611,9 @@ void machine_line_transfer(struct machine *m)
 }
 
 void machine_set_kernel_global(struct machine *m, int mode) { m->kernel_global = mode; }
+void machine_set_no_global(struct machine *m, int on) { m->no_global = on; }
+
+void machine_set_space(struct machine *m, uint32_t space) { m->space = space; }
 
 void machine_set_vm(struct machine *m, uint32_t vm, int nested)
 {
