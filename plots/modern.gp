@@ -15,10 +15,12 @@ load 'plots/common.gp'
 # architectures (sel4, gvisor) a look of their own.
 mcolor(n) = n eq "monolithic:kpti=on" ? "#6699CC" : n eq "monolithic:sqpoll=on" ? "#DDCC77" : \
     n eq "sel4" ? "#44AA99" : n eq "gvisor" ? "#CC6677" : n eq "gvisor:platform=kvm" ? "#882255" : \
-    n eq "vm-hw-ept:kpti=on" ? "#AA4499" : arch_color(arch_base(n))
+    n eq "vm-hw-ept:kpti=on" ? "#AA4499" : n eq "unikernel" ? "#999933" : n eq "microvm" ? "#88CCEE" : \
+    n eq "vm-hw-ept:io=virtio" ? "#555555" : arch_color(arch_base(n))
 mpattern(n) = n eq "monolithic:kpti=on" ? 5 : n eq "monolithic:sqpoll=on" ? 1 : n eq "sel4" ? 2 : \
-    n eq "gvisor" ? 4 : n eq "gvisor:platform=kvm" ? 6 : n eq "vm-hw-ept:kpti=on" ? 7 : arch_pattern(arch_base(n))
-mhatch(n) = n eq "gvisor:platform=kvm" || n eq "vm-hw-ept:kpti=on" ? "#FFFFFF" : \
+    n eq "gvisor" ? 4 : n eq "gvisor:platform=kvm" ? 6 : n eq "vm-hw-ept:kpti=on" ? 7 : \
+    n eq "unikernel" ? 6 : n eq "microvm" ? 5 : n eq "vm-hw-ept:io=virtio" ? 2 : arch_pattern(arch_base(n))
+mhatch(n) = n eq "gvisor:platform=kvm" || n eq "vm-hw-ept:kpti=on" || n eq "unikernel" || n eq "vm-hw-ept:io=virtio" ? "#FFFFFF" : \
     (n eq "monolithic:kpti=on" || n eq "monolithic:sqpoll=on" || n eq "sel4" || n eq "gvisor") ? "#000000" : arch_hatch(arch_base(n))
 
 if (nA < 2) {
