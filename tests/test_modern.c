@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "experiment.h"
+#include "faults.h"
 #include "walk.h"
 
 static struct service_set *g_svc;
@@ -308,6 +309,52 @@ static void test_guest_read_disk(void **state)
 	free(m);
 }
 
+// ---- eBPF in `osarch faults` (configs/extension-faults.yaml) ----
+
+// Placement ebpf: arch monolithic (the driver service in `kernel`, ring 0,
+// global: the same domain as the loadable module, so the same per-call
+// cost, no crossing) with a verifier that bounds loops. A wild write and
+// a null dereference are accesses the verifier cannot prove safe, an
+// infinite loop one it cannot bound: all three refused at load time (unit
+// none, contained by the verifier), where the module takes the machine
+// down; a leak meets the map's quota (unit extension, memory quota).
+static void test_ebpf_faults(void **state)
+{
+	(void)state;
+	struct fault_config *c = calloc(1, sizeof *c);
+	struct cfg_error err;
+	assert_non_null(c);
+	if (fault_config_load(c, "configs/extension-faults.yaml", &err))
+		fail_msg("%s", err.msg);
+	int pe = -1, pl = -1;
+	for (int i = 0; i < c->nplace; i++) {
+		if (!strcmp(c->place[i].name, "ebpf"))
+			pe = i;
+		if (!strcmp(c->place[i].name, "lkm"))
+			pl = i;
+	}
+	assert_true(pe >= 0 && pl >= 0);
+	struct run *x = run(c->place[pe].arch, c->ext[0].workload);
+	struct ext_domain d;
+	assert_int_equal(ext_domain_of(&x->a, service_find(&x->a.svc, c->ext[0].service), &x->w, &d), 0);
+	assert_int_equal(d.ring, 0);
+	struct fault_outcome o;
+	static const int refused[] = {FAULT_WILD_WRITE, FAULT_NULL_DEREF, FAULT_LOOP};
+	for (int i = 0; i < 3; i++) {
+		fault_outcome(&d, &c->place[pe], &c->ext[0], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
+		assert_int_equal(o.unit, UNIT_NONE);
+		assert_string_equal(o.contained, "verifier");
+		fault_outcome(&d, &c->place[pl], &c->ext[0], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
+		assert_int_equal(o.unit, UNIT_MACHINE);
+	}
+	fault_outcome(&d, &c->place[pe], &c->ext[0], &c->scenario, &c->consts, FAULT_LEAK, 1, 0.001, &o);
+	assert_int_equal(o.unit, UNIT_EXTENSION);
+	assert_string_equal(o.contained, "memory quota");
+	free(x);
+	fault_config_free(c);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_gvisor_read),
 		cmocka_unit_test(test_unikernel_null),
 		cmocka_unit_test(test_guest_read_disk),
+		cmocka_unit_test(test_ebpf_faults),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
