@@ -41,7 +41,7 @@
 #define SCALE_MAX_SWEEP 6
 #define SCALE_MAX_POINTS 5000
 
-enum scale_scenario { SCALE_CORES, SCALE_REMOTE, SCALE_MIGRATE };
+enum scale_scenario { SCALE_CORES, SCALE_REMOTE, SCALE_MIGRATE, SCALE_SHOOTDOWN };
 extern const char *const scale_scenario_names[];
 
 struct scale_lock {
@@ -79,6 +79,23 @@ struct scale_vm {
 	uint64_t state_bytes;    // xen: CPU and device state sent with the last round (VM paused)
 };
 
+// Scenario shootdown: an unmap of a page mapped on every core, made
+// consistent by the initiator. Each protocol is one system's way: `ipi`
+// (a monolithic kernel: an inter-processor interrupt to every other core,
+// whose handler invalidates its TLB entry and acknowledges in a shared
+// line; the initiator waits for every acknowledgement) or `messages` (a
+// multikernel: the initiator's monitor sends a message on each per-core
+// channel; each core's monitor, polling its channel, has its CPU driver
+// unmap its replica and invalidate, and replies).
+enum shootdown_protocol { SHOOT_IPI, SHOOT_MESSAGES };
+extern const char *const shootdown_protocol_names[];
+struct scale_shootdown {
+	struct strlist protocols;   // ipi and/or messages, one run each
+	double ipi_send;            // cycles the initiator spends per target to send an IPI
+	double handler;             // cycles of the IPI handler around the invalidation (ipi)
+	double monitor;             // cycles of a monitor's handling of one message, unmap included (messages)
+};
+
 struct scale_config {
 	char name[64];
 	char description[256];
@@ -99,6 +116,7 @@ struct scale_config {
 	struct scale_link link;
 	struct scale_remote remote;
 	struct scale_vm vm;
+	struct scale_shootdown shootdown;
 	int64_t model_warmup;        // run_point warm-up calls before the traced call
 	struct strlist cfg;          // SimGrid options ("network/model:CM02")
 	struct sweep_param sweep[SCALE_MAX_SWEEP];
@@ -176,6 +194,10 @@ struct scale_point {
 	int lock_inodes;           // see scale_lock.inodes
 	double line_transfer;      // cycles to move a modified cache line between cores (profile)
 	double ipi;                // cycles of an inter-processor interrupt's delivery (profile)
+	int protocol;              // shootdown: enum shootdown_protocol
+	double sd_ipi_send, sd_handler, sd_monitor; // shootdown: the config's cycles
+	double sd_invalidate;      // shootdown: one TLB entry invalidated (profile events.tlb_flush)
+	double sd_trap;            // shootdown: a system call's hardware round trip (trap_enter + trap_exit)
 	const char *sweep_values[SCALE_MAX_SWEEP];
 	const struct scale_plan *plan;
 };
@@ -194,6 +216,9 @@ struct scale_row {
 	long request_bytes, reply_bytes; // bytes crossing the link per call (remote)
 	double handover_cycles;    // mean cycles of a lock hand-over (line transfers), per acquisition
 	double xcore_cycles;       // mean cycles per call of cross-core messages (IPI + line transfers)
+	// shootdown
+	double shoot_s;            // unmap until the initiator has every acknowledgement
+	long shoot_ipis, shoot_messages, shoot_lines; // sent by the protocol, and lines moved
 	// migrate
 	double migration_s;        // sg_vm_migrate's duration (NaN: did not finish)
 	double downtime_s;         // guest-observed pause: elapsed - work / speed

@@ -32,7 +32,8 @@
 
 #include "scale.h"
 
-const char *const scale_scenario_names[] = {"cores", "remote", "migrate", NULL};
+const char *const scale_scenario_names[] = {"cores", "remote", "migrate", "shootdown", NULL};
+const char *const shootdown_protocol_names[] = {"ipi", "messages", NULL};
 const char *const scale_stop_rule_names[] = {"simgrid", "xen", NULL};
 
 // SimGrid's live-migration plugin (3.32) stops pre-copy when the bytes left
@@ -141,6 +142,31 @@ static const struct field remote_schema[] = {
 };
 #undef RO
 
+static int check_protocols(const void *obj, struct cfg_error *err)
+{
+	const struct strlist *l = &((const struct scale_shootdown *)obj)->protocols;
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], "ipi") && strcmp(l->v[i], "messages")) {
+			cfg_msgf(err, "unknown protocol '%s' (expected ipi or messages)", l->v[i]);
+			return -1;
+		}
+	return 0;
+}
+
+#define DO(m) offsetof(struct scale_shootdown, m)
+static const struct field shootdown_schema[] = {
+	{.key = "protocols", .type = F_STRLIST, .offset = DO(protocols), .check = check_protocols,
+	 .help = "ipi (a shared kernel's inter-processor interrupts) and/or messages (a multikernel's per-core channels)"},
+	{.key = "ipi_send", .type = F_DOUBLE, .offset = DO(ipi_send), .min = 0, .max = 1e6, .unit = "cycles",
+	 .help = "ipi: the initiator's cost of sending one IPI (an interrupt-command register write)"},
+	{.key = "handler", .type = F_DOUBLE, .offset = DO(handler), .min = 0, .max = 1e6, .unit = "cycles",
+	 .help = "ipi: the target's handler around its invalidation"},
+	{.key = "monitor", .type = F_DOUBLE, .offset = DO(monitor), .min = 0, .max = 1e6, .unit = "cycles",
+	 .help = "messages: a monitor's handling of one message or reply, its CPU driver's unmap included"},
+	{0},
+};
+#undef DO
+
 #define VO(m) offsetof(struct scale_vm, m)
 static const struct field vm_schema[] = {
 	{.key = "ram", .type = F_SIZE, .offset = VO(ram), .size = 8, .min = 1 << 20, .max = 1ull << 40, .unit = "bytes",
@@ -167,7 +193,7 @@ const struct field scale_schema[] = {
 	 .help = "results go to results/<name>/ unless -o DIR is given"},
 	{.key = "description", .type = F_STRING, .offset = CO(description), .size = 256, .help = "what the scenario shows"},
 	{.key = "scenario", .type = F_ENUM, .offset = CO(scenario), .names = scale_scenario_names, .required = 1,
-	 .help = "cores (contention), remote (network IPC) or migrate (VM live migration)"},
+	 .help = "cores (contention), remote (network IPC), migrate (VM live migration) or shootdown (a TLB shootdown on N cores)"},
 	{.key = "machine", .type = F_STRING, .offset = CO(machine), .size = 64,
 	 .help = "machine profile (configs/machines/) of every host: clock and per-call cycles"},
 	{.key = "archs", .type = F_STRLIST, .offset = CO(archs), .required = 1,
@@ -200,6 +226,8 @@ const struct field scale_schema[] = {
 	 .help = "the remote host of scenario remote"},
 	{.key = "vm", .type = F_GROUP, .offset = CO(vm), .group = vm_schema, .check = check_vm,
 	 .help = "the guest of scenario migrate"},
+	{.key = "shootdown", .type = F_GROUP, .offset = CO(shootdown), .group = shootdown_schema,
+	 .help = "the protocols and costs of scenario shootdown"},
 	{.key = "model_warmup", .type = F_INT, .offset = CO(model_warmup), .size = 8, .min = 0, .max = 100000,
 	 .unit = "calls", .help = "per-call model: warm-up calls before the traced call"},
 	{.key = "cfg", .type = F_STRLIST, .offset = CO(cfg), .check = check_cfg,
@@ -214,11 +242,13 @@ const struct field scale_schema[] = {
 #define SC_C (1 << SCALE_CORES)
 #define SC_R (1 << SCALE_REMOTE)
 #define SC_M (1 << SCALE_MIGRATE)
+#define SC_S (1 << SCALE_SHOOTDOWN)
 static const struct {
 	const char *key;
 	int scenarios;
 } used_keys[] = {
-	{"cores", SC_C | SC_R | SC_M}, {"clients", SC_C | SC_R}, {"clients_per_core", SC_C | SC_R},
+	{"cores", SC_C | SC_R | SC_M | SC_S}, {"shootdown.ipi_send", SC_S}, {"shootdown.handler", SC_S},
+	{"shootdown.monitor", SC_S}, {"clients", SC_C | SC_R}, {"clients_per_core", SC_C | SC_R},
 	{"think", SC_C | SC_R}, {"seed", SC_C | SC_R}, {"warmup_calls", SC_C | SC_R},
 	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"lock.inodes", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
 	{"link.bandwidth", SC_R | SC_M}, {"link.header", SC_R}, {"remote.mhz", SC_R}, {"remote.cores", SC_R}, {"vm.ram", SC_M},
@@ -263,6 +293,9 @@ static void scale_defaults(struct scale_config *c)
 	c->vm.migrate_at = 100;
 	c->vm.timeout = 120;
 	c->model_warmup = 10;
+	c->shootdown.ipi_send = 100;
+	c->shootdown.handler = 300;
+	c->shootdown.monitor = 500;
 }
 
 void scale_free(struct scale_config *c)
@@ -273,6 +306,7 @@ void scale_free(struct scale_config *c)
 	strlist_free(&c->placements);
 	strlist_free(&c->remote.domains);
 	strlist_free(&c->cfg);
+	strlist_free(&c->shootdown.protocols);
 	for (int i = 0; i < c->nsweep; i++)
 		strlist_free(&c->sweep[i].values);
 	c->nsweep = 0;
@@ -463,6 +497,11 @@ int scale_load(struct scale_config *c, const char *path, struct cfg_error *err)
 	yaml_node_t *sweep = map_get(&d, root, "sweep");
 	if (sweep && load_sweep(c, &d, sweep, err))
 		goto out;
+	if (c->scenario == SCALE_SHOOTDOWN && c->shootdown.protocols.n == 0 &&
+	    (strlist_add(&c->shootdown.protocols, "ipi") || strlist_add(&c->shootdown.protocols, "messages"))) {
+		cfg_msgf(err, "%s:1:1: error: out of memory", path);
+		goto out;
+	}
 	if (c->scenario == SCALE_REMOTE && c->placements.n == 0) {
 		cfg_errorf(err, &d, map_get(&d, root, "placements"), "no placement (expected local and/or remote)");
 		goto out;
@@ -1525,7 +1564,7 @@ static int write_platform(const struct scale_point *pt, char *path, size_t n)
 	const char *b = pt->scenario == SCALE_MIGRATE ? "dst" : "remote";
 	// Speeds in flop/s: one cycle of the model is one flop.
 	fprintf(f, "    <host id=\"%s\" speed=\"%.17gf\" core=\"%d\"/>\n", a, pt->mhz * 1e6, pt->cores);
-	if (pt->scenario != SCALE_CORES) {
+	if (pt->scenario != SCALE_CORES && pt->scenario != SCALE_SHOOTDOWN) {
 		double fb = pt->scenario == SCALE_MIGRATE ? pt->mhz : pt->remote_mhz;
 		int cb = pt->scenario == SCALE_MIGRATE ? pt->cores : pt->remote_cores;
 		fprintf(f, "    <host id=\"%s\" speed=\"%.17gf\" core=\"%d\"/>\n", b, fb * 1e6, cb);
@@ -1543,6 +1582,112 @@ static int write_platform(const struct scale_point *pt, char *path, size_t n)
 	return 0;
 }
 
+// ---- scenario shootdown ----
+//
+// One actor per core on one host. The initiator (core 0) invalidates its
+// own entry, then makes every other core invalidate its own:
+//  ipi:      it sends an IPI to each target in turn (ipi_send each, as
+//            Linux's flush_tlb_multi -> smp_call_function_many writes the
+//            interrupt-command register once per target); a target takes
+//            the interrupt (the profile's interrupt event), runs the
+//            handler and invalidates, then writes its acknowledgement; the
+//            initiator reads each acknowledgement's line from its writer's
+//            cache (a line transfer each) and is done at the last one.
+//  messages: (Baumann et al., SOSP 2009, sections 4-5: the multikernel's
+//            monitors keep replicas and agree by messages over per-core
+//            channels of cache lines) the initiator's monitor unmaps its
+//            replica (monitor + a call into its CPU driver + invalidate) and
+//            writes a message line on each target's channel (a line
+//            transfer each); a target's monitor, polling, reads it (a line
+//            transfer), unmaps its replica in the same way and writes its
+//            reply, which the initiator reads (a line transfer each).
+// A target's work runs on its own core, in parallel with the others'.
+
+struct shoot_ctx {
+	const struct scale_point *pt;
+	int core;
+	sg_mailbox_t *req, ack;
+	double done;
+};
+
+static void shoot_exec(const struct scale_point *pt, double cycles)
+{
+	if (cycles > 0)
+		sg_actor_execute(cycles);
+	(void)pt;
+}
+
+static void shoot_target(int argc, char **argv)
+{
+	(void)argc;
+	struct shoot_ctx *sc = (struct shoot_ctx *)(uintptr_t)strtoull(argv[1], NULL, 16);
+	const struct scale_point *pt = sc->pt;
+	void *tok = sg_mailbox_get(sc->req[sc->core]);
+	(void)tok;
+	if (pt->protocol == SHOOT_IPI)
+		shoot_exec(pt, pt->ipi + pt->sd_handler + pt->sd_invalidate);
+	else
+		shoot_exec(pt, pt->line_transfer + pt->sd_monitor + pt->sd_trap + pt->sd_invalidate);
+	sg_comm_detach(sg_mailbox_put_init(sc->ack, sc, 0), NULL);
+}
+
+static void shoot_initiator(int argc, char **argv)
+{
+	(void)argc;
+	struct shoot_ctx *sc = (struct shoot_ctx *)(uintptr_t)strtoull(argv[1], NULL, 16);
+	const struct scale_point *pt = sc->pt;
+	int n = pt->cores;
+	double t0 = simgrid_get_clock();
+	if (pt->protocol == SHOOT_IPI)
+		shoot_exec(pt, pt->sd_invalidate);
+	else
+		shoot_exec(pt, pt->sd_monitor + pt->sd_trap + pt->sd_invalidate);
+	for (int i = 1; i < n; i++) {
+		shoot_exec(pt, pt->protocol == SHOOT_IPI ? pt->sd_ipi_send : pt->line_transfer);
+		sg_comm_detach(sg_mailbox_put_init(sc->req[i], sc, 0), NULL);
+	}
+	for (int i = 1; i < n; i++) {
+		sg_mailbox_get(sc->ack);
+		shoot_exec(pt, pt->line_transfer);
+	}
+	sc->done = simgrid_get_clock() - t0;
+}
+
+static void run_shootdown(const struct scale_point *pt, struct scale_row *row)
+{
+	sg_host_t h = sg_host_by_name("local");
+	int n = pt->cores;
+	struct shoot_ctx *ctx = calloc((size_t)n, sizeof *ctx);
+	sg_mailbox_t *req = calloc((size_t)n, sizeof *req);
+	if (!h || !ctx || !req) {
+		free(ctx);
+		free(req);
+		return;
+	}
+	sg_mailbox_t ack = sg_mailbox_by_name("shoot-ack");
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "shoot-%d", i);
+		req[i] = sg_mailbox_by_name(name);
+	}
+	for (int i = 0; i < n; i++) {
+		ctx[i] = (struct shoot_ctx){pt, i, req, ack, 0};
+		char arg[32], aname[32];
+		snprintf(arg, sizeof arg, "%llx", (unsigned long long)(uintptr_t)&ctx[i]);
+		snprintf(aname, sizeof aname, "core-%d", i);
+		const char *av[] = {aname, arg, NULL};
+		sg_actor_create(aname, h, i == 0 ? shoot_initiator : shoot_target, 2, (char **)av);
+	}
+	simgrid_run();
+	row->shoot_s = ctx[0].done;
+	row->shoot_ipis = pt->protocol == SHOOT_IPI ? n - 1 : 0;
+	row->shoot_messages = pt->protocol == SHOOT_MESSAGES ? 2L * (n - 1) : 0;
+	row->shoot_lines = pt->protocol == SHOOT_IPI ? n - 1 : 3L * (n - 1);
+	row->ok = 1;
+	free(ctx);
+	free(req);
+}
+
 // Every value the platform takes was checked by the config's schema (bounds)
 // and by the profile loader; SimGrid aborts on bad input, so check again here
 // what a hand-made point (tests) could get wrong.
@@ -1550,6 +1695,8 @@ static int point_sane(const struct scale_point *pt)
 {
 	if (!(pt->mhz > 0) || pt->cores < 1 || !pt->plan)
 		return 0;
+	if (pt->scenario == SCALE_SHOOTDOWN)
+		return pt->cores >= 2 && pt->cores <= 256;
 	if (pt->scenario != SCALE_CORES && (!(pt->bandwidth > 0) || !(pt->latency >= 0)))
 		return 0;
 	if (pt->scenario == SCALE_REMOTE && (!(pt->remote_mhz > 0) || pt->remote_cores < 1))
@@ -1621,6 +1768,8 @@ static void child_run(const struct scale_point *pt, char *const *simgrid_argv, i
 		unlink(path);
 		if (pt->scenario == SCALE_MIGRATE)
 			run_migrate(pt, &row);
+		else if (pt->scenario == SCALE_SHOOTDOWN)
+			run_shootdown(pt, &row);
 		else
 			run_calls(pt, &row);
 	}
@@ -1874,7 +2023,9 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 	r->plan_wl = calloc((size_t)r->cap, sizeof *r->plan_wl);
 	r->plan_lock = calloc((size_t)r->cap, sizeof *r->plan_lock);
 	int nthreads = c->threads.n > 0 ? c->threads.n : 1;
-	int nplace = c->scenario == SCALE_REMOTE ? c->placements.n : 1;
+	int nplace = c->scenario == SCALE_REMOTE      ? c->placements.n
+		   : c->scenario == SCALE_SHOOTDOWN ? c->shootdown.protocols.n
+						    : 1;
 	long max = (long)c->archs.n * c->workloads.n * nthreads * nplace * combos;
 	r->jobs = calloc((size_t)max, sizeof *r->jobs);
 	if (!r->plans || !r->plan_arch || !r->plan_wl || !r->plan_lock || !r->jobs) {
@@ -1928,6 +2079,14 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->protocol_cycles = (double)p.remote.protocol_instructions * r->m.prof.cpi;
 						pt->line_transfer = r->m.prof.line_transfer;
 						pt->ipi = r->m.prof.ev.interrupt;
+						if (c->scenario == SCALE_SHOOTDOWN) {
+							pt->protocol = strcmp(c->shootdown.protocols.v[pl], "ipi") ? SHOOT_MESSAGES : SHOOT_IPI;
+							pt->sd_ipi_send = p.shootdown.ipi_send;
+							pt->sd_handler = p.shootdown.handler;
+							pt->sd_monitor = p.shootdown.monitor;
+							pt->sd_invalidate = r->m.prof.ev.tlb_flush;
+							pt->sd_trap = r->m.prof.ev.trap_enter + r->m.prof.ev.trap_exit;
+						}
 						for (int s = 0; s < plan->nserver; s++)
 							pt->server_remote[s] = pt->remote &&
 									       strlist_find(&c->remote.domains, plan->server[s]) >= 0;
@@ -2103,8 +2262,15 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 	const struct scale_plan *pl = pt->plan;
 	const struct scale_row *w = &j->row;
 	int n = 0;
-	put_col(c, &n, "arch", 1, "%s", cf->archs.v[pt->arch]);
-	put_col(c, &n, "workload", 1, "%s", r->m.wls[pt->workload].name);
+	if (cf->scenario == SCALE_SHOOTDOWN) {
+		// The system is the protocol (the config's archs and workloads
+		// only build the per-call plan the loader checks).
+		put_col(c, &n, "arch", 1, "%s", pt->protocol == SHOOT_IPI ? "monolithic-ipi" : "multikernel-messages");
+		put_col(c, &n, "workload", 1, "munmap");
+	} else {
+		put_col(c, &n, "arch", 1, "%s", cf->archs.v[pt->arch]);
+		put_col(c, &n, "workload", 1, "%s", r->m.wls[pt->workload].name);
+	}
 	put_col(c, &n, "machine", 1, "%s", r->m.prof.name[0] ? r->m.prof.name : cf->machine);
 	if (cf->scenario == SCALE_MIGRATE) {
 		put_num(c, &n, "vm_ram", (double)pt->ram, 0);
@@ -2126,6 +2292,16 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 		put_num(c, &n, "predicted_downtime_ms", w->predicted_downtime_s * 1e3, 4);
 		put_col(c, &n, "stop_rule", 1, "%s", scale_stop_rule_names[pt->stop_rule]);
 		put_num(c, &n, "state_bytes", (double)pt->state_bytes, 0);
+		return n;
+	}
+	if (cf->scenario == SCALE_SHOOTDOWN) {
+		put_col(c, &n, "protocol", 1, "%s", shootdown_protocol_names[pt->protocol]);
+		put_num(c, &n, "cores", pt->cores, 0);
+		put_num(c, &n, "latency_us", w->shoot_s * 1e6, 4);
+		put_num(c, &n, "latency_cycles", round(w->shoot_s * pt->mhz * 1e6), 0);
+		put_num(c, &n, "ipis", (double)w->shoot_ipis, 0);
+		put_num(c, &n, "messages", (double)w->shoot_messages, 0);
+		put_num(c, &n, "line_transfers", (double)w->shoot_lines, 0);
 		return n;
 	}
 	if (cf->scenario == SCALE_REMOTE)
@@ -2311,7 +2487,10 @@ static void print_summary(FILE *t, const struct run *r)
 		group_label(r, j, lab, sizeof lab);
 		fprintf(t, "%-12s %-24s", r->m.wls[j->pt.workload].name, lab);
 		combo_label(r, j, lab, sizeof lab);
-		if (c->scenario == SCALE_REMOTE)
+		if (c->scenario == SCALE_SHOOTDOWN)
+			fprintf(t, " %-22s %-8s unmap on %3d cores %10.3f us\n", lab,
+				shootdown_protocol_names[j->pt.protocol], j->pt.cores, j->row.shoot_s * 1e6);
+		else if (c->scenario == SCALE_REMOTE)
 			fprintf(t, " %-22s %10.0f calls/s  speedup %6.3f  p50 %8.2f us\n", lab, j->row.throughput,
 				j->speedup, j->row.p50 * 1e6);
 		else
