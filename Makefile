@@ -33,6 +33,7 @@ help:
 	@echo "make asan   - ASan+UBSan build and tests"
 	@echo "make valgrind - tests and one run under valgrind"
 	@echo "make report - every experiment, the plots, then REPORT.md from docs/report.md.in"
+	@echo "make host-report - calibrate on this machine, then HOST.md (the report's appendix for it)"
 	@echo "make golden - regenerate results/default/results.csv (the golden copy tests compare with)"
 	@echo "make clean"
 
@@ -193,6 +194,12 @@ replay-demo: $(BUILD)/osarch
 calibrate: $(BUILD)/osarch
 	./$(BUILD)/osarch calibrate -o configs/machines/host.yaml
 	./$(BUILD)/osarch calibrate --compare -o configs/machines/host.yaml
+
+# HOST.md, the report's appendix that only the reader's machine can write
+# (docs/host.md.in from results/calibrate/; neither is committed).
+.PHONY: host-report
+host-report: calibrate
+	./$(BUILD)/osarch report --template docs/host.md.in -o HOST.md
 
 # ---- explorer page (issue 11): report/index.html, one self-contained static page ----
 # The read-disk and read traces of every architecture of results/default as
