@@ -39,12 +39,19 @@
 //   {{validate [file=F]}}
 //       block: `osarch validate --markdown` on F (configs/validation.yaml).
 //   {{validate worst=N [file=F]}}
-//       block: a list of the N checks furthest from their published figure.
+//       block: a list of the N scored checks furthest from their published
+//       figure (inputs are not scored, so never listed).
 //   {{validate check="NAME" field=F [file=F]}}
 //       inline: one figure of a check: published, published_b, simulated,
 //       simulated_b, published_ratio, simulated_ratio or factor.
 //   {{validate count=K [file=F]}}
-//       inline: checks, ratio-checks, agreeing or disagreeing.
+//       inline: checks, ratio-checks, agreeing, disagreeing, scored, inputs,
+//       within, misses or papers.
+//   {{validate show=summary [file=F]}}
+//       inline: the last line of `osarch validate` ("validate: N checks ...").
+//   {{validate show=misses [file=F]}}
+//       block: every scored check outside its band (or in the wrong order),
+//       with its cause (known_miss, else its note).
 //   {{plot NAME CAPTION...}}
 //       `![CAPTION](plots/NAME.svg)` when that file exists, else a line
 //       saying the figure was not rendered. CAPTION is the raw rest.
@@ -968,8 +975,11 @@ static int run_worst(struct report *r, const struct directive *d)
 	for (long k = 0; k < n; k++) {
 		int best = -1;
 		for (int i = 0; i < r->v.n; i++)
-			if (!done[i] && (best < 0 || distance(&r->vres[i]) > distance(&r->vres[best])))
+			if (!done[i] && !validation_is_input(&r->v.checks[i]) &&
+			    (best < 0 || distance(&r->vres[i]) > distance(&r->vres[best])))
 				best = i;
+		if (best < 0)
+			break;
 		done[best] = 1;
 		worst_item(r->out, &r->v.checks[best], &r->vres[best]);
 	}
@@ -1010,27 +1020,72 @@ static int run_check(struct report *r, const struct directive *d)
 static int run_count(struct report *r, const struct directive *d)
 {
 	const char *what = arg_get(d, "count");
-	int n[4] = {r->v.n, 0, 0, 0}; // checks, ratio-checks, agreeing, disagreeing
+	struct vsummary s;
+	validation_summarize(&r->v, r->vres, &s);
+	int n[9] = {r->v.n, 0, 0, 0, s.scored, s.inputs, s.within, s.misses, s.papers};
 	for (int i = 0; i < r->v.n; i++) {
 		n[1] += r->v.checks[i].has_b;
 		n[2] += r->v.checks[i].has_b && r->vres[i].agrees;
 		n[3] += r->v.checks[i].has_b && !r->vres[i].agrees;
 	}
-	static const char *const names[] = {"checks", "ratio-checks", "agreeing", "disagreeing"};
-	for (int k = 0; k < 4; k++)
+	static const char *const names[] = {"checks", "ratio-checks", "agreeing", "disagreeing", "scored",
+					    "inputs", "within", "misses", "papers"};
+	for (int k = 0; k < 9; k++)
 		if (!strcmp(what, names[k])) {
 			fprintf(r->out, "%d", n[k]);
 			return 0;
 		}
-	return derr(r, d, arg_col(d, "count"), "unknown count '%s' (expected checks, ratio-checks, agreeing or disagreeing)",
+	return derr(r, d, arg_col(d, "count"),
+		    "unknown count '%s' (expected checks, ratio-checks, agreeing, disagreeing, scored, inputs, within, "
+		    "misses or papers)",
 		    what);
+}
+
+// show=summary: the summary line, inline; show=misses: each miss and its cause.
+static int run_show(struct report *r, const struct directive *d)
+{
+	const char *what = arg_get(d, "show");
+	if (!strcmp(what, "summary")) {
+		struct vsummary s;
+		char *line;
+		size_t len;
+		FILE *m = open_memstream(&line, &len);
+		if (!m)
+			return ERR_INTERNAL;
+		validation_summarize(&r->v, r->vres, &s);
+		validation_print_summary(m, &r->v, &s);
+		fclose(m);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = 0;
+		fputs(line, r->out);
+		free(line);
+		return 0;
+	}
+	if (strcmp(what, "misses"))
+		return derr(r, d, arg_col(d, "show"), "unknown show '%s' (expected summary or misses)", what);
+	int any = 0;
+	for (int i = 0; i < r->v.n; i++) {
+		const struct vcheck *c = &r->v.checks[i];
+		const struct vresult *v = &r->vres[i];
+		if (validation_is_input(c) || v->passes)
+			continue;
+		char fa[32];
+		report_format_number(fa, sizeof fa, v->factor);
+		const char *cause = c->known_miss[0] ? c->known_miss : c->note[0] ? c->note : "no cause written down yet";
+		fprintf(r->out, "- **%s** on %s: factor %s, band %g×%s. %s%s.\n", c->name, c->machine, fa, c->band,
+			v->agrees ? "" : ", wrong ordering", c->known_miss[0] ? "Cause: " : "Unexplained: ", cause);
+		any = 1;
+	}
+	if (!any)
+		fputs("- none: every scored check is within its band.\n", r->out);
+	return 0;
 }
 
 static int run_validate(struct report *r, const struct directive *d)
 {
-	int forms = !!arg_get(d, "worst") + !!arg_get(d, "check") + !!arg_get(d, "count");
+	int forms = !!arg_get(d, "worst") + !!arg_get(d, "check") + !!arg_get(d, "count") + !!arg_get(d, "show");
 	if (forms > 1)
-		return derr(r, d, d->col, "give one of worst=, check= and count=");
+		return derr(r, d, d->col, "give one of worst=, check=, count= and show=");
 	if (arg_get(d, "field") && !arg_get(d, "check"))
 		return derr(r, d, arg_col(d, "field"), "field= goes with check=");
 	int rc = get_validation(r, d);
@@ -1042,6 +1097,8 @@ static int run_validate(struct report *r, const struct directive *d)
 		return run_check(r, d);
 	if (arg_get(d, "count"))
 		return run_count(r, d);
+	if (arg_get(d, "show"))
+		return run_show(r, d);
 	validation_print(r->out, &r->v, r->vres, 1);
 	return 0;
 }
@@ -1078,7 +1135,7 @@ static const struct dspec specs[] = {
 	{"pivot", 1, "row col value where norm label colname colunit", "row col value", 0, run_pivot},
 	{"value", 1, "col where", "col where", 0, run_value},
 	{"ratio", 1, "col num den", "col num den", 0, run_ratio},
-	{"validate", 0, "file worst check field count", "", 0, run_validate},
+	{"validate", 0, "file worst check field count show", "", 0, run_validate},
 	{"plot", 0, "", "", 1, run_plot},
 };
 
@@ -1095,7 +1152,9 @@ static int is_block(const struct directive *d)
 {
 	if (!strcmp(d->name, "table") || !strcmp(d->name, "pivot"))
 		return 1;
-	return !strcmp(d->name, "validate") && !arg_get(d, "check") && !arg_get(d, "count");
+	const char *show = arg_get(d, "show");
+	return !strcmp(d->name, "validate") && !arg_get(d, "check") && !arg_get(d, "count") &&
+	       !(show && !strcmp(show, "summary"));
 }
 
 static int blank(const char *s, size_t n)
