@@ -225,6 +225,22 @@ try {
     check(`read ${a}: says there is no crossing`, c && c.steps === 0 && /No crossing/.test(c.curText), c && c.curText);
   }
 
+  // The footprint view: read on the Pentium-133 (8 KiB L1), where the warm
+  // read path misses; the description says why, and a column's first step
+  // shows the misses of the trace on that machine.
+  await page.click('button.wl[data-workload="read@pentium-133"]');
+  const fp = await shown();
+  const fpDesc = await page.textContent('#wl-desc');
+  check('footprint view: says why', /small caches/.test(fpDesc) && /pentium-133 profile/.test(fpDesc), fpDesc);
+  const machTrace = JSON.parse(execFileSync(osarch, ['trace', '--arch', 'mach', '--machine', 'pentium-133',
+    '--format', 'json', 'read'], { cwd: root, encoding: 'utf8' }));
+  const machCol = fp.cols.find((c) => c.arch === 'mach');
+  check('footprint view: mach step 1 misses as traced on pentium-133',
+    machCol && Number(machCol.cur.l1i_misses.replace(/,/g, '')) === machTrace.steps[0].l1i_misses &&
+    machTrace.steps[0].l1i_misses > 0, machCol && JSON.stringify(machCol.cur));
+  check('footprint view: no VT-x architecture', !fp.cols.some((c) => /^vm-hw/.test(c.arch)),
+    fp.cols.map((c) => c.arch).join(' '));
+
   // Tables: every cell against results.json.
   const tables = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('table.cmp')].map((t) => [
     t.dataset.metric, {
