@@ -714,7 +714,7 @@ int lab_apply_key(struct lab *l, const char *key_path, struct cfg_error *err)
 		q->key[0] = 0;
 		for (int i = 0; vs && i < q->choices.n; i++)
 			if (!strcmp(q->choices.c[i].orig, vs))
-				snprintf(q->key, sizeof q->key, "%s", q->choices.c[i].key);
+				memcpy(q->key, q->choices.c[i].key, sizeof q->key); // both char[8], NUL-terminated
 		if (!q->key[0]) {
 			cfg_errorf(err, &d, v, "'%s' is not a choice of '%s' (expected a letter as in %s)", vs ? vs : "",
 				   q->id, l->path);
