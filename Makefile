@@ -147,8 +147,14 @@ report: $(PROGS)
 golden: $(BUILD)/osarch
 	./$(BUILD)/osarch run configs/default.yaml --quiet
 
-bench: $(BUILD)/bench_cache $(BUILD)/osarch
+$(BUILD)/gen_lackey: bench/gen_lackey.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 $< -o $@
+
+bench: $(BUILD)/bench_cache $(BUILD)/osarch $(BUILD)/gen_lackey
 	./$(BUILD)/bench_cache
+	@sh scripts/bench-cachesim.sh $(BUILD)
+	@sh scripts/bench-startup.sh $(BUILD)/osarch
 	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml bench/sweep-10k.yaml bench/sweep-52k.yaml
 
 # The build a student gets without SimGrid and PAPI (issue 18): osarch
