@@ -114,13 +114,18 @@ clean:
 FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
 FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models \
-	isa:6:configs/isa faults:7:configs
+	isa:6:configs/isa faults:7:configs scale:8:configs answers:9:labs/1 lackey:10:tests/data/replay \
+	cachesim-cli:11:fuzz/cachesim-cli
+FUZZ ?= $(foreach k,$(FUZZ_KINDS),$(firstword $(subst :, ,$(k))))
 FUZZ_LIB_SRC := $(filter-out src/main.c,$(LIB_SRC))
 
+# A crash, a leak or a sanitizer report fails the target (the log is kept
+# in build-fuzz/log-KIND.txt, its last lines shown). FUZZ=lackey runs one.
 fuzz: $(BUILD)/.deps-ok $(BUILD)/gitversion.h
 	@mkdir -p build-fuzz
 	@for spec in $(FUZZ_KINDS); do \
 		kind=$${spec%%:*}; rest=$${spec#*:}; num=$${rest%%:*}; seeds=$${rest#*:}; \
+		case " $(FUZZ) " in *" $$kind "*) ;; *) continue;; esac; \
 		echo "fuzz: building $$kind"; \
 		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) -g -O1 \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DFUZZ_KIND=$$num \
@@ -129,7 +134,9 @@ fuzz: $(BUILD)/.deps-ok $(BUILD)/gitversion.h
 		echo "fuzz: $$kind for $(FUZZ_SECONDS) s"; \
 		ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz_$$kind -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-rss_limit_mb=2048 -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
-			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds 2>&1 | tail -n 12 || exit 1; \
+			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds >build-fuzz/log-$$kind.txt 2>&1; \
+		st=$$?; tail -n 12 build-fuzz/log-$$kind.txt; \
+		if [ $$st -ne 0 ]; then echo "fuzz: $$kind failed (exit $$st); see build-fuzz/log-$$kind.txt" >&2; exit 1; fi; \
 	done
 
 # ---- real programs (issue 10): valgrind traces replayed under six architectures ----
