@@ -81,7 +81,8 @@ static int plan_init(struct plan *pl, const struct experiment *e, struct cfg_err
 
 // Computes point idx and formats its CSV row and JSON object (malloc'd
 // "CSV\tJSON" without newline). Returns 0, or 2 with err on bad input.
-static int run_one(const struct plan *pl, long idx, char **line, struct cfg_error *err)
+static int run_one(const struct plan *pl, long idx, struct machine *mach, char **line,
+		   struct cfg_error *err)
 {
 	const struct experiment *e = pl->e;
 	long rest = idx;
@@ -119,7 +120,7 @@ static int run_one(const struct plan *pl, long idx, char **line, struct cfg_erro
 	snprintf(p.workload, sizeof p.workload, "%s", wl.name);
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
-	int prc = run_point(&pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	int prc = run_point_on(mach, &pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
 	if (prc == -2) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have", e->path,
 			 p.arch, pl->archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p.machine);
@@ -294,15 +295,21 @@ static int run_share(const struct plan *pl, const long *todo, long ntodo, long f
 		     int show, long already, long total, struct cfg_error *err)
 {
 	time_t t0 = time(NULL), last = 0;
+	// One machine for all of this worker's points (machine_prepare).
+	struct machine mach;
+	memset(&mach, 0, sizeof mach);
 	for (long k = first; k < ntodo; k += step) {
 		char *line = NULL;
-		int rc = run_one(pl, todo[k], &line, err);
-		if (rc)
+		int rc = run_one(pl, todo[k], &mach, &line, err);
+		if (rc) {
+			machine_free(&mach);
 			return rc;
+		}
 		char why[160];
 		int bad = journal_append(fd, todo[k], line, why, sizeof why);
 		free(line);
 		if (bad) {
+			machine_free(&mach);
 			cfg_msgf(err, "osarch: cannot append to the journal: %s", why);
 			return 1;
 		}
@@ -311,6 +318,7 @@ static int run_share(const struct plan *pl, const long *todo, long ntodo, long f
 			progress(already + k + 1, total, t0);
 		}
 	}
+	machine_free(&mach);
 	return 0;
 }
 
