@@ -166,6 +166,7 @@ clean:
 
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600
+FUZZ_RSS_MB ?= 2048
 FUZZ_CC ?= clang
 FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models \
 	isa:6:configs/isa faults:7:configs scale:8:configs answers:9:labs/1 lackey:10:tests/data/replay \
@@ -190,7 +191,7 @@ fuzz: $(BUILD)/config.mk $(BUILD)/gitversion.h
 		mkdir -p build-fuzz/corpus-$$kind build-fuzz/crashes-$$kind; \
 		echo "fuzz: $$kind for $(FUZZ_SECONDS) s"; \
 		ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz_$$kind -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-rss_limit_mb=2048 -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
+			-rss_limit_mb=$(FUZZ_RSS_MB) -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
 			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds >build-fuzz/log-$$kind.txt 2>&1; \
 		st=$$?; tail -n 12 build-fuzz/log-$$kind.txt; \
 		if [ $$st -ne 0 ]; then echo "fuzz: $$kind failed (exit $$st); see build-fuzz/log-$$kind.txt" >&2; exit 1; fi; \
