@@ -13,6 +13,10 @@ OPT     ?= -O2
 DEB_PKGS := libyaml-dev libjansson-dev libcmocka-dev gnuplot-nox pkg-config
 DEB_OPT_PKGS := libsimgrid-dev libpapi-dev papi-tools
 
+# `make` alone builds the programs (the included build/config.mk's rule below
+# would otherwise be the first target, and all `make` did).
+.DEFAULT_GOAL := all
+
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 	-Wno-error=deprecated-declarations -Iinclude -g
 CORE_PKGS := yaml-0.1 jansson

@@ -187,6 +187,18 @@ int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg)
 	return 0;
 }
 
+int write_atomic_in(const char *dir, const char *name, void (*write)(FILE *f, void *arg), void *arg)
+{
+	char *path = path_join(dir, name);
+	if (!path)
+		return -1;
+	int rc = write_atomic(path, write, arg);
+	int e = errno;
+	free(path);
+	errno = e;
+	return rc;
+}
+
 int mkdir_p(const char *dir)
 {
 	if (strlen(dir) >= PATH_MAX) {
