@@ -873,16 +873,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 	if (outdir) {
-		char path[1100];
-		snprintf(path, sizeof path, "%s/results.csv", outdir);
-		if (write_atomic(path, write_csv, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.csv", write_csv, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.csv: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}
-		snprintf(path, sizeof path, "%s/results.json", outdir);
-		if (write_atomic(path, write_json, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.json", write_json, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.json: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}

@@ -2471,27 +2471,28 @@ int cmd_scale(int argc, char **argv)
 	}
 	if (c.scenario == SCALE_REMOTE)
 		compute_speedups(&r);
-	char dir[700], path[800];
-	snprintf(dir, sizeof dir, "%s", out ? out : "results/");
-	if (!out)
-		snprintf(dir, sizeof dir, "results/%s", c.name);
-	if (mkdir_p(dir)) {
-		fprintf(stderr, "osarch: cannot create %s: %s\n", dir, strerror(errno));
-		rc = 1;
+	// No fixed-size buffer: a long -o used to be cut short and written elsewhere.
+	char *dirbuf = out ? NULL : path_join("results", c.name);
+	const char *dir = out ? out : dirbuf;
+	if (!dir || mkdir_p(dir)) {
+		fprintf(stderr, "osarch: cannot create %s: %s\n", dir ? dir : c.name, strerror(errno));
+		rc = errno == ENAMETOOLONG ? 2 : 1;
+		free(dirbuf);
 		goto out;
 	}
 	static const char *const files[] = {"results.csv", "results.json", "config.resolved.yaml"};
 	void (*writers[])(FILE *, void *) = {write_csv_scale, write_json_scale, write_resolved_scale};
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		if (write_atomic(path, writers[i], &r)) {
-			fprintf(stderr, "osarch: cannot write %s: %s\n", path, strerror(errno));
+		if (write_atomic_in(dir, files[i], writers[i], &r)) {
+			fprintf(stderr, "osarch: cannot write %s/%s: %s\n", dir, files[i], strerror(errno));
 			rc = 1;
+			free(dirbuf);
 			goto out;
 		}
 	}
 	print_summary(stdout, &r);
 	printf("results in %s/results.csv\n", dir);
+	free(dirbuf);
 	rc = 0;
 	goto out;
 oom:
