@@ -134,7 +134,7 @@ static void test_wrong_answers_fail(void **state)
 	struct lab_report *rep = expect_fails("labs/1", "tests/data/check/lab1-wrong.yaml",
 		"mach-read-traps l4-multiserver-read-traps exokernel-read-traps mach-multiserver-read-disk-traps");
 	assert_non_null(strstr(outcome(rep, "mach-multiserver-read-disk-traps")->msg,
-			       "you answered 6: too high. Remember that the reply from an in-kernel driver is "
+			       "you answered 7: too high. Remember that the reply from an in-kernel driver is "
 			       "delivered by the kernel"));
 	assert_non_null(strstr(outcome(rep, "mach-read-traps")->msg,
 			       "you answered 2: too low. Count every entry from user mode"));
