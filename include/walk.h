@@ -94,5 +94,11 @@ struct run_params {
 // architecture has no transport for a crossing the workload makes (out->error).
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr);
+// run_point on a machine kept across points (machine_prepare): a sweep
+// worker builds its caches once instead of once per point. m must be
+// zeroed before its first use and machine_free'd after the last.
+int run_point_on(struct machine *m, const struct arch *a, const struct workload *w,
+		 const struct profile *p, const struct run_params *rp, struct run_result *out,
+		 struct trace *tr);
 
 #endif

@@ -743,17 +743,25 @@ void sim_run_once(struct sim *s)
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr)
 {
+	return run_point_on(NULL, a, w, p, rp, out, tr);
+}
+
+int run_point_on(struct machine *keep, const struct arch *a, const struct workload *w,
+		 const struct profile *p, const struct run_params *rp, struct run_result *out,
+		 struct trace *tr)
+{
 	memset(out, 0, sizeof *out);
 	if ((a->requires_vtx && !p->vtx) || (a->requires_ept && !p->ept))
 		return -2;
-	struct machine m;
-	if (machine_init(&m, p, rp->seed))
+	struct machine local, *m = keep ? keep : &local;
+	if (keep ? machine_prepare(m, p, rp->seed) : machine_init(m, p, rp->seed))
 		return -1;
 	struct sim s;
-	sim_init(&s, a, w, &m);
+	sim_init(&s, a, w, m);
 	if (s.error[0]) {
 		snprintf(out->error, sizeof out->error, "%s", s.error);
-		machine_free(&m);
+		if (m == &local)
+			machine_free(m);
 		return -3;
 	}
 	int warm = rp->cold ? 0 : rp->warmup;
@@ -769,30 +777,31 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	struct counters app;
 	memset(&app, 0, sizeof app);
 	for (int i = 0; i < reps; i++) {
-		struct counters app_before = m.ctr, app_d;
+		struct counters app_before = m->ctr, app_d;
 		sim_app_work(&s);
-		counters_sub(&app_d, &m.ctr, &app_before);
+		counters_sub(&app_d, &m->ctr, &app_before);
 		counters_add(&app, &app_d);
-		struct counters before = m.ctr, d;
+		struct counters before = m->ctr, d;
 		struct os_counts obefore = s.os, od;
 		int last = i == reps - 1;
 		if (last) {
-			machine_track(&m, 1);
+			machine_track(m, 1);
 			s.tr = tr;
 			if (tr)
 				tr->n = 0;
 		}
 		sim_run_once(&s);
-		machine_track(&m, 0);
+		machine_track(m, 0);
 		s.tr = NULL;
-		counters_sub(&d, &m.ctr, &before);
+		counters_sub(&d, &m->ctr, &before);
 		os_counts_sub(&od, &s.os, &obefore);
 		counters_add(&sum, &d);
 		os_counts_add(&osum, &od);
 	}
 	if (s.error[0]) {
 		snprintf(out->error, sizeof out->error, "%s", s.error);
-		machine_free(&m);
+		if (m == &local)
+			machine_free(m);
 		return -3;
 	}
 	// Totals over the measured calls; per-call figures are these / reps.
@@ -800,10 +809,11 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	out->os = osum;
 	out->app = app;
 	out->reps = reps;
-	out->fp_i = machine_footprint_i(&m);
-	out->fp_d = machine_footprint_d(&m);
+	out->fp_i = machine_footprint_i(m);
+	out->fp_d = machine_footprint_d(m);
 	out->cycles = counters_cycles(&out->hw) / reps;
 	out->usec = profile_usec(p, out->cycles);
-	machine_free(&m);
+	if (m == &local)
+		machine_free(m);
 	return 0;
 }

@@ -271,6 +271,15 @@ static void test_validate(void **state)
 	snprintf(buf, sizeof buf, "- **null call, Mach / L3** on i486-50: published ratio 3, simulated %s, factor %s\n", sr,
 		 fa);
 	expect_output("{{validate file=" VFILE " worst=1}}\n", buf);
+	// The summary line, inline (without its newline), as `osarch validate` ends.
+	struct vsummary s;
+	validation_summarize(&r.v, r.res, &s);
+	f = open_memstream(&want, &len);
+	validation_print_summary(f, &r.v, &s);
+	fclose(f);
+	assert_true(strstr(want, "validate: 2 checks from 1 papers, ") == want);
+	expect_output("{{validate file=" VFILE " show=summary}}\n", want);
+	free(want);
 	validation_free(&r.v);
 }
 
@@ -287,10 +296,10 @@ static void test_validate_errors(void **state)
 	expect_error("{{validate file=" VFILE " worst=3}}",
 		     "t.md.in:1:51: error: {{validate}}: worst=3 is not a count from 1 to 2");
 	expect_error("{{validate file=" VFILE " count=some}}",
-		     "t.md.in:1:51: error: {{validate}}: unknown count 'some' (expected checks, ratio-checks, agreeing or "
-		     "disagreeing)");
+		     "t.md.in:1:51: error: {{validate}}: unknown count 'some' (expected checks, ratio-checks, agreeing, "
+		     "disagreeing, scored, inputs, within, misses or papers)");
 	expect_error("{{validate worst=1 count=checks}}",
-		     "t.md.in:1:1: error: {{validate}}: give one of worst=, check= and count=");
+		     "t.md.in:1:1: error: {{validate}}: give one of worst=, check=, count= and show=");
 	expect_error("{{validate file=tests/data/report/nosuch.yaml}}",
 		     "t.md.in:1:12: error: {{validate}}: tests/data/report/nosuch.yaml:1:1: error: cannot open: No such "
 		     "file or directory");
