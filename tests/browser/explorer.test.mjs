@@ -222,7 +222,7 @@ try {
   const sr = await shown();
   for (const a of none) {
     const c = sr.cols.find((x) => x.arch === a);
-    check(`read ${a}: says there is no crossing`, c && c.steps === 0 && /No crossing/.test(c.curText), c && c.curText);
+    check(`read ${a}: says there is no row`, c && c.steps === 0 && /No row/.test(c.curText), c && c.curText);
   }
 
   // Tables: every cell against results.json.
