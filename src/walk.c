@@ -383,9 +383,10 @@ static int open_kind(const struct sim *s)
 }
 
 // A copy within transport t: a copy row (one per run of copy steps) with
-// the bytes moved and the lines read and written (`buffers` buffers of the
-// message: 1 direct, 2 through a kernel buffer).
-static void trace_copy(struct sim *s, const struct transport *t, struct inst dst, uint32_t bytes, int buffers)
+// the bytes copied and the lines read and written. Through a kernel buffer
+// (`buffers` 2) each step is a whole copy (into the buffer, out of it);
+// directly, copy_in reads and copy_out writes one copy of the message.
+static void trace_copy(struct sim *s, const struct transport *t, struct inst dst, int buffers)
 {
 	if (!s->tr || s->tr_quiet)
 		return;
@@ -398,7 +399,10 @@ static void trace_copy(struct sim *s, const struct transport *t, struct inst dst
 		return;
 	struct trace_step *st = &s->tr->step[s->tr->n - 1];
 	uint32_t line = s->m->prof.l1d.line ? s->m->prof.l1d.line : 64;
-	st->bytes += bytes;
+	if (buffers == 2)
+		st->bytes += s->msg_bytes;
+	else if (st->bytes < s->msg_bytes)
+		st->bytes = s->msg_bytes;
 	st->lines += (uint32_t)buffers * ((s->msg_bytes + line - 1) / line);
 }
 
@@ -510,7 +514,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_COPY_IN:
 		if (s->msg_bytes <= t->register_bytes)
 			break; // empty, or carried in registers
-		trace_copy(s, t, dst, s->msg_bytes, t->via_kernel ? 2 : 1);
+		trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
 
 		machine_load(m, msgbuf(s, src), s->msg_bytes);
 		if (t->via_kernel)
@@ -520,7 +524,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_COPY_OUT:
 		if (s->msg_bytes <= t->register_bytes)
 			break;
-		trace_copy(s, t, dst, t->via_kernel ? s->msg_bytes : 0, t->via_kernel ? 2 : 1);
+		trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
 		if (t->via_kernel)
 			machine_load(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
 		machine_store(m, msgbuf(s, dst), s->msg_bytes);
