@@ -752,12 +752,17 @@ int placement_for(const struct arch *a, int service, int proc)
 	return any;
 }
 
+// One definition for every architecture (docs/model.md, "Privileged code"):
+// the code an application must trust is every kernel mode between it and the
+// hardware, so a guest kernel counts whether it was deprivileged to ring 1
+// (vm-pv, vm-bt) or runs in VMX non-root ring 0 (vm-hw): it still controls
+// its guest's processes. User-level servers (ring 3) do not count.
 uint64_t arch_tcb_bytes(const struct arch *a)
 {
 	uint64_t sum = 0;
 	for (int s = 0; s < a->svc.n; s++) {
 		int d = placement_of(a, s);
-		if (d >= 0 && (a->dom[d].ring == 0 || a->dom[d].vmx_root))
+		if (d >= 0 && (a->dom[d].ring < 3 || a->dom[d].vmx_root))
 			sum += a->svc.s[s].text_bytes;
 	}
 	return sum;

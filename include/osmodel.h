@@ -223,7 +223,8 @@ int placement_op(const struct arch *a, int service, int op, int proc);
 // Offsets of a service's text and data in domain `dom` (its home domain,
 // or a domain one of its operations is placed in).
 void arch_offsets(const struct arch *a, int service, int dom, uint64_t *text, uint64_t *data);
-// The privileged code size: text of services placed in ring 0 or VMX root.
+// The privileged code size: text of services placed in any kernel mode
+// (rings 0-2, a guest kernel included, or VMX root); docs/model.md.
 uint64_t arch_tcb_bytes(const struct arch *a);
 
 int workload_load(struct workload *w, const char *name_or_path,

@@ -214,12 +214,12 @@ static const char *const repl_names[] = {"lru", "plru", NULL};
 // Order is the order of messages and dumps; `present` last, so a dump shows
 // the geometry first.
 static const struct field cache_schema[] = {
-	{.key = "size", .type = F_SIZE, MEMBER(struct cache_geom, size), .min = 64,
-	 .max = 1u << 30, .unit = "bytes", .help = "capacity (32K, 8M)"},
+	{.key = "size", .type = F_SIZE, MEMBER(struct cache_geom, size), .min = CACHE_SIZE_MIN,
+	 .max = CACHE_SIZE_MAX, .unit = "bytes", .help = "capacity (32K, 8M)"},
 	{.key = "assoc", .type = F_INT, MEMBER(struct cache_geom, assoc), .min = 1,
-	 .max = 1 << 24, .unit = "ways", .help = "ways per set; size/line means fully associative"},
-	{.key = "line", .type = F_SIZE, MEMBER(struct cache_geom, line), .min = 4,
-	 .max = 4096, .unit = "bytes", .help = "line size, a power of two"},
+	 .max = CACHE_ASSOC_MAX, .unit = "ways", .help = "ways per set; size/line means fully associative"},
+	{.key = "line", .type = F_SIZE, MEMBER(struct cache_geom, line), .min = CACHE_LINE_MIN,
+	 .max = CACHE_LINE_MAX, .unit = "bytes", .help = "line size, a power of two"},
 	LATENCY(struct cache_geom, latency, "load-to-use latency of a hit in this level"),
 	{.key = "repl", .type = F_ENUM, MEMBER(struct cache_geom, repl), .names = repl_names,
 	 .unit = "policy", .help = "replacement policy: lru or plru (tree pseudo-LRU)"},
@@ -303,6 +303,8 @@ const struct field profile_schema[] = {
 	FLAG(pwc, "page-walk caches: upper-level entries cached"),
 	{.key = "walk_overhead", .type = F_INT, P(walk_overhead), .min = 0, .max = 10000,
 	 .unit = "cycles", .help = "fixed cycles of a page walk besides its memory references"},
+	{.key = "line_transfer", .type = F_INT, P(line_transfer), .min = 0, .max = 100000, .unit = "cycles",
+	 .help = "read of a cache line modified in another core's cache (lock hand-over, cross-core messages; 0: not modelled)"},
 	{.key = "events", .type = F_GROUP, P(ev), .group = event_schema, .unit = "group",
 	 .help = "hardware part of each event's cost"},
 	{.key = NULL},

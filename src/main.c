@@ -39,6 +39,7 @@ static const char usage_main[] =
 	"                                        measure this host, write its profile; --compare: model vs host\n"
 	"  scale CONFIG.yaml [-o DIR] [--cfg=K:V] many cores, hosts, VM migration on SimGrid\n"
 	"  check LAB-DIR ANSWER.yaml             a lab's answers against the model (labs/N); exit 1 if one fails\n"
+	"  lab make LAB-DIR --student ID -o DIR  a student's variant of a lab: handout and answer template\n"
 	"  replay --arch A [--machine M] [TRACE|-]  a valgrind trace (program + system calls) under A\n"
 	"  cachesim [--machine M | --I1 ..] TRACE  a valgrind trace through caches, as cachegrind\n"
 	"  virtcheck ISA.yaml                    Popek-Goldberg check of an instruction set (configs/isa/)\n"
@@ -423,7 +424,8 @@ static int list_models(int archs)
 		goto out;
 	}
 	rc = 0;
-	printf(archs ? "architectures (privileged code = text of services in ring 0 or VMX root):\n" : "workloads:\n");
+	printf(archs ? "architectures (privileged code = text of the services in a kernel mode: rings 0-2, a\n"
+		      "guest kernel included, or VMX root; docs/model.md):\n" : "workloads:\n");
 	for (int i = 0; i < names.n; i++) {
 		if (archs ? arch_load(a, names.v[i], svc, &err) : workload_load(w, names.v[i], svc, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
@@ -574,6 +576,8 @@ static int dispatch(int argc, char **argv)
 		return cli_exec_sibling("osarch-scale", "SimGrid", "libsimgrid-dev", "simgrid-devel where packaged, or SimGrid from source", argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "lab"))
+		return cmd_lab(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))

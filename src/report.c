@@ -18,13 +18,20 @@
 //
 //   {{table CSV cols=C1,C2,... [where=WHERE]}}
 //       block: a Markdown table of those columns, the matching rows in file
-//       order; an all-numeric column is right-aligned.
+//       order; an all-numeric column is right-aligned. With ratio=COL
+//       base=WHERE [basename="TEXT"] a last column "COL ÷ TEXT" divides each
+//       row's COL by that of the one base row: one baseline, named.
 //   {{pivot CSV row=R col=C value=V [where=WHERE] [norm=VALUE]}}
 //       block: a matrix, one row per value of R and one column per value of
 //       C (both in order of first appearance), cells V; a missing pair is
 //       "—"; two rows for one cell is an error (narrow WHERE). With
 //       norm=VALUE each row is divided by its cell in column C=VALUE and
-//       written as a ratio "2.93×".
+//       written as a ratio "2.93×". label="TEXT" heads the row names
+//       (default R); colname="TEXT" prefixes each column's value ("PCID on"
+//       for true), colunit="TEXT" follows it ("1700 MHz").
+//   A figure that is not finite (nan, inf in the CSV) is written "—", and a
+//   ratio near a whole number keeps the decimals that show its difference
+//   (1.0035 is "1.004×", never "1×").
 //   {{value CSV col=C where=WHERE}}
 //       inline: C of the one matching row.
 //   {{ratio CSV col=C num=WHERE den=WHERE}}
@@ -436,6 +443,26 @@ void report_format_number(char *buf, size_t n, double x)
 	}
 }
 
+void report_format_ratio(char *buf, size_t n, double x)
+{
+	report_format_number(buf, n, x);
+	// 1.0035 must not read "1": as many decimals as it takes (up to 6) for
+	// the written figure to differ from the whole number it is close to.
+	double shown = strtod(buf, NULL);
+	for (int dec = 3; dec <= 6 && x != shown && shown == floor(shown); dec++) {
+		snprintf(buf, n, "%.*f", dec, x);
+		shown = strtod(buf, NULL);
+	}
+}
+
+// "nan", "inf", "-inf" as a CSV writes them: a figure that does not exist.
+static int is_nonfinite(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+	return *s && !*end && !isfinite(x);
+}
+
 static int parse_number(const char *s, double *x)
 {
 	char *end;
@@ -452,6 +479,8 @@ static void cell_text(char *buf, size_t n, const char *s)
 	double x;
 	if (parse_number(s, &x))
 		report_format_number(buf, n, x);
+	else if (is_nonfinite(s))
+		snprintf(buf, n, "—"); // the template says what a missing figure means
 	else
 		snprintf(buf, n, "%s", s);
 }
@@ -601,6 +630,9 @@ static void table_head(FILE *f, const char *const *name, const int *num, int n)
 	fputs("|\n", f);
 }
 
+static int number_at(struct report *r, const struct directive *d, const struct csv *c, int row, int col,
+		     const char *key, double *x);
+
 static int run_table(struct report *r, const struct directive *d)
 {
 	const struct csv *c;
@@ -633,13 +665,42 @@ static int run_table(struct report *r, const struct directive *d)
 	}
 	if (!rows)
 		return no_rows(r, d, c, "where");
-	table_head(r->out, name, num, n);
+	// ratio=COL base=WHERE: one more column, COL of each row over COL of the
+	// one base row, headed by the baseline's name (basename=, else WHERE).
+	int rcol = -1, brow = -1;
+	double bval = 0;
+	char rhead[DIR_MAX];
+	if (arg_get(d, "ratio")) {
+		if (!arg_get(d, "base"))
+			return derr(r, d, arg_col(d, "ratio"), "ratio= needs base=WHERE (the row every row is divided by)");
+		if (n == COLS_MAX)
+			return derr(r, d, arg_col(d, "cols"), "more than %d columns", COLS_MAX);
+		if ((rc = named_col(r, d, c, "ratio", &rcol)) || (rc = one_row(r, d, c, "base", &brow)) ||
+		    (rc = number_at(r, d, c, brow, rcol, "base", &bval)))
+			return rc;
+		if (bval == 0)
+			return derr(r, d, arg_col(d, "base"), "%s of the row base=%s is 0", c->cell[rcol], arg_get(d, "base"));
+		snprintf(rhead, sizeof rhead, "%s ÷ %s", c->cell[rcol],
+			 arg_get(d, "basename") ? arg_get(d, "basename") : arg_get(d, "base"));
+		name[n] = rhead;
+		num[n] = 1;
+	}
+	table_head(r->out, name, num, n + (rcol >= 0));
 	for (int i = 0; i < c->nrow; i++) {
 		if (!row_matches(c, i, &w))
 			continue;
 		for (int j = 0; j < n; j++) {
 			char cell[256];
 			cell_text(cell, sizeof cell, csv_at(c, i, col[j]));
+			put_cell(r->out, cell);
+		}
+		if (rcol >= 0) {
+			double x;
+			char cell[256];
+			if ((rc = number_at(r, d, c, i, rcol, "ratio", &x)))
+				return rc;
+			report_format_ratio(cell, sizeof cell - 4, x / bval);
+			strcat(cell, "×");
 			put_cell(r->out, cell);
 		}
 		fputs("|\n", r->out);
@@ -706,18 +767,35 @@ static void pivot_cell(char *buf, size_t n, const struct pivot *p, int i, int j)
 	if (!v) {
 		snprintf(buf, n, "—");
 	} else if (p->den && parse_number(v, &x)) {
-		report_format_number(buf, n, x / p->den[i]);
+		report_format_ratio(buf, n, x / p->den[i]);
 		strncat(buf, "×", n - strlen(buf) - 1);
 	} else {
 		cell_text(buf, n, v);
 	}
 }
 
-static void pivot_print(FILE *f, const struct pivot *p, const char *corner)
+// A column's header: its value, or with colname=NAME "NAME VALUE" (a
+// boolean: "NAME off" / "NAME on"), so that no raw "false | true" heads a table.
+static void col_head(char *buf, size_t n, const char *colname, const char *unit, const char *v)
+{
+	if (unit)
+		snprintf(buf, n, "%s %s", v, unit);
+	else if (!colname)
+		snprintf(buf, n, "%s", v);
+	else if (!strcmp(v, "false") || !strcmp(v, "true"))
+		snprintf(buf, n, "%s %s", colname, v[0] == 't' ? "on" : "off");
+	else
+		snprintf(buf, n, "%s %s", colname, v);
+}
+
+static void pivot_print(FILE *f, const struct pivot *p, const char *corner, const char *colname, const char *unit)
 {
 	put_cell(f, corner);
-	for (int j = 0; j < p->nc; j++)
-		put_cell(f, p->ck[j]);
+	for (int j = 0; j < p->nc; j++) {
+		char head[256];
+		col_head(head, sizeof head, colname, unit, p->ck[j]);
+		put_cell(f, head);
+	}
 	fputs("|\n|---", f);
 	for (int j = 0; j < p->nc; j++)
 		fputs("|---:", f);
@@ -771,7 +849,8 @@ static int run_pivot(struct report *r, const struct directive *d)
 		*cell = csv_at(c, i, vcol);
 	}
 	if (!(rc = pivot_norm(r, d, &p)))
-		pivot_print(r->out, &p, arg_get(d, "row"));
+		pivot_print(r->out, &p, arg_get(d, "label") ? arg_get(d, "label") : arg_get(d, "row"),
+			    arg_get(d, "colname"), arg_get(d, "colunit"));
 out:
 	free(p.den);
 	free(p.rk);
@@ -818,7 +897,7 @@ static int run_ratio(struct report *r, const struct directive *d)
 	if (b == 0)
 		return derr(r, d, arg_col(d, "den"), "%s of the row den=%s is 0", c->cell[col], arg_get(d, "den"));
 	char buf[64];
-	report_format_number(buf, sizeof buf, a / b);
+	report_format_ratio(buf, sizeof buf, a / b);
 	fprintf(r->out, "%s×", buf);
 	return 0;
 }
@@ -1052,8 +1131,8 @@ static int run_plot(struct report *r, const struct directive *d)
 // ---------------------------------------------------------------- expansion
 
 static const struct dspec specs[] = {
-	{"table", 1, "cols where", "cols", 0, run_table},
-	{"pivot", 1, "row col value where norm", "row col value", 0, run_pivot},
+	{"table", 1, "cols where ratio base basename", "cols", 0, run_table},
+	{"pivot", 1, "row col value where norm label colname colunit", "row col value", 0, run_pivot},
 	{"value", 1, "col where", "col where", 0, run_value},
 	{"ratio", 1, "col num den", "col num den", 0, run_ratio},
 	{"validate", 0, "file worst check field count show", "", 0, run_validate},
