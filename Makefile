@@ -104,7 +104,7 @@ $(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(BUILD)/obj/src/scale.o $(
 $(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libosarch.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 

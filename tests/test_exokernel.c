@@ -6,50 +6,7 @@
 // arch/exokernel.yaml and models/services.yaml.
 #include "testutil.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "experiment.h"
-#include "walk.h"
-
-static struct service_set *g_svc;
-
-static int setup(void **state)
-{
-	(void)state;
-	struct cfg_error err;
-	g_svc = malloc(sizeof *g_svc);
-	return !g_svc || load_services_default(g_svc, &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(g_svc);
-	return 0;
-}
-
-struct run {
-	struct arch a;
-	struct workload w;
-	struct trace tr;
-	struct run_result r;
-};
-
-static struct run *run(const char *arch, const char *wl)
-{
-	struct cfg_error err;
-	struct profile p;
-	struct run *x = calloc(1, sizeof *x);
-	assert_non_null(x);
-	if (profile_load(&p, "modern", NULL, &err) || arch_load(&x->a, arch, g_svc, &err) ||
-	    workload_load(&x->w, wl, g_svc, &err))
-		fail_msg("%s", err.msg);
-	struct run_params rp = {.warmup = 2, .reps = 1, .seed = 1};
-	assert_int_equal(run_point(&x->a, &x->w, &p, &rp, &x->r, &x->tr), 0);
-	return x;
-}
+#include "walkrun.h"
 
 // exokernel read (4 KiB from the cache): no kernel entry, but the copy.
 //   The application calls the library OS by `libcall`: [call, copy_in,
@@ -67,7 +24,8 @@ static struct run *run(const char *arch, const char *wl)
 static void test_read_copies(void **state)
 {
 	(void)state;
-	struct run *x = run("exokernel", "read");
+	struct walkrun *x = walkrun("exokernel", "read", "modern", 0);
+	assert_int_equal(x->rc, 0);
 	assert_int_equal(x->r.os.traps, 0);
 	assert_int_equal(x->r.hw.instructions, 1618);
 	assert_true(x->r.fp_d >= 128);
@@ -90,7 +48,8 @@ static void test_read_copies(void **state)
 static void test_write_updates_registry_through_kernel(void **state)
 {
 	(void)state;
-	struct run *x = run("exokernel", "write");
+	struct walkrun *x = walkrun("exokernel", "write", "modern", 0);
+	assert_int_equal(x->rc, 0);
 	assert_int_equal(x->r.os.traps, 1);
 	assert_int_equal(x->r.os.mode_switches, 2);
 	// The crossing libos -> kernel runs the check; the kernel's work after it
@@ -113,7 +72,8 @@ static void test_write_updates_registry_through_kernel(void **state)
 static void test_pagefault_kernel_allocates_library_maps(void **state)
 {
 	(void)state;
-	struct run *x = run("exokernel", "pagefault");
+	struct walkrun *x = walkrun("exokernel", "pagefault", "modern", 0);
+	assert_int_equal(x->rc, 0);
 	assert_int_equal(x->r.os.traps, 3);
 	assert_int_equal(x->r.os.mode_switches, 6);
 	assert_int_equal(x->r.os.as_switches, 0);
@@ -143,5 +103,5 @@ int main(void)
 		cmocka_unit_test(test_write_updates_registry_through_kernel),
 		cmocka_unit_test(test_pagefault_kernel_allocates_library_maps),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, walkrun_setup, walkrun_teardown);
 }

@@ -4,51 +4,11 @@
 // call's, for every architecture x workload of configs/default.yaml.
 #include "testutil.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "experiment.h"
-#include "walk.h"
+#include "walkrun.h"
 
 static char g_osarch[600] = "./build/osarch";
-static struct service_set *g_svc;
-
-static int setup(void **state)
-{
-	(void)state;
-	struct cfg_error err;
-	g_svc = malloc(sizeof *g_svc);
-	return !g_svc || load_services_default(g_svc, &err) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(g_svc);
-	return 0;
-}
-
-struct run {
-	struct arch a;
-	struct workload w;
-	struct trace tr;
-	struct run_result r;
-	int rc;
-};
-
-static void run(struct run *x, const char *arch, const char *wl, const char *machine, int cold)
-{
-	struct cfg_error err;
-	struct profile p;
-	if (profile_load(&p, machine, NULL, &err) || arch_load(&x->a, arch, g_svc, &err) ||
-	    workload_load(&x->w, wl, g_svc, &err))
-		fail_msg("%s", err.msg);
-	struct run_params rp = {.warmup = 3, .reps = 1, .cold = cold, .seed = 1};
-	x->tr.n = 0;
-	x->rc = run_point(&x->a, &x->w, &p, &rp, &x->r, &x->tr);
-}
 
 // For every architecture and workload of the default experiment (on its
 // machine, warm, and cold), the rows' cycles sum to the call's cycles and
@@ -62,15 +22,15 @@ static void test_rows_add_up(void **state)
 	struct cfg_error err;
 	if (experiment_load(&e, "configs/default.yaml", &err))
 		fail_msg("%s", err.msg);
-	struct run *x = malloc(sizeof *x);
-	assert_non_null(x);
 	int checked = 0, bad = 0;
 	for (int ai = 0; ai < e.archs.n; ai++)
 		for (int wi = 0; wi < e.workloads.n; wi++)
 			for (int cold = 0; cold < 2; cold++) {
-				run(x, e.archs.v[ai], e.workloads.v[wi], "modern", cold);
-				if (x->rc == -2)
+				struct walkrun *x = walkrun(e.archs.v[ai], e.workloads.v[wi], "modern", cold);
+				if (x->rc == -2) {
+					free(x);
 					continue; // needs hardware the profile lacks
+				}
 				assert_int_equal(x->rc, 0);
 				double sum = 0;
 				struct os_counts os;
@@ -94,8 +54,8 @@ static void test_rows_add_up(void **state)
 					bad++;
 				}
 				checked++;
+				free(x);
 			}
-	free(x);
 	experiment_free(&e);
 	assert_int_equal(bad, 0);
 	assert_true(checked >= 2 * 8 * 12); // the VT-x architectures need vtx on modern: it has it
@@ -112,9 +72,7 @@ static void test_rows_add_up(void **state)
 static void test_monolithic_read_rows(void **state)
 {
 	(void)state;
-	struct run *x = malloc(sizeof *x);
-	assert_non_null(x);
-	run(x, "monolithic", "read", "modern", 0);
+	struct walkrun *x = walkrun("monolithic", "read", "modern", 0);
 	assert_int_equal(x->rc, 0);
 	assert_int_equal(x->tr.n, 4);
 	const struct trace_step *s = x->tr.step;
@@ -138,9 +96,7 @@ static void test_monolithic_read_rows(void **state)
 static void test_exokernel_read_rows(void **state)
 {
 	(void)state;
-	struct run *x = malloc(sizeof *x);
-	assert_non_null(x);
-	run(x, "exokernel", "read", "modern", 0);
+	struct walkrun *x = walkrun("exokernel", "read", "modern", 0);
 	assert_int_equal(x->rc, 0);
 	assert_int_equal(x->tr.n, 4);
 	assert_int_equal(x->tr.step[1].kind, TK_WORK);
@@ -157,9 +113,7 @@ static void test_exokernel_read_rows(void **state)
 static void test_vm_exit_rows(void **state)
 {
 	(void)state;
-	struct run *x = malloc(sizeof *x);
-	assert_non_null(x);
-	run(x, "vm-hw", "read-disk", "core2-vtx", 0);
+	struct walkrun *x = walkrun("vm-hw", "read-disk", "core2-vtx", 0);
 	assert_int_equal(x->rc, 0);
 	uint64_t exits = 0;
 	int io4 = 0, hlt = 0, io2 = 0;
@@ -181,9 +135,7 @@ static void test_vm_exit_rows(void **state)
 static void test_nested_fault_row(void **state)
 {
 	(void)state;
-	struct run *x = malloc(sizeof *x);
-	assert_non_null(x);
-	run(x, "monolithic", "tests/data/walk/nested-fault.yaml", "modern", 0);
+	struct walkrun *x = walkrun("monolithic", "tests/data/walk/nested-fault.yaml", "modern", 0);
 	assert_int_equal(x->rc, 0);
 	int found = 0;
 	for (int i = 0; i < x->tr.n; i++)
@@ -234,5 +186,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nested_fault_row),
 		cmocka_unit_test(test_cold_header),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, walkrun_setup, walkrun_teardown);
 }
