@@ -57,7 +57,7 @@ static void test_peer_call_switches_process(void **state)
 // nested-fault: posix.read whose copy faults (fault: mm.fault inside it).
 //   monolithic: the fault is raised while the kernel runs and mm is in the
 //   kernel: no rule (kernel->kernel), so the CPU takes an exception in
-//   ring 0: one exception event, the fault entry code (entry->fault) runs,
+//   ring 0: one exception event, the fault entry code (entry.fault) runs,
 //   no trap (not from user mode), no mode switch. Counts stay those of a
 //   system call: 1 T (the read), 2 M. (Before: a plain function call, 0
 //   exception events.)
