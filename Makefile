@@ -23,6 +23,10 @@ CORE_PKGS := yaml-0.1 jansson
 CFLAGS  ?=
 LDFLAGS ?=
 
+# `make` alone builds the programs (the rule for config.mk below would
+# otherwise be the first target).
+.DEFAULT_GOAL := all
+
 # What this machine has, found once after scripts/deps.sh ran (make reads
 # the file, building it first when missing: GNU make's remade makefiles).
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
@@ -110,7 +114,7 @@ $(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(BUILD)/obj/src/scale.o $(
 $(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libosarch.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 

@@ -504,13 +504,26 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 			return -1;
 		FOR_PAIRS(p, val) {
 			const char *key = node_scalar(nd(d, p->key));
-			int is_place = key && !strcmp(key, "placement");
-			if (!is_place && !(key && !strcmp(key, "sensitive"))) {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive)", key ? key : "");
+			key = key ? key : "";
+			int rc;
+			if (!strcmp(key, "placement"))
+				rc = load_placement(a, d, nd(d, p->value), err);
+			else if (!strcmp(key, "sensitive"))
+				rc = load_sensitive(a, d, nd(d, p->value), err);
+			else if (!strcmp(key, "crossings")) {
+				// An option's rules come before the file's (first match wins).
+				int n0 = a->nrules;
+				rc = load_crossings(a, d, nd(d, p->value), err);
+				struct rule tmp[MAX_RULES];
+				int added = a->nrules - n0;
+				memcpy(tmp, a->rules + n0, (size_t)added * sizeof *tmp);
+				memmove(a->rules + added, a->rules, (size_t)n0 * sizeof *tmp);
+				memcpy(a->rules, tmp, (size_t)added * sizeof *tmp);
+			} else {
+				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive, crossings)", key);
 				return -1;
 			}
-			if (is_place ? load_placement(a, d, nd(d, p->value), err)
-				     : load_sensitive(a, d, nd(d, p->value), err))
+			if (rc)
 				return -1;
 		}
 		size_t len = strlen(a->name);

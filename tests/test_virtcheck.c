@@ -345,6 +345,10 @@ static void derive(const struct arch *a, const struct trace *tr, struct expect *
 		if (a->sensitive[SENS_CR3_WRITE] >= 0)
 			crossings(e, &a->tr[a->sensitive[SENS_CR3_WRITE]], st->hw.cr3_writes);
 		// A device wait: the guest idles (HLT, or its paravirtual block).
+		// Its crossing is one row (a trace may show its exit in a monitor
+		// row before it and its continuation after: counted once).
+		if (st->kind != TK_CROSS || st->cont)
+			continue;
 		for (int r = 0; r < a->nrules; r++)
 			if (a->rules[r].kind == EDGE_DEVICE && a->rules[r].transport >= 0 &&
 			    !strcmp(a->tr[a->rules[r].transport].name, st->transport)) {
