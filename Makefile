@@ -23,10 +23,6 @@ CORE_PKGS := yaml-0.1 jansson
 CFLAGS  ?=
 LDFLAGS ?=
 
-# `make` alone builds the programs (the rule for config.mk below would
-# otherwise be the first target).
-.DEFAULT_GOAL := all
-
 # What this machine has, found once after scripts/deps.sh ran (make reads
 # the file, building it first when missing: GNU make's remade makefiles).
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
