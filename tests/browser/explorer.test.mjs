@@ -222,7 +222,7 @@ try {
   const sr = await shown();
   for (const a of none) {
     const c = sr.cols.find((x) => x.arch === a);
-    check(`read ${a}: says there is no crossing`, c && c.steps === 0 && /No crossing/.test(c.curText), c && c.curText);
+    check(`read ${a}: says there is no row`, c && c.steps === 0 && /No row/.test(c.curText), c && c.curText);
   }
 
   // The footprint view: read on the Pentium-133 (8 KiB L1), where the warm
