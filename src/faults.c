@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include "experiment.h"
 #include "faults.h"
@@ -998,15 +999,12 @@ int faults_run(const struct fault_config *c, const char *outdir, FILE *table, st
 		cfg_msgf(err, "osarch: cannot create %s", outdir);
 		goto out;
 	}
-	char path[1024];
-	snprintf(path, sizeof path, "%s/results.csv", outdir);
-	if (write_atomic(path, write_csv, &R)) {
-		cfg_msgf(err, "osarch: cannot write %s", path);
+	if (write_atomic_in(outdir, "results.csv", write_csv, &R)) {
+		cfg_msgf(err, "osarch: cannot write %s/results.csv: %s", outdir, strerror(errno));
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/results.json", outdir);
-	if (write_atomic(path, write_json, &R)) {
-		cfg_msgf(err, "osarch: cannot write %s", path);
+	if (write_atomic_in(outdir, "results.json", write_json, &R)) {
+		cfg_msgf(err, "osarch: cannot write %s/results.json: %s", outdir, strerror(errno));
 		goto out;
 	}
 	if (table)

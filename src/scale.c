@@ -578,7 +578,7 @@ static int ran_has(const char *ran, const char *svc)
 // of the step's `ran` list placed in dom. Returns its index or -1.
 static int entered_node(const struct arch *a, const struct workload *w, const char *ran, int dom)
 {
-	char buf[sizeof ((struct trace_step *)0)->ran];
+	char buf[sizeof ((struct trace_step *)0)->ran * 2];
 	snprintf(buf, sizeof buf, "%s", ran);
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		char *dot = strchr(t, '.');
@@ -762,7 +762,13 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		if (owner != b.stack[b.depth - 1]) {
 			long req = 0, rep = 0;
-			int n = owner >= 0 ? entered_node(a, w, st->ran, d) : -1;
+			// The operations the crossing leads to: its row and the rows
+			// after it up to the next crossing (the work in the callee).
+			char ran[sizeof st->ran * 2] = "";
+			for (int j = i; j < tr->n && (j == i || tr->step[j].kind != TK_CROSS || tr->step[j].cont); j++)
+				snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "%s%s", ran[0] ? " " : "",
+					 tr->step[j].ran);
+			int n = owner >= 0 ? entered_node(a, w, ran, d) : -1;
 			if (n >= 0) {
 				req = w->nodes[n].args;
 				rep = w->nodes[n].result;
@@ -2650,27 +2656,28 @@ int cmd_scale(int argc, char **argv)
 	}
 	if (c.scenario == SCALE_REMOTE)
 		compute_speedups(&r);
-	char dir[700], path[800];
-	snprintf(dir, sizeof dir, "%s", out ? out : "results/");
-	if (!out)
-		snprintf(dir, sizeof dir, "results/%s", c.name);
-	if (mkdir_p(dir)) {
-		fprintf(stderr, "osarch: cannot create %s: %s\n", dir, strerror(errno));
-		rc = 1;
+	// No fixed-size buffer: a long -o used to be cut short and written elsewhere.
+	char *dirbuf = out ? NULL : path_join("results", c.name);
+	const char *dir = out ? out : dirbuf;
+	if (!dir || mkdir_p(dir)) {
+		fprintf(stderr, "osarch: cannot create %s: %s\n", dir ? dir : c.name, strerror(errno));
+		rc = errno == ENAMETOOLONG ? 2 : 1;
+		free(dirbuf);
 		goto out;
 	}
 	static const char *const files[] = {"results.csv", "results.json", "config.resolved.yaml"};
 	void (*writers[])(FILE *, void *) = {write_csv_scale, write_json_scale, write_resolved_scale};
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		if (write_atomic(path, writers[i], &r)) {
-			fprintf(stderr, "osarch: cannot write %s: %s\n", path, strerror(errno));
+		if (write_atomic_in(dir, files[i], writers[i], &r)) {
+			fprintf(stderr, "osarch: cannot write %s/%s: %s\n", dir, files[i], strerror(errno));
 			rc = 1;
+			free(dirbuf);
 			goto out;
 		}
 	}
 	print_summary(stdout, &r);
 	printf("results in %s/results.csv\n", dir);
+	free(dirbuf);
 	rc = 0;
 	goto out;
 oom:
