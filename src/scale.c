@@ -733,7 +733,10 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		double cyc = counters_cycles(&st->hw);
 		double locked = 0;
-		if (lock_cycles > 0 && ran_has(st->ran, lock_service)) {
+		// A lock guards state shared by processes: a per-process domain's
+		// copy of the service (a library OS's file system) takes none.
+		int own = d >= 0 && (d == a->app_domain || a->dom[d].per_process);
+		if (lock_cycles > 0 && !own && ran_has(st->ran, lock_service)) {
 			locked = (double)lock_cycles < cyc ? (double)lock_cycles : cyc;
 			double line = p->l1d.line ? p->l1d.line : 64;
 			cur->lock_lines += ceil(written_bytes(a, st->ran, lock_service) / line);

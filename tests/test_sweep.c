@@ -54,7 +54,9 @@ static int same_file(const char *a, const char *b)
 
 static void mktmp(char *dir, size_t n)
 {
-	snprintf(dir, n, "/tmp/osarch-sweep-XXXXXX");
+	// The process id in the name: the clean-up at the end removes this
+	// process's folders only, not those of a suite running beside it.
+	snprintf(dir, n, "/tmp/osarch-t%ld-sweep-XXXXXX", (long)getpid());
 	assert_non_null(mkdtemp(dir));
 }
 
@@ -199,7 +201,9 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	// The temporary run directories (kept on failure, to look at).
-	if (!failed && system("rm -rf /tmp/osarch-sweep-*") != 0)
-		fprintf(stderr, "test_sweep: could not remove /tmp/osarch-sweep-*\n");
+	char rm[80];
+	snprintf(rm, sizeof rm, "rm -rf /tmp/osarch-t%ld-sweep-*", (long)getpid());
+	if (!failed && system(rm) != 0)
+		fprintf(stderr, "test_sweep: could not run %s\n", rm);
 	return failed;
 }
