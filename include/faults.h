@@ -151,6 +151,8 @@ struct ext_domain {
 	int all_services;      // every service of the system
 	int apps_in_instance;  // the application processes run in that instance
 	int has_guests;        // the system runs guests (a machine failure takes every guest)
+	int under_hypervisor;  // a hypervisor runs below its domain: its OS instance is a domain the
+	                       // hypervisor can restart alone (a guest, or a driver domain such as dom0)
 };
 
 // Returns 0, or -1 if the architecture does not place `service`.

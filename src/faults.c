@@ -506,8 +506,10 @@ int ext_domain_of(const struct arch *a, int service, const struct workload *w, s
 		if (k == d || (y->vm == x->vm && (y->space_id == 0 || y->space_id == x->space_id) && x->ring <= y->ring))
 			o->kernel_writable = 1;
 	}
-	for (int i = 0; i < a->ndom; i++)
+	for (int i = 0; i < a->ndom; i++) {
 		o->has_guests |= a->dom[i].vm > 0;
+		o->under_hypervisor |= a->dom[i].hypervisor && !x->hypervisor && !x->vmx_root;
+	}
 	o->apps_in_instance = a->dom[a->app_domain].vm == x->vm;
 	for (int s = 0; s < a->svc.n; s++) {
 		int sd = placement_of(a, s);
@@ -554,7 +556,10 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	o->contained = "nothing";
 	o->detection = "not caught";
 	const struct sandbox *sb = p->has_sandbox ? &p->sandbox : NULL;
-	int instance = d->vm > 0 ? UNIT_GUEST : UNIT_MACHINE;
+	// A domain with a hypervisor below it (a guest, or a driver domain such
+	// as Xen's dom0 in the split-driver model) fails alone: the hypervisor
+	// restarts it. Otherwise its instance is the machine.
+	int instance = d->vm > 0 || d->under_hypervisor ? UNIT_GUEST : UNIT_MACHINE;
 	double detect = 0;
 	int nooks = 0; // Nooks caught it: its recovery manager restarts the driver
 
@@ -746,7 +751,10 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	case UNIT_GUEST:
 		o->apps_killed = d->apps_in_instance ? sc->processes : 0;
 		o->services_lost = d->instance_services;
-		o->requests_lost = sc->inflight;
+		// A driver domain serving another guest: that guest's front end
+		// waits for the back end to return and replays its ring (Linux
+		// xen-blkfront's blkif_recover), so idempotent requests are retried.
+		set_requests(o, sc->inflight, e->idempotent && !d->apps_in_instance);
 		o->recovery_ms = detect + k->guest_reboot.ms;
 		o->reboot = "guest";
 		snprintf(o->what + len, sizeof o->what - len, "; the hypervisor reboots that guest only");

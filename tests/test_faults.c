@@ -238,6 +238,34 @@ static void test_outcome_from_properties_only(void **state)
 	assert_int_equal(o.unit, UNIT_EXTENSION);
 	assert_int_equal(o.apps_killed, 1);
 	assert_true(o.recovery_ms < 0);
+	// A driver domain (split drivers: Xen's dom0, ring 1, vm 0, under the
+	// hypervisor, with the real driver, serving the application's guest):
+	// a fault in its kernel takes down that domain alone; the hypervisor
+	// restarts it (the guest reboot constant, 10 s), the applications in the
+	// other guest live (0 killed) and its front end replays the 5 idempotent
+	// requests; its 2 other services (the back end, its kernel) are lost.
+	memset(&d, 0, sizeof d);
+	d.ring = 1;
+	d.supervisor = 1;
+	d.kernel_writable = 1;
+	d.own_space = 1;
+	d.vm = 0;
+	d.under_hypervisor = 1;
+	d.has_guests = 1;
+	d.apps_in_instance = 0;
+	d.instance_services = 2;
+	fault_outcome(&d, &p, &f->c.ext[0], &f->c.scenario, &f->c.consts, FAULT_WILD_WRITE, 0, 0, &o);
+	assert_int_equal(o.unit, UNIT_GUEST);
+	assert_int_equal(o.apps_killed, 0);
+	assert_int_equal(o.requests_retried, 5);
+	assert_int_equal(o.requests_lost, 0);
+	assert_int_equal(o.services_lost, 2);
+	assert_true(fabs(o.recovery_ms - 10000) < 1e-9);
+	// Its device's bad DMA still reaches every guest without an IOMMU.
+	fault_outcome(&d, &p, &f->c.ext[0], &f->c.scenario, &f->c.consts, FAULT_DMA, 0, 0, &o);
+	assert_int_equal(o.unit, UNIT_MACHINE);
+	assert_int_equal(o.apps_killed, 30);
+	memset(&d, 0, sizeof d);
 	// A step budget does nothing for a wild write without address checks.
 	p.has_sandbox = 1;
 	p.sandbox.step_budget = 1000;
