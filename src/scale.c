@@ -826,13 +826,14 @@ static void exec_cycles(struct actor_ctx *ac, double cycles)
 		ac->sim->busy[ac->owner] += overlap(t0, simgrid_get_clock(), ac->sim->t_warm, ac->sim->t_end);
 }
 
-// The cycles of a lock hand-over (Boyd-Wickizer et al., "Non-scalable locks
-// are dangerous", Linux Symposium 2012, Sec. 3): a spin lock's line moves to
-// the new holder's core, and its release invalidated it in every waiter's
-// cache; the waiters' reads are served one line transfer at a time, the new
-// holder's on average half-way: (k + 1) / 2 transfers with k contenders (it
-// included). The lines the critical section wrote move too. Nothing moves
-// when the lock's last holder ran on the same core.
+// The cycles of a lock hand-over. Boyd-Wickizer et al. ("Non-scalable locks
+// are dangerous", Linux Symposium 2012) model a ticket spin lock whose
+// hand-over time grows linearly with the cores waiting for it. The linear
+// form used here is ours: the release invalidates the lock's line in every
+// waiter's cache, their reads are served one line transfer at a time and the
+// new holder's comes on average half-way, (k + 1) / 2 transfers with k
+// contenders (it included); the lines the critical section wrote move too.
+// Nothing moves when the lock's last holder ran on the same core.
 double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core)
 {
 	if (same_core || contenders < 1)
