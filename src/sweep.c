@@ -465,26 +465,6 @@ static int run_workers(const struct plan *pl, const long *todo, long ntodo, int 
 	return rc;
 }
 
-// Takes the journal's lock, waiting up to LOCK_WAIT_MS for a run that is
-// ending: a run killed with -9 leaves its workers to die of PDEATHSIG a
-// moment later, and they hold the lock until then, so a --resume typed
-// right after the kill would otherwise be refused. A run still going after
-// that is another writer: 0, or -1 with errno (EWOULDBLOCK: still held).
-#define LOCK_WAIT_MS 5000
-static int lock_journal(int fd, const char *outdir)
-{
-	for (int waited = 0;; waited += 20) {
-		if (!flock(fd, LOCK_EX | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS)
-			return -1;
-		if (waited == 1000)
-			fprintf(stderr, "osarch: waiting for the run that holds %s to end\n", outdir);
-		struct timespec ts = {0, 20000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
 int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *table, struct cfg_error *err)
 {
 	struct plan pl;
@@ -527,7 +507,14 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		cfg_msgf(err, "osarch: cannot open %s: %s", journal, strerror(errno));
 		goto out;
 	}
-	if (lock_journal(fd, o->outdir)) {
+	// The workers of a run killed a moment ago may still hold the lock
+	// until their death signal lands: a short wait, then a clear refusal.
+	int locked = -1;
+	for (int tries = 0; tries < 60 && (locked = flock(fd, LOCK_EX | LOCK_NB)) && errno == EWOULDBLOCK; tries++) {
+		struct timespec ts = {0, 50000000};
+		nanosleep(&ts, NULL);
+	}
+	if (locked) {
 		if (errno == EWOULDBLOCK)
 			cfg_msgf(err, "osarch: %s is in use by another osarch run (its journal is locked); wait for "
 				 "that run to finish or give another -o folder", o->outdir);
@@ -581,6 +568,12 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		goto out;
 	for (long i = 0; i < pl.npts; i++)
 		free(rows[i]), rows[i] = NULL;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+		cfg_msgf(err, "osarch: %s was removed during the run (by another program): run again", journal);
+		rc = 1;
+		goto out;
+	}
 	if ((rc = journal_refused(journal_read(journal, hash, rows, pl.npts, NULL, NULL), journal, hash,
 				  "another process wrote it during this run", err)))
 		goto out;

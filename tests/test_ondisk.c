@@ -60,11 +60,19 @@ static int run(char *err, size_t errlen, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// Every folder of this process lives under one base folder, removed at the
+// end: a glob such as /tmp/osarch-ondisk-* would also remove the folders of a
+// test running at the same time in another checkout (seen: "point 0 is
+// missing from the journal" when another `make test` cleaned up mid-run).
+static char base[40];
+
 static void mktmp(char *dir, size_t n)
 {
-	// The process id in the name: the clean-up at the end removes this
-	// process's folders only, not those of a suite running beside it.
-	snprintf(dir, n, "/tmp/osarch-t%ld-ondisk-XXXXXX", (long)getpid());
+	if (!base[0]) {
+		snprintf(base, sizeof base, "/tmp/osarch-tondisk.XXXXXX");
+		assert_non_null(mkdtemp(base));
+	}
+	snprintf(dir, n, "%s/XXXXXX", base);
 	assert_non_null(mkdtemp(dir));
 }
 
@@ -187,7 +195,7 @@ static void test_merge_other_config_refused(void **state)
 
 // A second run into a folder that a run is writing fails with a clear
 // message (it used to interleave its rows with the first run's), after
-// waiting 5 s for the first to end (sweep.c: lock_journal).
+// waiting 3 s for the first to end (experiment_run in sweep.c).
 static void test_second_writer_refused(void **state)
 {
 	(void)state;
@@ -199,11 +207,12 @@ static void test_second_writer_refused(void **state)
 	char out[128];
 	snprintf(out, sizeof out, "%s/out", d);
 	assert_int_equal(mkdir(out, 0755), 0);
-	int fd = open(journal, O_RDWR | O_CREAT, 0644);
+	int fd = open(journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0); // as the first run holds it
-	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 1);
-	assert_non_null(strstr(msg, "in use by another osarch run"));
+	int rc = run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out);
+	if (rc != 1 || !strstr(msg, "in use by another osarch run"))
+		fail_msg("exit %d: '%s'", rc, msg);
 	close(fd);
 	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet", cfg, out), 0);
 }
@@ -627,9 +636,9 @@ int main(void)
 		cmocka_unit_test(test_point_count_first),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	char rm[80];
-	snprintf(rm, sizeof rm, "rm -rf /tmp/osarch-t%ld-ondisk-*", (long)getpid());
-	if (!failed && system(rm) != 0)
-		fprintf(stderr, "test_ondisk: could not run %s\n", rm);
+	char rm[128];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", base);
+	if (!failed && base[0] && system(rm) != 0)
+		fprintf(stderr, "test_ondisk: could not remove %s\n", base);
 	return failed;
 }
