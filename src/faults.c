@@ -637,10 +637,10 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 		case FAULT_WILD_WRITE:
 			if (d->kernel_writable) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "the stray store lands in kernel memory it shares (ring %d): the %s kernel is corrupt",
-					 d->ring, d->vm > 0 ? "guest" : "machine's");
+					 d->ring, instance == UNIT_GUEST ? "guest" : "machine's");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
@@ -660,10 +660,10 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 			o->detection = "exception";
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "a page fault in kernel mode (ring %d): the %s kernel oopses in the driver and panics",
-					 d->ring, d->vm > 0 ? "guest" : "machine's");
+					 d->ring, instance == UNIT_GUEST ? "guest" : "machine's");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
@@ -674,12 +674,12 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 		case FAULT_LOOP:
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				detect = k->watchdog.ms;
 				o->detection = "watchdog";
 				snprintf(o->what, sizeof o->what,
 					 "a kernel-mode loop (ring %d) keeps its CPU; the lockup watchdog panics the %s",
-					 d->ring, d->vm > 0 ? "guest (the hypervisor still runs the other guests)" : "machine");
+					 d->ring, instance == UNIT_GUEST ? "guest (the hypervisor still runs the other guests)" : "machine");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "preemption";
@@ -695,10 +695,10 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 			o->detection = "exhaustion";
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "kernel memory has no owner to reclaim it from: the %s runs out and must reboot",
-					 d->vm > 0 ? "guest (its memory is its own: the others keep theirs)" : "kernel");
+					 instance == UNIT_GUEST ? "guest (its memory is its own: the others keep theirs)" : "kernel");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
