@@ -65,6 +65,10 @@ struct sim {
 // exists in the architecture's services, every device wait has a rule. If
 // not, s->error says why and nothing may be run.
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
+// Runs the next calls with workload w on the same machine and CPU state
+// (replay switches workloads call by call): w's operations are resolved
+// against the architecture again, and s->error says if it cannot carry w.
+void sim_set_workload(struct sim *s, const struct workload *w);
 // Runs one instance of the workload (every root call in order).
 void sim_run_once(struct sim *s);
 // The application's own work between calls (touches its working set).

@@ -297,8 +297,9 @@ static int kernel_call(struct replay *rp, int cls)
 		machine_exec(&ra->m, ra->pending);
 		ra->pending = 0;
 		settle(ra, &ra->user, NULL);
-		ra->s.wl = rp->wl[cls];
-		sim_run_once(&ra->s);
+		sim_set_workload(&ra->s, rp->wl[cls]);
+		if (!ra->s.error[0])
+			sim_run_once(&ra->s);
 		settle(ra, &ra->sys, &ra->cls[cls]);
 		ra->calls[cls]++;
 		if (ra->s.error[0]) {

@@ -704,6 +704,13 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 	check_workload(s);
 }
 
+void sim_set_workload(struct sim *s, const struct workload *w)
+{
+	s->wl = w;
+	s->error[0] = 0;
+	check_workload(s);
+}
+
 void sim_app_work(struct sim *s)
 {
 	// The application runs in its own space between calls: its code (one
