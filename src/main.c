@@ -305,11 +305,13 @@ static void print_trace(const struct trace *tr, const struct run_result *r, cons
 	if (fmt == FMT_JSON) {
 		printf("], \"total\": {\"traps\": %llu, \"mode_switches\": %llu, \"as_switches\": %llu, "
 		       "\"ipc_messages\": %llu, \"vm_exits\": %llu, \"hypercalls\": %llu, \"cycles\": %.0f, "
-		       "\"usec\": %.4f, \"io_wait_usec\": %.2f, \"vmx_transitions\": %llu}}\n",
+		       "\"usec\": %.4f, \"io_wait_usec\": %.2f, \"vmx_transitions\": %llu, \"domain_switches\": %llu, "
+		       "\"grant_ops\": %llu, \"hidden_faults\": %llu}}\n",
 		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
 		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
 		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles, r->usec,
-		       o->io_wait_usec, (unsigned long long)o->vmx_transitions);
+		       o->io_wait_usec, (unsigned long long)o->vmx_transitions, (unsigned long long)o->domain_switches,
+		       (unsigned long long)o->grant_ops, (unsigned long long)o->hidden_faults);
 		return;
 	}
 	if (fmt == FMT_TEXT && o->io_wait_usec > 0)
