@@ -15,6 +15,9 @@ struct os_counts {
 	uint64_t hypercalls;
 	uint64_t vmx_transitions; // VM exits and VM entries, each one (a mode switch is a ring change only)
 	double io_wait_usec;    // device time the call waited (not in cycles)
+	uint64_t domain_switches; // the hypervisor or a hosted monitor switched to another domain's world
+	uint64_t grant_ops;     // grant-table operations (a page of one domain mapped into another)
+	uint64_t hidden_faults; // faults the guest never sees (shadow fills, traced page-table writes)
 };
 
 void os_counts_add(struct os_counts *d, const struct os_counts *a);
@@ -35,7 +38,7 @@ struct trace_step {
 	char from[NAME_LEN], to[NAME_LEN];
 	char transport[NAME_LEN];
 	char ran[512];          // operations run in this row
-	char why[NAME_LEN];     // the event that caused a VM exit or hypercall, if any
+	char why[160];          // the events that caused VM exits, hypercalls, domain switches, if any
 	int trapped;            // a trap was taken in this row
 	int kind;               // enum row_kind
 	int cont;               // the continuation of a crossing after a detail row
@@ -51,6 +54,8 @@ struct trace {
 	int n;
 };
 
+#define SHADOW_SLOTS 4096 // at most 3/4 filled; beyond that pages count as mapped
+
 // Per-process layout of the walk: app, peer (ipc partner), child (fork).
 enum proc { PROC_APP, PROC_PEER, PROC_CHILD, PROC__N };
 
@@ -64,6 +69,8 @@ struct sim {
 	int ring;
 	uint32_t cr3;        // the space in CR3 (machine space id)
 	uint32_t seg;        // small space entered by segment switch (0: none)
+	uint32_t guest_cr3;  // the guest's CR3 saved in the VMCS at a VM exit, loaded again at entry
+	uint32_t world_cr3;  // the CR3 of the world a domain switch left (restored on the way back)
 	uint32_t msg_bytes;  // size of the message being transported
 	double io_wait;      // of the current device node
 	struct os_counts os;
@@ -77,6 +84,11 @@ struct sim {
 	uint64_t fresh_next;  // next page of the fresh-page pool
 	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 	int edge;             // kind of the edge being crossed (for messages)
+	// Shadow entries the monitor has built since it last discarded its
+	// shadow tables (used when the architecture maps shadow_miss): pages
+	// keyed by space and page number, open addressing, 0 = empty.
+	uint64_t shadow[SHADOW_SLOTS];
+	uint32_t shadow_n;
 	int node_svc[MAX_NODES], node_op[MAX_NODES]; // each node's operation in the architecture's own services
 	char error[200];      // set when the architecture cannot carry the walk
 };
@@ -86,6 +98,10 @@ struct sim {
 // exists in the architecture's services, every device wait has a rule. If
 // not, s->error says why and nothing may be run.
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
+// Runs the next calls with workload w on the same machine and CPU state
+// (replay switches workloads call by call): w's operations are resolved
+// against the architecture again, and s->error says if it cannot carry w.
+void sim_set_workload(struct sim *s, const struct workload *w);
 // Runs one instance of the workload (every root call in order).
 void sim_run_once(struct sim *s);
 // The application's own work between calls (touches its working set).

@@ -297,8 +297,9 @@ static int kernel_call(struct replay *rp, int cls)
 		machine_exec(&ra->m, ra->pending);
 		ra->pending = 0;
 		settle(ra, &ra->user, NULL);
-		ra->s.wl = rp->wl[cls];
-		sim_run_once(&ra->s);
+		sim_set_workload(&ra->s, rp->wl[cls]);
+		if (!ra->s.error[0])
+			sim_run_once(&ra->s);
 		settle(ra, &ra->sys, &ra->cls[cls]);
 		ra->calls[cls]++;
 		if (ra->s.error[0]) {
@@ -872,16 +873,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 	if (outdir) {
-		char path[1100];
-		snprintf(path, sizeof path, "%s/results.csv", outdir);
-		if (write_atomic(path, write_csv, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.csv", write_csv, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.csv: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}
-		snprintf(path, sizeof path, "%s/results.json", outdir);
-		if (write_atomic(path, write_json, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.json", write_json, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.json: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}
