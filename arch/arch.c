@@ -10,11 +10,11 @@ const char *const step_names[STEP__N] = {
 	[STEP_LEAVE] = "leave",         [STEP_RUN] = "run",             [STEP_SPACE] = "space",
 	[STEP_COPY_IN] = "copy_in",     [STEP_COPY_OUT] = "copy_out",   [STEP_MESSAGE] = "message",
 	[STEP_IDLE] = "idle",           [STEP_HYPERCALL] = "hypercall", [STEP_VMEXIT] = "vmexit",
-	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",
+	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",         [STEP_HANDLER] = "handler",
 };
 
 const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
-					 [EDGE_DEVICE] = "device"};
+					 [EDGE_DEVICE] = "device", [EDGE_INTERRUPT] = "interrupt"};
 
 static yaml_node_t *nd(struct ydoc *d, int id) { return yaml_document_get_node(&d->doc, id); }
 
@@ -377,7 +377,7 @@ static int pattern_ok(const struct arch *a, const char *s)
 
 static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
 {
-	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ...}", err))
+	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ..., interrupt: ...}", err))
 		return -1;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
@@ -387,7 +387,7 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, edge_names[e]))
 				break;
 		if (e == EDGE__N) {
-			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device, interrupt)", kind ? kind : "");
 			return -1;
 		}
 		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{driver-domain: transport}" : "{from->to: transport}", err))
@@ -451,7 +451,7 @@ static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, sensitive_names[s]))
 				break;
 		if (s == SENS__N) {
-			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush, apic)", kind ? kind : "");
 			return -1;
 		}
 		if (tn && !strcmp(tn, "native")) {
@@ -626,6 +626,19 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 	}
 	if (opt_spec && apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
 		return -1;
+	// A service added after an architecture file was written goes where the
+	// service it names in `placed_with` goes (for every process), so older
+	// files keep working; the shipped files place every service themselves.
+	for (int s = 0; s < a->svc.n; s++) {
+		int w = a->svc.s[s].placed_with[0] ? service_find(&a->svc, a->svc.s[s].placed_with) : -1;
+		if (placement_of(a, s) >= 0 || w < 0 || w == s)
+			continue;
+		for (int i = 0, n = a->nplace; i < n && a->nplace < MAX_PLACEMENT; i++)
+			if (a->place[i].service == w) {
+				a->place[a->nplace] = a->place[i];
+				a->place[a->nplace++].service = s;
+			}
+	}
 	for (int s = 0; s < a->svc.n; s++)
 		if (placement_of(a, s) < 0) {
 			cfg_errorf(err, d, map_get(d, root, "placement"),

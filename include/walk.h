@@ -14,6 +14,8 @@ struct os_counts {
 	uint64_t vm_exits;
 	uint64_t hypercalls;
 	double io_wait_usec;    // device time the call waited (not in cycles)
+	double wake_cycles;     // cycles from the end of a device wait (the interrupt) until
+	                        // the waiting code runs again: the wake-up path
 };
 
 void os_counts_add(struct os_counts *d, const struct os_counts *a);
@@ -54,6 +56,11 @@ struct sim {
 	uint64_t fresh_next;  // next page of the fresh-page pool
 	uint32_t translated[MAX_SERVICES];
 	int edge;             // kind of the edge being crossed (for messages)
+	// the device wait being walked: its node (-1 none), the process it serves,
+	// whether its transport ran the handler, and the cycle count at its idle step
+	int dev_node, dev_client, dev_handled;
+	double wake_start;    // < 0: no idle step seen yet
+	struct trace_open *topen; // the open trace row (walk.c)
 	char error[200];      // set when the architecture cannot carry the walk // binary translation: ops already in the cache (bit per op)
 };
 

@@ -16,7 +16,7 @@ static const char *const csv_columns =
 // Added after the swept parameters.
 static const char *const csv_extra =
 	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps,"
-	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses";
+	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,wake_cycles";
 
 // Whole numbers print without decimals, others with two: deterministic and
 // readable (a per-call average of integer counts over reps calls).
@@ -77,6 +77,7 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 		M("app_l1_misses", per(r->app.l1i_misses + r->app.l1d_misses, n));
 		M("app_llc_misses", per(r->app.llc_misses, n));
 		M("app_tlb_misses", per(r->app.itlb_misses + r->app.dtlb_misses, n));
+		M("wake_cycles", (double)(long long)(o->wake_cycles / n * 10 + 0.5) / 10);
 	}
 #undef M
 	return k;

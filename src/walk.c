@@ -40,6 +40,7 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a)
 	d->vm_exits += a->vm_exits;
 	d->hypercalls += a->hypercalls;
 	d->io_wait_usec += a->io_wait_usec;
+	d->wake_cycles += a->wake_cycles;
 }
 
 static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const struct os_counts *b)
@@ -51,6 +52,7 @@ static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const 
 	d->vm_exits = a->vm_exits - b->vm_exits;
 	d->hypercalls = a->hypercalls - b->hypercalls;
 	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
+	d->wake_cycles = a->wake_cycles - b->wake_cycles;
 }
 
 static const struct domain *dom_of(const struct sim *s, struct inst i) { return &s->arch->dom[i.dom]; }
@@ -142,6 +144,7 @@ static void trace_why(struct sim *s, const char *why)
 
 static void run_transport_steps(struct sim *s, const struct transport *t, const struct step *steps,
 				int n, struct inst src, struct inst dst);
+static void run_handler(struct sim *s);
 
 static void set_ring(struct sim *s, int ring)
 {
@@ -223,6 +226,15 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	for (int k = 0; k < SENS__N; k++)
 		if (k != SENS_CR3_WRITE)
 			sensitive_ops(s, k, o->sensitive[k]);
+	// A flush empties the TLB of the space's non-global entries, whoever
+	// carries it out; run natively, its instruction costs the hardware's part.
+	if (o->sensitive[SENS_TLB_FLUSH]) {
+		const struct domain *d = &s->arch->dom[s->cur_dom];
+		if (d->vm == 0 || d->hypervisor || s->arch->sensitive[SENS_TLB_FLUSH] < 0)
+			for (uint32_t i = 0; i < o->sensitive[SENS_TLB_FLUSH]; i++)
+				machine_event(m, EV_TLB_FLUSH);
+		machine_flush_tlb(m, 1);
+	}
 }
 
 // The entry code (trap, fault, interrupt, exit stubs) of the kernel, run
@@ -324,7 +336,11 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		machine_event(m, EV_INTERRUPT);
 		set_ring(s, dom_of(s, k)->ring);
 		enter_domain(s, k);
-		run_entry(s, "interrupt");
+		// Taken by a monitor that does not run the kernel's entry code, the
+		// interrupt's handling is the monitor's own operations (vmm.inject,
+		// xen.virq ...); the guest's entry runs when the guest takes it.
+		if (placement_of(a, a->entry_service) == k.dom || !(dom_of(s, k)->vmx_root || dom_of(s, k)->hypervisor))
+			run_entry(s, "interrupt");
 		break;
 	}
 	case STEP_LEAVE: {
@@ -378,6 +394,11 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	case STEP_IDLE:
 		s->os.io_wait_usec += s->io_wait;
+		if (s->dev_node >= 0 && s->wake_start < 0)
+			s->wake_start = counters_cycles(&m->ctr);
+		break;
+	case STEP_HANDLER:
+		run_handler(s);
 		break;
 	case STEP_HYPERCALL: {
 		struct inst h = step_target(s, st, src, dst, 1);
@@ -495,24 +516,59 @@ static int proc_of(const char *name, int dflt)
 	return PROC_APP;
 }
 
+static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
+		      struct inst ret_to, int client);
+
+// The interrupt handler's work that ends the current device wait: the
+// device node's calls, made from wherever the transport has brought the
+// walk (the domain that took the interrupt). Runs once per wait.
+static void run_handler(struct sim *s)
+{
+	if (s->dev_node < 0 || s->dev_handled)
+		return;
+	s->dev_handled = 1;
+	struct inst here = cur(s);
+	for (int c = s->dev_node + 1; c < s->wl->n; c++)
+		if (s->wl->nodes[c].parent == s->dev_node)
+			exec_node(s, s->topen, c, here, here, s->dev_client);
+	enter_domain(s, here);
+}
+
 // `client`: the process on whose behalf the call runs (it picks the
 // personality when an architecture places a service per process).
-static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
-		      struct inst ret_to, int client)
+static void exec_node_once(struct sim *s, struct trace_open *o, int ni, struct inst caller,
+			   struct inst ret_to, int client)
 {
 	const struct arch *a = s->arch;
 	const struct workload *w = s->wl;
 	const struct node *n = &w->nodes[ni];
 	if (n->device) {
 		int t = transport_for(s, EDGE_DEVICE, caller, caller, -1);
-		s->io_wait = n->device_usec_x100 / 100.0;
+		const struct device_times *dt = &s->m->prof.dev;
+		s->io_wait = n->device_kind == DEV_DISK ? dt->disk_usec
+			     : n->device_kind == DEV_NIC ? dt->nic_usec
+							 : n->device_usec_x100 / 100.0;
+		int saved_node = s->dev_node, saved_client = s->dev_client, saved_handled = s->dev_handled;
+		double saved_start = s->wake_start;
+		s->dev_node = ni;
+		s->dev_client = client;
+		s->dev_handled = 0;
+		s->wake_start = -1;
+		s->topen = o;
 		if (t >= 0) {
 			trace_begin(s, o, caller, caller, a->tr[t].name);
 			run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
-			enter_domain(s, caller);
 		} else {
 			s->os.io_wait_usec += s->io_wait;
 		}
+		run_handler(s); // a transport without a handler step: the handler's calls run last
+		if (s->wake_start >= 0)
+			s->os.wake_cycles += counters_cycles(&s->m->ctr) - s->wake_start;
+		enter_domain(s, caller);
+		s->dev_node = saved_node;
+		s->dev_client = saved_client;
+		s->dev_handled = saved_handled;
+		s->wake_start = saved_start;
 		return;
 	}
 	int d = placement_for(a, n->service, client);
@@ -534,12 +590,23 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, n->result);
 }
 
+// A node runs `repeat` times in a row (seven page faults, a hundred descriptors).
+static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
+		      struct inst ret_to, int client)
+{
+	uint32_t times = s->wl->nodes[ni].repeat ? s->wl->nodes[ni].repeat : 1; // 0: built without the loader
+	for (uint32_t r = 0; r < times; r++)
+		exec_node_once(s, o, ni, caller, ret_to, client);
+}
+
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)
 {
 	memset(s, 0, sizeof *s);
 	s->arch = a;
 	s->wl = w;
 	s->m = m;
+	s->dev_node = -1;
+	s->wake_start = -1;
 	struct inst app = inst_of(s, a->app_domain, PROC_APP);
 	const struct domain *d = dom_of(s, app);
 	s->ring = d->ring;

@@ -4,7 +4,10 @@
 // transports; the derivation is written beside each row.
 //
 // The guest path's sensitive operations (models/services.yaml, workloads/):
-//  - driver.read: io 4; driver.complete: io 2; entry.interrupt: irq_mask 2
+//  - driver.read: io 4; driver.complete: io 2; entry.interrupt: irq_mask 2,
+//    apic 1 (the EOI; the guest's own entry runs when the guest takes the
+//    interrupt, after the monitor's handling)
+//  - nic.xmit: io 1; nic.rx: io 2; pt.unmap: pte_write 7, tlb_flush 1
 //  - pt.map: pte_write 1; pt.copy: pte_write 384, tlb_flush 1;
 //    pt.clear: pte_write 384
 //  - a CR3 write whenever the guest kernel loads another process's space:
@@ -14,6 +17,11 @@
 // fork = fork{proc.fork{mm.dup{pt.copy}, sched.wakeup}}, wait (resume child),
 // child cow fault {mm.alloc, pt.map}, child exit{proc.exit{mm.teardown{pt.clear},
 // sched.switch}} (resume app).
+// mmap = mmap{mm.mmap}, 7 x fault mm.fault{cache.lookup, pt.map},
+// munmap{mm.munmap{pt.unmap}}; udp-rr = sendto{..nic.xmit}, recvfrom{sock.recv
+// {device nic {nic.rx{demux}}, udp_input}}; tcp-send-64k = send{46 x
+// tcp_output{nic.xmit}}, 23 x interrupt nic.rx{demux, tcp_ack};
+// timer-tick = interrupt timer.tick{sched.tick}.
 #include "testutil.h"
 
 #include <stdio.h>
@@ -41,6 +49,16 @@ static const struct vm_expect rows[] = {
 	{"vm-pv", "xeon-2003", "read-disk", 1, 0, 3,
 	 "driver.read io 4 -> ceil(4/8) = 1 event channel; the wait blocks in Xen (sched_op, 1); "
 	 "driver.complete io 2 -> 1 event channel: 3"},
+	{"vm-pv", "xeon-2003", "mmap", 9, 0, 9,
+	 "traps: mmap, 7 faults, munmap = 9; each fault's pt.map 1 PTE -> 1 mmu_update (7); pt.unmap: "
+	 "7 PTEs -> ceil(7/16) = 1 mmu_update + 1 mmuext (tlb_flush): 9"},
+	{"vm-pv", "xeon-2003", "signal", 2, 0, 0, "kill and sigreturn trap to the guest; nothing sensitive"},
+	{"vm-pv", "xeon-2003", "udp-rr", 2, 0, 3,
+	 "nic.xmit io 1 -> 1 event channel (netfront kick); the wait blocks in Xen (1); nic.rx io 2 -> 1: 3"},
+	{"vm-pv", "xeon-2003", "tcp-send-64k", 1, 0, 69,
+	 "46 x nic.xmit io 1 -> 46 event channels (one invocation each); 23 ACKs x nic.rx io 2 -> 23: 69; "
+	 "the ACK interrupts reach the guest as virtual interrupts, no hypercall, no trap"},
+	{"vm-pv", "xeon-2003", "timer-tick", 0, 0, 0, "Xen takes the tick and upcalls the guest; no APIC in the guest"},
 	{"vm-pv", "xeon-2003", "fork", 4, 0, 52,
 	 "pt.copy: 384/16 = 24 mmu_update + 1 mmuext (tlb_flush); wait -> child CR3: 1; cow fault (T3): "
 	 "pt.map 1; exit: pt.clear 384/16 = 24; back to the parent's CR3: 1. 24+1+1+1+24+1 = 52; "
@@ -52,7 +70,15 @@ static const struct vm_expect rows[] = {
 	{"vm-hw", "core2-vtx", "read", 1, 0, 0, "no sensitive operation on the cached read path"},
 	{"vm-hw", "core2-vtx", "pagefault", 1, 2, 0, "#PF exit (1), pt.map's PTE write to a shadowed table (2)"},
 	{"vm-hw", "core2-vtx", "ctxsw", 2, 2, 0, "two CR3 writes"},
-	{"vm-hw", "core2-vtx", "read-disk", 1, 7, 0, "driver.read io 4 + HLT 1 + driver.complete io 2 = 7"},
+	{"vm-hw", "core2-vtx", "read-disk", 1, 8, 0,
+	 "driver.read io 4 + HLT 1 + the guest's EOI 1 + driver.complete io 2 = 8"},
+	{"vm-hw", "core2-vtx", "mmap", 9, 22, 0,
+	 "7 faults x (#PF exit 1 + pt.map PTE 1) = 14; pt.unmap 7 PTE writes + 1 invlpg = 8: 22"},
+	{"vm-hw", "core2-vtx", "select-100", 1, 0, 0, "select is guest kernel code only"},
+	{"vm-hw", "core2-vtx", "udp-rr", 2, 5, 0, "nic.xmit io 1 + HLT 1 + EOI 1 + nic.rx io 2 = 5"},
+	{"vm-hw", "core2-vtx", "tcp-send-64k", 1, 138, 0,
+	 "46 x nic.xmit io 1 = 46; 23 ACKs x (external-interrupt 1 + EOI 1 + nic.rx io 2) = 92: 138"},
+	{"vm-hw", "core2-vtx", "timer-tick", 0, 2, 0, "external-interrupt exit 1 + the guest's EOI 1 (no APICv) = 2"},
 	{"vm-hw", "core2-vtx", "fork", 4, 773, 0,
 	 "pt.copy 384 PTE + 1 invlpg; wait -> child CR3 1; cow fault: #PF exit 1 + PTE 1; pt.clear 384; "
 	 "exit -> parent CR3 1: 384+1+1+1+1+384+1 = 773"},
@@ -61,9 +87,14 @@ static const struct vm_expect rows[] = {
 	{"vm-hw-ept", "modern", "pagefault", 1, 0, 0, "EPT: guest faults and PTE writes stay in the guest"},
 	{"vm-hw-ept", "modern", "ctxsw", 2, 0, 0, "EPT: CR3 writes do not exit"},
 	{"vm-hw-ept", "modern", "fork", 4, 0, 0, "EPT: no page-table exits at all"},
-	{"vm-hw-ept", "modern", "read-disk", 1, 7, 0, "emulated disk: io 4 + HLT 1 + io 2 = 7"},
-	{"vm-hw-ept:io=virtio", "modern", "read-disk", 1, 3, 0,
-	 "virtio: io 4 -> ceil(4/64) = 1 kick; HLT 1; completion io 2 -> 1: 3"},
+	{"vm-hw-ept", "modern", "read-disk", 1, 8, 0, "emulated disk: io 4 + HLT 1 + EOI 1 + io 2 = 8"},
+	{"vm-hw-ept:io=virtio", "modern", "read-disk", 1, 4, 0,
+	 "virtio: io 4 -> ceil(4/64) = 1 kick; HLT 1; EOI 1; completion io 2 -> 1: 4"},
+	{"vm-hw-ept", "modern", "mmap", 9, 0, 0, "EPT: faults, PTE writes and the flush stay in the guest"},
+	{"vm-hw-ept:io=virtio", "modern", "udp-rr", 2, 4, 0,
+	 "virtio-net: xmit io 1 -> 1 kick; HLT 1; EOI 1; rx io 2 -> ceil(2/64) = 1 kick: 4"},
+	{"vm-hw-ept:io=virtio", "modern", "tcp-send-64k", 1, 115, 0,
+	 "46 kicks (one per nic.xmit invocation); 23 ACKs x (external interrupt 1 + EOI 1 + 1 kick) = 69: 115"},
 	// ---- vm-bt: no VMX and no hypercalls: sensitive instructions become
 	// callouts, counted in cycles only. The system call enters the monitor
 	// first (a trap from user mode).

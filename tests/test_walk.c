@@ -142,7 +142,8 @@ static void check_rows(const struct expect *rows, size_t n)
 //   exception call [exception]  return [{space: dst}, leave]
 //   pipe      call [trap, write, copy_in, wakeup, {leave: src}, trap, read,
 //             switch, {space: dst}, copy_out, leave]   (no return: swapped)
-//   irq       [idle, interrupt, driver.complete]
+//   irq       [idle, interrupt, handler (the device node's calls: driver.complete),
+//             sched.wakeup, sched.switch]
 // Calls between two kernel services are plain calls (same domain).
 static const struct expect monolithic_rows[] = {
 	{"monolithic", "null", 1, 2, 0, 0,
@@ -172,6 +173,28 @@ static const struct expect monolithic_rows[] = {
 	 "space app:child (AS1), M4; the child's copy-on-write fault: exception T3 M5, mm.alloc and "
 	 "pt.map plain, space app:child loaded, leave M6; exit from child resuming app: T4 M7, "
 	 "space app (AS2), M8"},
+	// ---- the services of issue 23 (lmbench lat_mmap, lat_sig, lat_select,
+	// lat_udp; a TCP send; the clock tick). async-irq = call [interrupt],
+	// return [{space: dst}, leave]; irq = [idle, interrupt, handler,
+	// sched.wakeup, sched.switch].
+	{"monolithic", "mmap", 9, 18, 0, 0,
+	 "mmap: T1 M1, mm.mmap plain, leave M2; 7 faults on the cached file: exception (T, M), "
+	 "mm.fault/cache.lookup/pt.map plain, leave (M): 7 T, 14 M; munmap: T, M, mm.munmap/pt.unmap "
+	 "plain, M: 1+7+1 = 9 T, 2+14+2 = 18 M"},
+	{"monolithic", "signal", 2, 4, 0, 0,
+	 "kill: T1 M1, signal.send, signal.deliver, ukernel.thread_state all kernel (plain), leave M2; "
+	 "sigreturn: T2 M3, signal.sigreturn, thread_state plain, M4"},
+	{"monolithic", "sigaction", 1, 2, 0, 0, "trap (T1, M1), signal.action plain, leave (M2)"},
+	{"monolithic", "select-10", 1, 2, 0, 0, "trap (T1, M1), vfs.select and 10 x vfs.poll plain, leave (M2)"},
+	{"monolithic", "select-100", 1, 2, 0, 0, "as select-10: 100 plain calls count nothing"},
+	{"monolithic", "udp-rr", 2, 4, 0, 0,
+	 "sendto: T1 M1, sock/inet/nic plain, M2; recvfrom: T2 M3; the wait: device kernel: irq, the "
+	 "interrupt taken in ring 0 (no M), handler nic.rx/demux plain, wakeup, switch; udp_input plain; M4"},
+	{"monolithic", "tcp-send-64k", 1, 48, 0, 0,
+	 "send: T1 M1, 46 x (tcp_output, nic.xmit) plain, M2; 23 ACK interrupts from user mode: "
+	 "async-irq interrupt (M), nic.rx/demux/tcp_ack plain, leave (M): 46 M; 2 + 46 = 48 M, no trap"},
+	{"monolithic", "timer-tick", 0, 2, 0, 0,
+	 "interrupt from user mode (M1, not a trap), timer.tick and sched.tick plain, leave (M2)"},
 };
 
 static void test_monolithic(void **state)
@@ -228,6 +251,34 @@ static const struct expect mach_rows[] = {
 	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; the child's copy-on-write fault "
 	 "(mm in the kernel): exception 1 T 2 M, no AS; exit from child: call + mm.teardown "
 	 "+ sched.switch + reply to app = 5 T 10 M 6 msgs 2 AS"},
+	// ---- issue 23. emulated-rpc: call T2 M4 AS1 msg1 (trap, redirect, leave
+	// src, trap, send, message, space unix, leave dst), return T1 M2 AS1 msg1.
+	// unix->kernel ipc: T1 M1 msg1 (leave to the kernel: no M), its reply (the
+	// swapped steps) msg1 M1 (trap in ring 0: none; space unix loaded): T1 M2
+	// msg2. kernel->unix ipc: msg1 AS1 M1, reply T1 M1 msg1. ktrap: T1 M2.
+	{"mach", "mmap", 22, 44, 18, 22,
+	 "mmap and munmap: emulated-rpc call + return (T3 M6 AS2 msg2), mm in the kernel (unix->kernel "
+	 "ipc T1 M2 msg2): T4 M8 AS2 msg4 each. Each of the 7 faults: exception (T, M), mm.fault in the "
+	 "kernel asks the pager: cache.lookup in unix (kernel->unix ipc msg AS M, reply T M msg), "
+	 "pt.map plain, return space app (AS), leave (M): T2 M4 AS2 msg2. 4+14+4 = 22 T, "
+	 "8+28+8 = 44 M, 2+14+2 = 18 AS, 4+14+4 = 22 msgs"},
+	{"mach", "signal", 8, 16, 4, 4,
+	 "kill: emulated-rpc call T2 M4 AS1 msg1; signal.send/deliver in unix; the server rewrites the "
+	 "thread: ukernel.thread_state by ktrap T1 M2; return T1 M2 AS1 msg1: T4 M8 AS2 msg2. sigreturn "
+	 "the same: 8 T, 16 M, 4 AS, 4 msgs"},
+	{"mach", "sigaction", 3, 6, 2, 2, "emulated-rpc call (T2 M4 AS1 msg1) + return (T1 M2 AS1 msg1)"},
+	{"mach", "select-10", 3, 6, 2, 2, "as sigaction: the Unix server owns the descriptors; 10 polls plain"},
+	{"mach", "select-100", 3, 6, 2, 2, "as select-10"},
+	{"mach", "udp-rr", 8, 16, 4, 7,
+	 "sendto: call T2 M4 AS1 msg1, nic.xmit in the kernel (unix->kernel ipc T1 M2 msg2), return T1 "
+	 "M2 AS1 msg1: T4 M8 AS2 msg4. recvfrom: call T2 M4 AS1 msg1; the server waits (device unix: "
+	 "irq-msg: trap T M, idle, interrupt in ring 0, handler nic.rx/demux in the kernel, send, message "
+	 "msg, space unix loaded, leave M): T1 M2 msg1; return T1 M2 AS1 msg1: T4 M8 AS2 msg3. 8/16/4/7"},
+	{"mach", "tcp-send-64k", 72, 190, 48, 140,
+	 "send: call T2 M4 AS1 msg1 + 46 x nic.xmit (T1 M2 msg2) + return T1 M2 AS1 msg1 = T49 M98 AS2 "
+	 "msg94; 23 ACKs: interrupt (M), nic.rx/demux kernel, tcp_ack in unix (kernel->unix ipc msg AS "
+	 "M, reply T M msg), return space app (AS) leave (M): T1 M4 AS2 msg2 each = T23 M92 AS46 msg46"},
+	{"mach", "timer-tick", 0, 2, 0, 0, "the clock is the kernel's: interrupt (M1), tick plain, leave (M2)"},
 };
 
 static void test_mach(void **state)
@@ -287,6 +338,24 @@ static const struct expect mach_multiserver_rows[] = {
 	 "(2 x (1 T 2 M 2 msgs)) = 4 T 8 M 2 AS 6 msgs; wait: round trip to app:child + sched.switch "
 	 "= 3 T 6 M 2 AS 4 msgs; the child's copy-on-write fault: exception (1 T 2 M); exit: round "
 	 "trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
+	// ---- issue 23. app->personality ipc: T1 M2 AS1 msg1 each way (no
+	// emulation library). personality->kernel ipc and back: T1 M2 msg2.
+	{"mach-multiserver", "mmap", 20, 40, 18, 22,
+	 "mmap and munmap: call T1 M2 AS1 msg1, mm in the kernel T1 M2 msg2, return T1 M2 AS1 msg1: "
+	 "T3 M6 AS2 msg4 each; 7 faults as mach (the pager is cache's server, fs): T2 M4 AS2 msg2 each. "
+	 "3+14+3 = 20 T, 6+28+6 = 40 M, 2+14+2 = 18 AS, 4+14+4 = 22 msgs"},
+	{"mach-multiserver", "signal", 6, 12, 4, 4,
+	 "kill: call T1 M2 AS1 msg1, thread_state ktrap T1 M2, return T1 M2 AS1 msg1; sigreturn the same"},
+	{"mach-multiserver", "sigaction", 2, 4, 2, 2, "call T1 M2 AS1 msg1, return T1 M2 AS1 msg1"},
+	{"mach-multiserver", "select-10", 2, 4, 2, 2, "as sigaction (the personality owns the descriptors)"},
+	{"mach-multiserver", "select-100", 2, 4, 2, 2, "as select-10"},
+	{"mach-multiserver", "udp-rr", 6, 12, 4, 7,
+	 "sendto: T1 M2 AS1 msg1 + xmit in the kernel T1 M2 msg2 + T1 M2 AS1 msg1; recvfrom: T1 M2 AS1 "
+	 "msg1 + the personality's wait (irq-msg) T1 M2 msg1 + T1 M2 AS1 msg1: 6/12/4/7"},
+	{"mach-multiserver", "tcp-send-64k", 71, 188, 48, 140,
+	 "send: T1 M2 AS1 msg1 + 46 x (T1 M2 msg2) + T1 M2 AS1 msg1 = T48 M96 AS2 msg94; 23 ACKs as "
+	 "mach: T23 M92 AS46 msg46"},
+	{"mach-multiserver", "timer-tick", 0, 2, 0, 0, "as mach: the clock is in the kernel"},
 };
 
 static void test_mach_multiserver(void **state)
@@ -328,6 +397,29 @@ static const struct expect l4_rows[] = {
 	 "child resuming app), each one round trip to linux (2 T, 4 M, 2 AS, 2 msgs): the fault "
 	 "by pager-ipc (exception T, msg, AS, M x2; the pager's reply T, msg, AS, M x2); "
 	 "proc/mm/pt/sched plain in linux"},
+	// ---- issue 23. ipc: T1 M2 AS1 msg1 each way; pager-ipc call T1 M2 AS1
+	// msg1, return T1 M2 AS1 msg1; ktrap T1 M2; async-irq-ipc call [interrupt
+	// M, message, space linux AS, leave M], return [trap T M, space app AS, leave M].
+	{"l4", "mmap", 18, 36, 18, 18,
+	 "mmap: ipc there and back (T2 M4 AS2 msg2), mm.mmap in linux; each of the 7 faults: pager-ipc "
+	 "to the Linux server and its reply with the map item (T2 M4 AS2 msg2), cache.lookup and "
+	 "pt.map plain there; munmap T2 M4 AS2 msg2: 2+14+2 = 18 of each, M 36"},
+	{"l4", "signal", 6, 12, 4, 4,
+	 "kill: ipc T1 M2 AS1 msg1, the server rewrites the thread (lthread_ex_regs: ktrap T1 M2), reply "
+	 "T1 M2 AS1 msg1; sigreturn the same"},
+	{"l4", "sigaction", 2, 4, 2, 2, "ipc there and back"},
+	{"l4", "select-10", 2, 4, 2, 2, "ipc there and back; the polls are the server's plain calls"},
+	{"l4", "select-100", 2, 4, 2, 2, "as select-10"},
+	{"l4", "udp-rr", 5, 10, 4, 5,
+	 "sendto: ipc there and back T2 M4 AS2 msg2 (the driver is the server's); recvfrom: T1 M2 AS1 "
+	 "msg1, the server's wait (irq-ipc: trap T M, idle, interrupt, message msg, space linux loaded, "
+	 "leave M) T1 M2 msg1, reply T1 M2 AS1 msg1: 5/10/4/5"},
+	{"l4", "tcp-send-64k", 25, 96, 48, 25,
+	 "send: ipc there and back T2 M4 AS2 msg2; 23 ACKs: async-irq-ipc call M2 AS1 msg1, handler "
+	 "plain in linux, return T1 M2 AS1: T1 M4 AS2 msg1 each = 23/92/46/23"},
+	{"l4", "timer-tick", 1, 4, 2, 1,
+	 "the tick is a message to the server's interrupt thread (M, msg, AS linux, M), tick plain "
+	 "there, the thread waits again (T, M) and the kernel switches back (AS app, M)"},
 };
 
 static void test_l4(void **state)
@@ -359,6 +451,26 @@ static const struct expect l4_multiserver_rows[] = {
 	{"l4-multiserver", "fork", 8, 16, 8, 8,
 	 "proc/mm/pt/sched in personality: 4 root calls (fork, wait, the child's copy-on-write "
 	 "fault by pager-ipc, exit), each one round trip"},
+	// ---- issue 23. Each ipc T1 M2 AS1 msg1; net and clock are servers of their own.
+	{"l4-multiserver", "mmap", 32, 64, 32, 32,
+	 "mmap: to the personality and back 2/4/2/2; each fault: pager-ipc to the personality and "
+	 "back (2/4/2/2) plus cache.lookup in fs, ipc there and back (2/4/2/2): 4/8/4/4 x 7; munmap "
+	 "2/4/2/2: 2+28+2 = 32 T, 64 M, 32 AS, 32 msgs"},
+	{"l4-multiserver", "signal", 6, 12, 4, 4, "as l4: ipc there, ktrap, ipc back, twice"},
+	{"l4-multiserver", "sigaction", 2, 4, 2, 2, "ipc there and back"},
+	{"l4-multiserver", "select-10", 2, 4, 2, 2, "ipc there and back"},
+	{"l4-multiserver", "select-100", 2, 4, 2, 2, "ipc there and back"},
+	{"l4-multiserver", "udp-rr", 8, 16, 8, 8,
+	 "sendto: 2/4/2/2 with the personality plus nic.xmit in net (ipc there and back 2/4/2/2); "
+	 "recvfrom: 2/4/2/2 plus the wait (irq-to-driver: trap T M, interrupt, message, space net AS, "
+	 "leave M, handler in net, trap T M, message, space personality AS, leave M: T2 M4 AS2 msg2)"},
+	{"l4-multiserver", "tcp-send-64k", 163, 372, 186, 163,
+	 "send: 2/4/2/2 plus 46 x nic.xmit in net (2/4/2/2 each) = 94/188/94/94; 23 ACKs: interrupt "
+	 "to net (M2 AS1 msg1), tcp_ack in the personality (ipc there and back 2/4/2/2), return (T1 M2 "
+	 "AS1): 3/8/4/3 each = 69/184/92/69"},
+	{"l4-multiserver", "timer-tick", 3, 8, 4, 3,
+	 "interrupt to the timer server (M2 AS1 msg1), sched.tick in the personality (ipc there and "
+	 "back 2/4/2/2), the timer thread waits again (T1 M2 AS1)"},
 };
 
 static void test_l4_multiserver(void **state)
@@ -403,6 +515,29 @@ static const struct expect exokernel_rows[] = {
 	 "OS): upcall T3 M5 M6, mm.alloc plain, pt.map by secure-call T4 M7 M8; exit in app:child: "
 	 "pt.clear by secure-call (T5 M9, app:child loaded, M10), resumes app by pct (T6 M11 msg2 "
 	 "AS2 M12)"},
+	// ---- issue 23. The library OS has signals, sockets, protocols and the
+	// descriptors; the kernel has the NIC driver, the clock and the packet
+	// filter. upcall-deliver (kernel->user): dispatch, space, leave (M), no return.
+	{"exokernel", "mmap", 15, 30, 0, 0,
+	 "mmap in the library (plain); 7 faults: upcall exception (T, M) and leave (M), cache.lookup "
+	 "in the library, pt.map by secure-call (T, M, return M): T2 M4 each; munmap: pt.unmap by "
+	 "secure-call (T1 M2): 15 T, 30 M"},
+	{"exokernel", "signal", 2, 4, 0, 0,
+	 "kill, delivery and sigreturn are library code; the two ukernel.thread_state are secure calls "
+	 "(T1 M2 each)"},
+	{"exokernel", "sigaction", 0, 0, 0, 0, "signal.action is library code: no crossing"},
+	{"exokernel", "select-10", 0, 0, 0, 0, "the library OS owns the descriptors: no crossing"},
+	{"exokernel", "select-100", 0, 0, 0, 0, "as select-10"},
+	{"exokernel", "udp-rr", 2, 4, 0, 0,
+	 "sendto: the library's protocol, nic.xmit by secure-call (T1 M2); recvfrom: the library "
+	 "sleeps in the kernel (irq-wait: trap T M, idle, interrupt in ring 0, handler nic.rx and the "
+	 "DPF demux in the kernel, exo.wake, leave M); udp_input in the library"},
+	{"exokernel", "tcp-send-64k", 46, 138, 0, 0,
+	 "46 x nic.xmit by secure-call (T M M) = 46 T 92 M; 23 ACKs: interrupt (M), nic.rx and demux "
+	 "in the kernel, tcp_ack upcalled to the library (leave M; no way back), async return leave "
+	 "(already in user mode: no M): 46 M"},
+	{"exokernel", "timer-tick", 0, 2, 0, 0,
+	 "interrupt (M1), timer.tick in the kernel, the library's sched.tick by upcall (leave M2)"},
 };
 
 static void test_exokernel(void **state)
