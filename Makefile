@@ -4,32 +4,66 @@
 CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O2
-PKGS    := simgrid yaml-0.1 cmocka papi
-DEB_PKGS := libsimgrid-dev libyaml-dev libcmocka-dev libpapi-dev papi-tools gnuplot-nox pkg-config
+# Required: libyaml (configs), jansson (JSON out), CMocka (tests), gnuplot
+# (figures). Optional, each behind a program of its own so that no other
+# command loads it (include/cli.h): SimGrid for `osarch scale`
+# (build/osarch-scale), PAPI for `osarch calibrate` (build/osarch-calibrate).
+# scripts/deps.sh installs all of them as root; otherwise the optional ones
+# are built when found. SIMGRID=no / PAPI=no build without them.
+DEB_PKGS := libyaml-dev libjansson-dev libcmocka-dev gnuplot-nox pkg-config
+DEB_OPT_PKGS := libsimgrid-dev libpapi-dev papi-tools
 
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 	-Wno-error=deprecated-declarations -Iinclude -g
-PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1 simgrid papi 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs yaml-0.1 simgrid papi 2>/dev/null) -lm
-CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+CORE_PKGS := yaml-0.1 jansson
 CFLAGS  ?=
-ALL_CFLAGS = $(CFLAGS_COMMON) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS ?=
 
-LIB_SRC  := $(sort $(wildcard models/*.c) $(wildcard arch/*.c) $(wildcard workloads/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
+# What this machine has, found once after scripts/deps.sh ran (make reads
+# the file, building it first when missing: GNU make's remade makefiles).
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+include $(BUILD)/config.mk
+endif
+$(BUILD)/config.mk: scripts/deps.sh
+	@sh scripts/deps.sh $(DEB_PKGS) -- $(DEB_OPT_PKGS)
+	@mkdir -p $(BUILD)
+	@{ pkg-config --exists simgrid && echo "HAVE_SIMGRID := yes" || echo "HAVE_SIMGRID := no"; \
+	   pkg-config --exists papi && echo "HAVE_PAPI := yes" || echo "HAVE_PAPI := no"; } > $@
+SIMGRID ?= $(HAVE_SIMGRID)
+PAPI    ?= $(HAVE_PAPI)
+OPT_PKGS = $(if $(filter yes,$(SIMGRID)),simgrid) $(if $(filter yes,$(PAPI)),papi)
+OPT_DEFS = $(if $(filter yes,$(SIMGRID)),-DOSARCH_HAVE_SIMGRID) $(if $(filter yes,$(PAPI)),-DOSARCH_HAVE_PAPI)
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) $(OPT_PKGS) 2>/dev/null) $(OPT_DEFS)
+PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
+SIMGRID_LIBS = $(shell pkg-config --libs simgrid 2>/dev/null)
+PAPI_LIBS  = $(shell pkg-config --libs papi 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS_COMMON) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+
+# The core every command uses, in libosarch.a; the optional commands' own
+# objects beside it.
+OPT_SRC  := src/scale.c src/calibrate.c
+MAIN_SRC := src/main.c src/main_scale.c src/main_calibrate.c
+LIB_SRC  := $(sort $(wildcard models/*.c) $(wildcard arch/*.c) $(wildcard workloads/*.c) \
+	$(filter-out $(MAIN_SRC) $(OPT_SRC),$(wildcard src/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_OPT := $(if $(filter yes,$(SIMGRID)),,tests/test_scale.c) $(if $(filter yes,$(PAPI)),,tests/test_calibrate.c)
+TEST_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(filter-out $(TEST_OPT),$(TEST_SRC)))
 HDRS     := $(wildcard include/*.h)
+PROGS = $(BUILD)/osarch $(if $(filter yes,$(SIMGRID)),$(BUILD)/osarch-scale) \
+	$(if $(filter yes,$(PAPI)),$(BUILD)/osarch-calibrate)
 
-.PHONY: all deps run test bench asan valgrind clean report plots golden help fuzz
+.PHONY: all deps run test test-core bench asan valgrind clean report plots golden help fuzz
 
-all: $(BUILD)/osarch
+all: $(PROGS)
 
 help:
 	@echo "make run    - install missing packages (as root), build, run configs/default.yaml, plots"
 	@echo "make test   - build and run every CMocka test"
 	@echo "make bench  - cache-model throughput figures"
+	@echo "make test-core - build and test without SimGrid and PAPI (as on a student's machine)"
 	@echo "make asan   - ASan+UBSan build and tests"
 	@echo "make valgrind - tests and one run under valgrind"
 	@echo "make report - every experiment, the plots, then REPORT.md from docs/report.md.in"
@@ -37,12 +71,9 @@ help:
 	@echo "make clean"
 
 # Checks the Debian packages; installs the missing ones when root.
-deps: $(BUILD)/.deps-ok
-$(BUILD)/.deps-ok: scripts/deps.sh
-	@sh scripts/deps.sh $(DEB_PKGS)
-	@mkdir -p $(BUILD) && touch $@
+deps: $(BUILD)/config.mk
 
-$(BUILD)/obj/%.o: %.c $(HDRS) | $(BUILD)/.deps-ok
+$(BUILD)/obj/%.o: %.c $(HDRS) | $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(BUILD) -c $< -o $@
 
@@ -60,21 +91,39 @@ $(BUILD)/libosarch.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# `osarch` links only the core libraries; the make targets that run it also
+# build the optional programs it hands `scale` and `calibrate` to.
 $(BUILD)/osarch: $(BUILD)/obj/src/main.o $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
+	@$(if $(filter yes,$(SIMGRID)),,echo "note: built without SimGrid: no osarch scale (install $(word 1,$(DEB_OPT_PKGS)))")
+	@$(if $(filter yes,$(PAPI)),,echo "note: built without PAPI: no osarch calibrate (install libpapi-dev)")
+
+$(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(SIMGRID_LIBS)
+
+$(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/tests/test_scale: tests/test_scale.c tests/testutil.h $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(SIMGRID_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test_calibrate: tests/test_calibrate.c tests/testutil.h $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS) $(CMOCKA_LIBS)
+
 $(BUILD)/bench_cache: bench/bench_cache.c $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS)
 
 # Each test binary runs from the repository root; CMocka reports on stderr.
-test: $(BUILD)/osarch $(TEST_BIN)
+test: $(PROGS) $(TEST_BIN)
 	@sh scripts/run-tests.sh $(BUILD) $(TEST_BIN)
 
-run: $(BUILD)/osarch
+run: $(PROGS)
 	./$(BUILD)/osarch run configs/default.yaml
 	@$(MAKE) --no-print-directory plots
 
@@ -84,7 +133,7 @@ plots: $(BUILD)/osarch
 # REPORT.md, the class handout: every experiment of configs/ (a file with a
 # top-level `archs:`; not validation.yaml, not machines/), the figures, then
 # `osarch report` on docs/report.md.in (its directives: src/report.c).
-report: $(BUILD)/osarch
+report: $(PROGS)
 	@sh scripts/report.sh $(BUILD)
 	@$(MAKE) --no-print-directory plots
 	./$(BUILD)/osarch report --template docs/report.md.in -o REPORT.md
@@ -98,17 +147,22 @@ golden: $(BUILD)/osarch
 
 bench: $(BUILD)/bench_cache $(BUILD)/osarch
 	./$(BUILD)/bench_cache
-	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml
+	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml bench/sweep-10k.yaml bench/sweep-52k.yaml
+
+# The build a student gets without SimGrid and PAPI (issue 18): osarch
+# alone, every test that needs neither.
+test-core:
+	$(MAKE) BUILD=build-core SIMGRID=no PAPI=no test
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
-valgrind: $(BUILD)/osarch $(TEST_BIN)
+valgrind: $(PROGS) $(TEST_BIN)
 	@sh scripts/valgrind.sh $(BUILD) $(TEST_BIN)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-core
 
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600
@@ -117,7 +171,7 @@ FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch worklo
 	isa:6:configs/isa faults:7:configs
 FUZZ_LIB_SRC := $(filter-out src/main.c,$(LIB_SRC))
 
-fuzz: $(BUILD)/.deps-ok $(BUILD)/gitversion.h
+fuzz: $(BUILD)/config.mk $(BUILD)/gitversion.h
 	@mkdir -p build-fuzz
 	@for spec in $(FUZZ_KINDS); do \
 		kind=$${spec%%:*}; rest=$${spec#*:}; num=$${rest%%:*}; seeds=$${rest#*:}; \
@@ -190,7 +244,7 @@ replay-demo: $(BUILD)/osarch
 # {results.csv,host.txt}, then results/calibrate/compare.csv. About 10 s; never fails for
 # want of hardware counters.
 .PHONY: calibrate
-calibrate: $(BUILD)/osarch
+calibrate: $(BUILD)/osarch $(BUILD)/osarch-calibrate
 	./$(BUILD)/osarch calibrate -o configs/machines/host.yaml
 	./$(BUILD)/osarch calibrate --compare -o configs/machines/host.yaml
 
@@ -215,7 +269,7 @@ test-browser: explorer
 # (docs/scale.md). Writes results/scale-{cores,remote,migrate}/; then
 # `make plots` draws plots/scale-*.png. Each well under a minute on 2 cores.
 .PHONY: scale
-scale: $(BUILD)/osarch
+scale: $(BUILD)/osarch $(BUILD)/osarch-scale
 	./$(BUILD)/osarch scale configs/scale-cores.yaml
 	./$(BUILD)/osarch scale configs/scale-remote.yaml
 	./$(BUILD)/osarch scale configs/scale-migrate.yaml

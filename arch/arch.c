@@ -10,7 +10,8 @@ const char *const step_names[STEP__N] = {
 	[STEP_LEAVE] = "leave",         [STEP_RUN] = "run",             [STEP_SPACE] = "space",
 	[STEP_COPY_IN] = "copy_in",     [STEP_COPY_OUT] = "copy_out",   [STEP_MESSAGE] = "message",
 	[STEP_IDLE] = "idle",           [STEP_HYPERCALL] = "hypercall", [STEP_VMEXIT] = "vmexit",
-	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",         [STEP_HANDLER] = "handler",
+	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",         [STEP_CALL] = "call",
+	[STEP_HANDLER] = "handler",
 };
 
 const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
@@ -326,9 +327,14 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		// "service@process" places the service for one process's calls only
 		// (two OS personalities over one file server).
 		char sbuf[2 * NAME_LEN];
-		int proc = -1;
+		int proc = -1, op = -1;
 		snprintf(sbuf, sizeof sbuf, "%s", sname ? sname : "");
-		char *at = strchr(sbuf, '@');
+		// "service.op" places one operation apart from its service (an
+		// exokernel's kernel allocates the page its library OS maps).
+		char *dot = strchr(sbuf, '.');
+		if (dot)
+			*dot++ = 0;
+		char *at = strchr(dot ? dot : sbuf, '@');
 		if (at) {
 			*at++ = 0;
 			proc = !strcmp(at, "app") ? 0 : !strcmp(at, "peer") ? 1 : !strcmp(at, "child") ? 2 : -2;
@@ -336,12 +342,17 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 				cfg_errorf(err, d, k, "unknown process '%s' (expected service@app, @peer or @child)", at);
 				return -1;
 			}
-			sname = sbuf;
 		}
+		if (sname)
+			sname = sbuf;
 		int s = sname ? service_find(&a->svc, sname) : -1;
 		if (s < 0) {
 			cfg_errorf(err, d, k, "unknown service '%s' (expected a service of models/services.yaml or this file)",
 				   sname ? sname : "");
+			return -1;
+		}
+		if (dot && (op = op_find(&a->svc.s[s], dot)) < 0) {
+			cfg_errorf(err, d, k, "unknown operation '%s.%s' (expected service or service.op)", sname, dot);
 			return -1;
 		}
 		int dom = dname ? arch_domain_find(a, dname) : -1;
@@ -351,7 +362,7 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		}
 		int i;
 		for (i = 0; i < a->nplace; i++)
-			if (a->place[i].service == s && a->place[i].proc == proc)
+			if (a->place[i].service == s && a->place[i].proc == proc && a->place[i].op == op)
 				break;
 		if (i == a->nplace) {
 			if (a->nplace >= MAX_PLACEMENT) {
@@ -363,6 +374,7 @@ static int load_placement(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		a->place[i].service = s;
 		a->place[i].domain = dom;
 		a->place[i].proc = proc;
+		a->place[i].op = op;
 	}
 	return 0;
 }
@@ -534,6 +546,26 @@ static void resolve_layout(struct arch *a)
 			text += (sz + 4096 + 4095) & ~4095ull;
 			data += SVC_DATA_SPAN;
 		}
+		// Services with an operation placed here: their text and data laid
+		// out again in this domain, once per service.
+		for (int i = 0; i < a->nplace; i++) {
+			int s = a->place[i].service;
+			if (a->place[i].op < 0 || a->place[i].domain != dom || placement_of(a, s) == dom)
+				continue;
+			int j;
+			for (j = 0; j < i; j++)
+				if (a->place[j].op >= 0 && a->place[j].service == s && a->place[j].domain == dom)
+					break;
+			if (j < i) {
+				a->place[i].text_off = a->place[j].text_off, a->place[i].data_off = a->place[j].data_off;
+				continue;
+			}
+			a->place[i].text_off = text + page_colour(a->svc.s[s].name, 1);
+			a->place[i].data_off = data + page_colour(a->svc.s[s].name, 2);
+			uint64_t sz = a->svc.s[s].text_bytes ? a->svc.s[s].text_bytes : 4096;
+			text += (sz + 4096 + 4095) & ~4095ull;
+			data += SVC_DATA_SPAN;
+		}
 	}
 }
 
@@ -686,11 +718,32 @@ int placement_of(const struct arch *a, int service)
 	return placement_for(a, service, -1);
 }
 
+int placement_op(const struct arch *a, int service, int op, int proc)
+{
+	for (int i = 0; i < a->nplace; i++)
+		if (a->place[i].service == service && a->place[i].op == op && op >= 0 &&
+		    (a->place[i].proc == -1 || a->place[i].proc == proc))
+			return a->place[i].domain;
+	return placement_for(a, service, proc);
+}
+
+void arch_offsets(const struct arch *a, int service, int dom, uint64_t *text, uint64_t *data)
+{
+	*text = a->text_off[service], *data = a->data_off[service];
+	if (placement_of(a, service) == dom)
+		return;
+	for (int i = 0; i < a->nplace; i++)
+		if (a->place[i].op >= 0 && a->place[i].service == service && a->place[i].domain == dom) {
+			*text = a->place[i].text_off, *data = a->place[i].data_off;
+			return;
+		}
+}
+
 int placement_for(const struct arch *a, int service, int proc)
 {
 	int any = -1;
 	for (int i = 0; i < a->nplace; i++) {
-		if (a->place[i].service != service)
+		if (a->place[i].service != service || a->place[i].op >= 0)
 			continue;
 		if (a->place[i].proc == proc && proc >= 0)
 			return a->place[i].domain;
@@ -700,12 +753,17 @@ int placement_for(const struct arch *a, int service, int proc)
 	return any;
 }
 
+// One definition for every architecture (docs/model.md, "Privileged code"):
+// the code an application must trust is every kernel mode between it and the
+// hardware, so a guest kernel counts whether it was deprivileged to ring 1
+// (vm-pv, vm-bt) or runs in VMX non-root ring 0 (vm-hw): it still controls
+// its guest's processes. User-level servers (ring 3) do not count.
 uint64_t arch_tcb_bytes(const struct arch *a)
 {
 	uint64_t sum = 0;
 	for (int s = 0; s < a->svc.n; s++) {
 		int d = placement_of(a, s);
-		if (d >= 0 && (a->dom[d].ring == 0 || a->dom[d].vmx_root))
+		if (d >= 0 && (a->dom[d].ring < 3 || a->dom[d].vmx_root))
 			sum += a->svc.s[s].text_bytes;
 	}
 	return sum;

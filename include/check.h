@@ -4,17 +4,21 @@
 // what is asked and how the model computes the expected value: a small
 // query {arch, workload, machine, metric, [minus], [sweep + rule]} run on
 // the simulator when the answer is checked, never a number typed into a file.
-// Multiple-choice questions keep their key in lab.yaml (a letter, not a
-// figure); `spec` questions check a property of the student's own
-// architecture file (lab 3). The format is described in docs/labs.md.
+// Multiple-choice keys are never in the lab folder: they are in the
+// instructor's key file (`--key FILE`, instructor/keys.yaml), without which
+// a choice is "not graded" and --print-solution refuses. `spec` questions
+// check a property of the student's own architecture file (lab 3). A lab may
+// declare `params:`; a student's variant (labvariant.h) picks their values
+// and shuffles the choices by the student ID. The format is in docs/labs.md.
 //
-// Exit status of the command: 0 every question passes, 1 one fails, 2 a bad
-// lab or answer file (one line "file:line:col: error: ...").
+// Exit status of the command: 0 every graded question passes, 1 one fails,
+// 2 a bad lab, key or answer file (one line "file:line:col: error: ...").
 #ifndef OSARCH_CHECK_H
 #define OSARCH_CHECK_H
 
 #include <stdio.h>
 #include "osmodel.h"
+#include "labvariant.h"
 #include "yamlcfg.h"
 
 #define LAB_MAX_QUESTIONS 32
@@ -80,7 +84,9 @@ struct lab_spec {                 // a property of an architecture's placement
 
 struct lab_choices {
 	int n;
-	struct { char key[8]; char text[400]; } c[LAB_MAX_CHOICES];
+	// key: the letter shown (a, b, ... in the shown order); orig: the
+	// letter in lab.yaml, which the instructor's key names.
+	struct { char key[8]; char orig[8]; char text[400]; } c[LAB_MAX_CHOICES];
 };
 
 struct lab_question {
@@ -90,7 +96,7 @@ struct lab_question {
 	struct lab_query query;
 	struct lab_spec spec;
 	struct lab_choices choices;
-	char key[8];                  // LAB_CHOICE
+	char key[8];                  // LAB_CHOICE: the shown letter, from the key file ("" no key)
 	char tolerance[24];           // "0" exact, "10%" relative, "50" absolute
 	double tol_rel, tol_abs;
 	char hint[LAB_TEXT], hint_high[LAB_TEXT], hint_low[LAB_TEXT]; // "{answer}" is replaced
@@ -115,11 +121,26 @@ struct lab {
 	struct lab_question q[LAB_MAX_QUESTIONS];
 	int nq;
 	char path[600];               // DIR/lab.yaml
+	char student[LAB_ID];         // the variant's student ID ("" the lab as committed)
+	struct lab_param param[LAB_MAX_PARAMS]; // the values picked for this variant
+	int nparam;
+	int keyed;                    // an instructor key gave every choice question its key
 };
 
 // Loads DIR/lab.yaml (or a path ending in .yaml) and checks every name it
 // uses. Returns 0, or -1 with err set ("path:line:col: error: ...").
 int lab_load(struct lab *l, const char *dir, struct cfg_error *err);
+// A student ID: 1..LAB_ID-1 letters, digits, '.', '_', '-', '@', '+'.
+int lab_valid_student(const char *s);
+// The same for a student's variant (student NULL or "": as lab_load).
+int lab_load_variant(struct lab *l, const char *dir, const char *student, struct cfg_error *err);
+// Applies the instructor's key file: a mapping labN: {question-id: letter},
+// letters as in lab.yaml (mapped to the variant's shuffled letters). Every
+// choice question of the lab must get a key. Returns 0, or -1 with err.
+int lab_apply_key(struct lab *l, const char *key_path, struct cfg_error *err);
+// The `student:` of an answer file ("" when absent or unreadable: the
+// answer loader reports a bad file later).
+void lab_answer_student(const char *answer_path, char *buf, size_t n);
 void lab_free(struct lab *l);
 
 // The outcome of one question.
@@ -127,11 +148,12 @@ struct lab_outcome {
 	char id[LAB_ID];
 	int pass;
 	int answered;
+	int ungraded;                 // a choice question without a key: neither pass nor fail
 	char msg[1200];               // on failure: what was wrong and the hint
 };
 
 struct lab_report {
-	int n, failed;
+	int n, failed, ungraded;
 	struct lab_outcome o[LAB_MAX_QUESTIONS];
 };
 
@@ -142,10 +164,26 @@ int lab_check(const struct lab *l, const char *answer_path, struct lab_report *r
 	      struct cfg_error *err);
 void lab_report_print(FILE *out, const struct lab *l, const struct lab_report *rep);
 
-// Writes an answer file filled from the model. Returns 0, or 2 with err.
+// Writes an answer file filled from the model and the key (the lab must be
+// keyed when it has choice questions). Returns 0, or 2 with err.
 int lab_print_solution(FILE *out, const struct lab *l, struct cfg_error *err);
+// Writes the empty answer file (with `student:` for a variant). 0, or 2 with err.
+int lab_print_template(FILE *out, const struct lab *l, struct cfg_error *err);
+
+// Gradescope's autograder results.json (grade.c): one test per question,
+// score 1 or 0 of max_score 1; `error` (a bad answer file) gives score 0 and
+// the message as the output. Returns 0, or -1 when out of memory or on a
+// write error.
+int lab_report_gradescope(FILE *out, const struct lab *l, const struct lab_report *rep, const char *error);
+// Grades every *.yaml of subdir (the student ID is the file name without
+// .yaml) and writes one CSV row per file to csv_path. Returns 0, or 2 with
+// err (bad lab or key, unreadable folder; a bad answer file is a row).
+int lab_grade_dir(const char *labdir, const char *subdir, const char *key_path, const char *csv_path,
+		  struct cfg_error *err);
 
 // `osarch check LABDIR ANSWER.yaml | --print-solution`: argv[0] is "check".
 int cmd_check(int argc, char **argv);
+// `osarch lab make LABDIR --student ID -o DIR` (labmake.c): argv[0] is "lab".
+int cmd_lab(int argc, char **argv);
 
 #endif

@@ -85,12 +85,52 @@ void json_point(FILE *f, const struct experiment *e, const struct point *p);
 
 void write_resolved(FILE *f, void *experiment);
 void write_machines_resolved(FILE *f, void *experiment);
-void write_manifest(FILE *f, void *experiment); // manifest.json
+void write_manifest(FILE *f, void *manifest_in); // manifest.json
 void print_table(FILE *t, const struct experiment *e, char *const *rows, long n);
+// Creates dir and its parents. Returns 0, or -1 with errno.
 int mkdir_p(const char *dir);
 
 // Writes `write(f, arg)` to path atomically: a temporary file then a rename.
 int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg);
+
+// ---- a result folder as one unit (resultset.c) ----
+#define FNV1A64_INIT 0xcbf29ce484222325ull
+// FNV-1a, 64 bits, continuing from h (FNV1A64_INIT to start): enough to tell
+// two files or configurations apart, not a defence against forgery.
+uint64_t fnv1a64(const void *p, size_t n, uint64_t h);
+// dir + "/" + name, malloc'd; NULL with errno ENAMETOOLONG past PATH_MAX.
+char *path_join(const char *dir, const char *name);
+// The FNV-1a hash and size of a regular file. Returns 0 or -1 with errno.
+int file_digest(const char *path, uint64_t *hash, uint64_t *bytes);
+// Checks the files of a result folder against its manifest.json. Returns 0
+// (the set is whole, or the folder was not written by `osarch run`), or -1
+// with msg "DIR/FILE:1:1: error: ..." (mixed, damaged or incomplete).
+int resultset_check(const char *dir, char *msg, size_t len);
+// The same for the folder holding path.
+int resultset_check_file(const char *path, char *msg, size_t len);
+
+// What manifest.json records about the files written before it.
+#define MANIFEST_MAX_FILES 8
+struct manifest_in {
+	const struct experiment *e;
+	int n;
+	const char *name[MANIFEST_MAX_FILES];
+	uint64_t hash[MANIFEST_MAX_FILES], bytes[MANIFEST_MAX_FILES];
+};
+
+// ---- escaping of outputs (outfmt.c) ----
+// A JSON string with its quotes, escaped by jansson.
+void json_put_str(FILE *f, const char *s);
+// One CSV field, quoted as RFC 4180 says when it holds a comma, a quote, a
+// CR or LF (a quote inside is doubled); as it is otherwise.
+void csv_put_field(FILE *f, const char *s);
+// Splits one CSV record (no line end) in place into at most max fields,
+// removing RFC 4180 quotes. Returns the number of fields, max + 1 when there
+// are more, or -1 on bad quoting.
+int csv_split(char *s, char **field, int max);
+// A YAML scalar for a flow list or a mapping value, as libyaml's emitter
+// writes it (plain when that reads back the same, else quoted).
+void yaml_put_scalar(FILE *f, const char *s);
 
 // Shared loading of the model files.
 int load_services_default(struct service_set *s, struct cfg_error *err);

@@ -91,6 +91,7 @@ enum step_kind {
 	STEP_VMEXIT,    // guest -> hypervisor by VM exit
 	STEP_VMENTRY,   // hypervisor -> guest
 	STEP_ENTER,     // move to a domain without a hardware event (e.g. monitor -> translated guest code)
+	STEP_CALL,      // a procedure call or its return (into a library in the caller's space)
 	STEP_HANDLER,   // run the interrupt handler's work: the device node's calls, from here
 	STEP__N
 };
@@ -154,7 +155,11 @@ struct arch {
 	char family[NAME_LEN];
 	struct domain dom[MAX_DOMAINS];
 	int ndom;
-	struct { int service; int domain; int proc; } place[MAX_PLACEMENT]; // proc -1: any process
+	// proc -1: any process; op -1: every operation of the service, else one
+	// operation placed apart from its service ("mm.alloc: kernel"), with
+	// its service's text and data laid out again in that domain (text_off,
+	// data_off of the entry).
+	struct { int service; int domain; int proc; int op; uint64_t text_off, data_off; } place[MAX_PLACEMENT];
 	int nplace;
 	struct transport tr[MAX_TRANSPORTS];
 	int ntr;
@@ -190,6 +195,8 @@ struct node {
 	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")
 	char resume[NAME_LEN]; // root calls: process that runs when the call returns ("" = from)
 	char proc[NAME_LEN];   // the process whose instance of a per-process domain runs it ("" = caller's)
+	char svc_name[NAME_LEN], op_name[NAME_LEN]; // what runs, by name: the walker resolves it
+	                       // against the architecture's own services (service/op index the shared set)
 };
 
 struct workload {
@@ -222,7 +229,14 @@ int placement_of(const struct arch *a, int service); // domain index, or -1
 // The domain serving `service` for calls made on behalf of process `proc`
 // (0 app, 1 peer, 2 child): a `service@process` placement wins.
 int placement_for(const struct arch *a, int service, int proc);
-// The privileged code size: text of services placed in ring 0 or VMX root.
+// The domain running operation `op` of `service` for process `proc`: an
+// operation's own placement wins over its service's.
+int placement_op(const struct arch *a, int service, int op, int proc);
+// Offsets of a service's text and data in domain `dom` (its home domain,
+// or a domain one of its operations is placed in).
+void arch_offsets(const struct arch *a, int service, int dom, uint64_t *text, uint64_t *data);
+// The privileged code size: text of services placed in any kernel mode
+// (rings 0-2, a guest kernel included, or VMX root); docs/model.md.
 uint64_t arch_tcb_bytes(const struct arch *a);
 
 int workload_load(struct workload *w, const char *name_or_path,

@@ -20,6 +20,14 @@ int report_expand(FILE *in, const char *name, FILE *out, struct cfg_error *err);
 // Compact form of a number for prose: an integer as an integer, anything
 // else to 3 significant digits without an exponent ("0.05", "2.93", "1235").
 void report_format_number(char *buf, size_t n, double x);
+// A ratio: as report_format_number, with the decimals a value near a whole
+// number needs to show that it is not one (1.0035 -> "1.004").
+void report_format_ratio(char *buf, size_t n, double x);
+// Slips in a generated report (Markdown): "NaN", "nan", "inf" as a word,
+// an empty table cell, and a figure ![..](path) whose file does not exist
+// under dir. Writes one line per slip ("REPORT.md:LINE: ...") to out (may be
+// NULL) and returns their count.
+int report_lint(const char *text, const char *name, const char *dir, FILE *out);
 
 // `osarch report [--template FILE] [-o FILE|-]`: argv[0] is "report".
 // Exit status: 0, 2 on bad usage or a template/data error, 1 on an internal

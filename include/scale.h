@@ -47,6 +47,8 @@ extern const char *const scale_scenario_names[];
 struct scale_lock {
 	char service[NAME_LEN];  // service whose code runs under the lock ("fs")
 	int64_t cycles;          // cycles of each such step held under the lock (0: no lock)
+	int64_t inodes;          // 0: one lock for the whole service (coarse); n: a lock per inode,
+	                         // client c's calls use inode c mod n (fine-grained)
 };
 
 struct scale_link {
@@ -59,7 +61,13 @@ struct scale_remote {
 	struct strlist domains;  // server domains placed on the remote host ("fs")
 	double mhz;              // remote clock; 0 = the local profile's
 	int64_t cores;
+	int netmsgserver;        // 1: messages between hosts go through a user-level network message
+	                         // server on each host (Mach's netmsgserver); 0: the kernel sends them
+	int64_t protocol_instructions; // the transport protocol's instructions per message and side
 };
+
+enum scale_stop_rule { STOP_SIMGRID, STOP_XEN };
+extern const char *const scale_stop_rule_names[];
 
 struct scale_vm {
 	uint64_t ram;            // bytes
@@ -67,6 +75,8 @@ struct scale_vm {
 	double dirty_rate;       // MB/s (1e6 bytes/s) dirtied while the guest runs
 	double migrate_at;       // ms of simulated time before the migration starts
 	double timeout;          // s of simulated migration after which it is called non-converging
+	int stop_rule;           // enum scale_stop_rule: SimGrid's plugin or Xen's xc_linux_save loop
+	uint64_t state_bytes;    // xen: CPU and device state sent with the last round (VM paused)
 };
 
 struct scale_config {
@@ -109,6 +119,7 @@ struct scale_seg {
 	int owner;          // -1: the client; else a server index
 	int call;           // 1: entered by a call to owner; 0: by a return to it
 	double pre, locked, post; // cycles before, under and after the lock
+	double lock_lines;  // cache lines the locked cycles write: they move with the lock
 	double sleep;       // seconds waiting for a device in this segment
 	long bytes;         // message bytes carried into this segment
 };
@@ -124,6 +135,8 @@ struct scale_plan {
 	double client_cycles;
 	double server_cycles[SCALE_MAX_SERVERS];
 	double lock_cycles;
+	double hop_cycles;  // one local message to or from a network message server (half the
+	                    // architecture's ipc-pingpong round trip; 0: not computed)
 };
 
 // Builds the plan of one call of w under a on profile p (run_point with a
@@ -156,6 +169,13 @@ struct scale_point {
 	uint64_t ram, working_set;
 	double dirty_rate;         // bytes/s
 	double migrate_at, timeout; // s
+	int stop_rule;             // enum scale_stop_rule
+	uint64_t state_bytes;
+	int netmsg;                // messages between hosts go through a network message server per host
+	double protocol_cycles;    // its protocol processing per message and side
+	int lock_inodes;           // see scale_lock.inodes
+	double line_transfer;      // cycles to move a modified cache line between cores (profile)
+	double ipi;                // cycles of an inter-processor interrupt's delivery (profile)
 	const char *sweep_values[SCALE_MAX_SWEEP];
 	const struct scale_plan *plan;
 };
@@ -172,6 +192,8 @@ struct scale_row {
 	double server_util[SCALE_MAX_SERVERS]; // busy fraction of each server's threads
 	double lock_util;          // fraction of the window the lock was held
 	long request_bytes, reply_bytes; // bytes crossing the link per call (remote)
+	double handover_cycles;    // mean cycles of a lock hand-over (line transfers), per acquisition
+	double xcore_cycles;       // mean cycles per call of cross-core messages (IPI + line transfers)
 	// migrate
 	double migration_s;        // sg_vm_migrate's duration (NaN: did not finish)
 	double downtime_s;         // guest-observed pause: elapsed - work / speed
@@ -189,6 +211,16 @@ struct scale_row {
 int scale_point_run(const struct scale_point *pt, char *const *simgrid_argv, int quiet,
 		    struct scale_row *row, char *msg, size_t msglen);
 
+// Cycles of one lock hand-over with `contenders` cores contending (the new
+// holder included) when the critical section wrote `lock_lines` lines:
+// line_transfer x ((contenders + 1) / 2 + lock_lines); 0 on the same core.
+double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core);
+
+// SimGrid's timing precision (surf/precision, seconds) for the point: a
+// thousandth of the shortest piece of work any actor executes (never coarser
+// than SimGrid's default 1e-9 s). scale_point_run passes it to every child.
+double scale_precision(const struct scale_point *pt);
+
 // Checks SimGrid options in a child process; returns 0, or -1 with the
 // reason SimGrid gave (one line) in msg.
 int scale_check_cfg(char *const *simgrid_argv, char *msg, size_t msglen);
@@ -204,6 +236,25 @@ struct migration_prediction {
 };
 void scale_migration_predict(uint64_t ram, uint64_t working_set, double dirty_rate, double bandwidth,
 			     double latency, double timeout_s, struct migration_prediction *out);
+
+// Xen's pre-copy loop (tools/libxc/xc_linux_save.c, Xen 3.0, the code of
+// Clark et al. NSDI 2005) as scale runs it: round 1 sends every page; each
+// later round the pages dirtied while the previous one was sent; after a
+// round it stops when that round sent more than the one before (the rate
+// being at its maximum: the link's), fewer than 50 pages, 29 rounds have
+// run, or more than 3x the guest's pages were sent in all. Then the VM is
+// paused and the last dirty pages and state_bytes (CPU and device state)
+// follow. Pages dirtied during t seconds of guest run: a writable working
+// set of wws bytes whose pages are written at random at `dirty_rate`
+// bytes/s, so rewrites of a dirty page add nothing:
+// wws x (1 - exp(-dirty_rate x t / wws)), in whole 4 KiB pages.
+// stage3_s is the downtime (the paused copy), total_s includes it.
+#define XEN_MAX_ITERS 29   // xc_linux_save.c: DEF_MAX_ITERS, "limit us to 30 times round loop"
+#define XEN_MAX_FACTOR 3   // DEF_MAX_FACTOR, "never send more than 3x p2m_size"
+#define XEN_MIN_PAGES 50   // "sent_this_iter+skip_this_iter < 50"
+double scale_wws_pages(double seconds, double dirty_rate, uint64_t wws);
+void scale_migration_predict_xen(uint64_t ram, uint64_t wws, double dirty_rate, double bandwidth, double latency,
+				 uint64_t state_bytes, struct migration_prediction *out);
 
 // The command: osarch scale CONFIG.yaml [-o DIR] [--jobs N] [--verbose] [--cfg=K:V]...
 int cmd_scale(int argc, char **argv);

@@ -13,6 +13,7 @@ struct os_counts {
 	uint64_t ipc_messages;  // messages sent through an IPC transport
 	uint64_t vm_exits;
 	uint64_t hypercalls;
+	uint64_t vmx_transitions; // VM exits and VM entries, each one (a mode switch is a ring change only)
 	double io_wait_usec;    // device time the call waited (not in cycles)
 	double wake_cycles;     // cycles from the end of a device wait (the interrupt) until
 	                        // the waiting code runs again: the wake-up path
@@ -46,6 +47,7 @@ struct sim {
 	struct machine *m;
 	// walker state
 	int cur_dom, cur_proc;
+	int running;         // the process that has the processor between root calls
 	int ring;
 	uint32_t cr3;        // the space in CR3 (machine space id)
 	uint32_t seg;        // small space entered by segment switch (0: none)
@@ -54,17 +56,21 @@ struct sim {
 	struct os_counts os;
 	struct trace *tr;    // NULL: not tracing
 	uint64_t fresh_next;  // next page of the fresh-page pool
-	uint32_t translated[MAX_SERVICES];
+	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 	int edge;             // kind of the edge being crossed (for messages)
+	int node_svc[MAX_NODES], node_op[MAX_NODES]; // each node's operation in the architecture's own services
 	// the device wait being walked: its node (-1 none), the process it serves,
 	// whether its transport ran the handler, and the cycle count at its idle step
 	int dev_node, dev_client, dev_handled;
 	double wake_start;    // < 0: no idle step seen yet
 	struct trace_open *topen; // the open trace row (walk.c)
-	char error[200];      // set when the architecture cannot carry the walk // binary translation: ops already in the cache (bit per op)
+	char error[200];      // set when the architecture cannot carry the walk
 };
 
-// Resets the walker to "app running in user mode, its space loaded" on m.
+// Resets the walker to "app running in user mode, its space loaded" on m,
+// and checks that the architecture can carry the workload: every operation
+// exists in the architecture's services, every device wait has a rule. If
+// not, s->error says why and nothing may be run.
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
 // Runs one instance of the workload (every root call in order).
 void sim_run_once(struct sim *s);
@@ -95,5 +101,11 @@ struct run_params {
 // architecture has no transport for a crossing the workload makes (out->error).
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr);
+// run_point on a machine kept across points (machine_prepare): a sweep
+// worker builds its caches once instead of once per point. m must be
+// zeroed before its first use and machine_free'd after the last.
+int run_point_on(struct machine *m, const struct arch *a, const struct workload *w,
+		 const struct profile *p, const struct run_params *rp, struct run_result *out,
+		 struct trace *tr);
 
 #endif

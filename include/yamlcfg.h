@@ -84,6 +84,11 @@ struct field {
 // Refuses files over CFG_MAX_FILE_BYTES, nesting over CFG_MAX_DEPTH,
 // and documents with more than CFG_MAX_NODES nodes (alias bombs).
 int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err);
+// Reads a whole regular file of at most `limit` bytes (NUL-terminated,
+// malloc'd). A FIFO, device or directory is refused without blocking, and a
+// file over the limit is refused after reading limit + 1 bytes. Returns NULL
+// with err = "path:1:1: error: ..." on failure.
+char *cfg_read_file(const char *path, size_t limit, size_t *len, struct cfg_error *err);
 // Parse from memory (tests, fuzzing); `name` is used as the path in messages.
 int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 		     size_t len, struct cfg_error *err);

@@ -39,6 +39,13 @@ static uint64_t frame_of(const struct machine *m, uint64_t ns, uint64_t a, uint6
 	return h & m->frame_mask;
 }
 
+// No page is remembered (a vpn never has all bits set: VPN_BITS < 64).
+static void memo_clear(struct machine *m)
+{
+	for (int i = 0; i < 2; i++)
+		m->memo[i] = (struct frame_memo){0, UINT64_MAX, 0};
+}
+
 double counters_cycles(const struct counters *c)
 {
 	double s = 0;
@@ -194,6 +201,43 @@ int machine_init(struct machine *m, const struct profile *p, uint64_t seed)
 	while (f * 2 <= frames)
 		f *= 2;
 	m->frame_mask = f - 1;
+	memo_clear(m);
+	return 0;
+}
+
+static int cache_geom_eq(const struct cache_geom *a, const struct cache_geom *b)
+{
+	return a->present == b->present && a->size == b->size && a->assoc == b->assoc &&
+	       a->line == b->line && a->latency == b->latency && a->repl == b->repl;
+}
+
+static int tlb_geom_eq(const struct tlb_geom *a, const struct tlb_geom *b)
+{
+	return a->present == b->present && a->entries == b->entries && a->assoc == b->assoc &&
+	       a->latency == b->latency;
+}
+
+// Everything machine_init builds arrays or fixed state from.
+static int same_shape(const struct profile *a, const struct profile *b)
+{
+	return a->l1_unified == b->l1_unified && cache_geom_eq(&a->l1i, &b->l1i) &&
+	       cache_geom_eq(&a->l1d, &b->l1d) && cache_geom_eq(&a->l2, &b->l2) &&
+	       cache_geom_eq(&a->l3, &b->l3) && a->tlb_unified == b->tlb_unified &&
+	       tlb_geom_eq(&a->itlb, &b->itlb) && tlb_geom_eq(&a->dtlb, &b->dtlb) &&
+	       tlb_geom_eq(&a->stlb, &b->stlb) && a->page_size == b->page_size &&
+	       a->address_bits == b->address_bits && a->phys_mem == b->phys_mem;
+}
+
+int machine_prepare(struct machine *m, const struct profile *p, uint64_t seed)
+{
+	if (!m->l1d_store.sa.tag || !same_shape(&m->prof, p)) {
+		if (m->l1d_store.sa.tag)
+			machine_free(m);
+		return machine_init(m, p, seed);
+	}
+	machine_reset(m);
+	m->prof = *p;
+	m->seed = mix64(seed + 1);
 	return 0;
 }
 
@@ -231,6 +275,7 @@ void machine_reset(struct machine *m)
 	m->vm = 0;
 	m->nested = 0;
 	memset(&m->ctr, 0, sizeof m->ctr);
+	memo_clear(m);
 }
 
 static int tlb_copy(struct tlb *dst, const struct tlb *src)
@@ -315,9 +360,22 @@ uint64_t machine_paddr(const struct machine *m, uint64_t va)
 	return frame << m->page_shift | off;
 }
 
+// machine_paddr through the memo of side `side` (0 data, 1 code): the same
+// frame_of, computed once per page run.
+static uint64_t paddr_memo(struct machine *m, uint64_t va, int side)
+{
+	uint64_t ns = map_space(m, va), vpn = vpn_of(m, va);
+	struct frame_memo *f = &m->memo[side];
+	if (f->vpn != vpn || f->ns != ns)
+		*f = (struct frame_memo){ns, vpn, frame_of(m, ns, vpn, 0)};
+	return f->frame << m->page_shift | (va & ((1ull << m->page_shift) - 1));
+}
+
 // One reference through the data hierarchy; returns the stall in cycles,
 // `l1_cost` being what an L1 hit costs (0 for ordinary references, whose
 // L1 hit is in the CPI; l1d.latency for dependent page-walk reads).
+static uint32_t below_l1(struct machine *m, uint64_t pa, int is_i);
+
 static uint32_t hier_access(struct machine *m, struct cache *l1, uint64_t pa, int is_i,
 			    uint32_t l1_cost)
 {
@@ -325,19 +383,7 @@ static uint32_t hier_access(struct machine *m, struct cache *l1, uint64_t pa, in
 		lineset_put(&m->fp, (pa >> m->l1d->line_shift) | ((uint64_t)(is_i > 0) << 63), is_i > 0);
 	if (cache_access(l1, pa))
 		return l1_cost;
-	if (is_i > 0) m->ctr.l1i_misses++; else m->ctr.l1d_misses++;
-	if (m->l2) {
-		if (cache_access(m->l2, pa))
-			return m->l2->latency;
-		m->ctr.l2_misses++;
-	}
-	if (m->l3) {
-		if (cache_access(m->l3, pa))
-			return m->l3->latency;
-		m->ctr.l3_misses++;
-	}
-	m->ctr.llc_misses++;
-	return m->prof.dram_latency;
+	return below_l1(m, pa, is_i);
 }
 
 static uint32_t walk_ref(struct machine *m, uint64_t pa)
@@ -454,7 +500,7 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	for (uint64_t line = first; line <= last; line++) {
 		uint64_t a = line << ls;
 		tlb += translate(m, t, a, is_i);
-		miss += hier_access(m, l1, machine_paddr(m, a), is_i, 0);
+		miss += hier_access(m, l1, paddr_memo(m, a, is_i), is_i, 0);
 	}
 	uint64_t n = last - first + 1;
 	if (is_i) {
@@ -467,9 +513,28 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	m->ctr.cyc[CYC_TLB] += tlb;
 }
 
-uint32_t machine_ref_phys(struct machine *m, uint64_t pa, int is_i)
+// Below L1: the rest of hier_access for a reference whose L1 lookup missed.
+static uint32_t below_l1(struct machine *m, uint64_t pa, int is_i)
 {
-	uint32_t stall = hier_access(m, is_i ? m->l1i : m->l1d, pa, is_i, 0);
+	if (is_i > 0) m->ctr.l1i_misses++; else m->ctr.l1d_misses++;
+	if (m->l2) {
+		if (cache_access(m->l2, pa))
+			return m->l2->latency;
+		m->ctr.l2_misses++;
+	}
+	if (m->l3) {
+		if (cache_access(m->l3, pa))
+			return m->l3->latency;
+		m->ctr.l3_misses++;
+	}
+	m->ctr.llc_misses++;
+	return m->prof.dram_latency;
+}
+
+uint32_t machine_ref_phys_slow(struct machine *m, uint64_t pa, int is_i, int l1_missed)
+{
+	uint32_t stall = l1_missed ? below_l1(m, pa, is_i)
+				   : hier_access(m, is_i ? m->l1i : m->l1d, pa, is_i, 0);
 	if (is_i) {
 		m->ctr.irefs++;
 		m->ctr.cyc[CYC_IMISS] += stall;

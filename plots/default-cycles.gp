@@ -22,7 +22,9 @@ set yrange [ylo:yhi]
 set format y "%.0f"
 set mytics 10
 set grid ytics mytics lc rgb "#D8D8D8" lw 0.6, lc rgb "#EEEEEE" lw 0.4 back
-set ylabel "cycles per call (log scale)"
+# offset: without it the label lands left of x = 0, which gnuplot's svg terminal
+# drops (the png showed it, the svg did not).
+set ylabel "cycles per call (log scale)" offset 1,0
 set xlabel "workload" offset 0, (wl_rotate ? 0.5 : 0)
 
 # Second y axis in microseconds, when the machine clock is known.

@@ -2,8 +2,10 @@
 #
 # scale-cores.gp: throughput against cores (`osarch scale
 # configs/scale-cores.yaml`), one panel per workload. One line per
-# architecture and number of server threads: palette colour and point type
-# per architecture, solid for one thread per server, dashed for a pool.
+# architecture, number of server threads and lock granularity: palette
+# colour and point type per architecture, solid for one thread per server,
+# dashed for a pool, dotted for per-inode locks (lock.inodes > 0; drawn only
+# for the architectures whose call takes the lock).
 # Both axes are logarithmic (cores 1, 2, 4, 8, 16): perfect scaling is a
 # straight line of slope one; a line that goes flat has met its bottleneck
 # (the CSV's `bottleneck` column names it: a server, the lock, the cores).
@@ -19,22 +21,27 @@ set datafile separator ','
 
 set label 990 "Throughput against cores: where each architecture stops scaling"
 
-# The (arch, threads) series in CSV order, as "arch:threads" words.
+# The (arch, threads, lock inodes) series in CSV order, as "arch:threads:inodes"
+# words; a per-inode series only where the lock is taken (lock_held_cycles > 0).
 series = system("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } " . \
-                "!seen[$h[\"arch\"] \":\" $h[\"threads\"]]++ { printf \"%s:%s \", $h[\"arch\"], $h[\"threads\"] }' " . csv)
+                "{ li = (\"lock_inodes\" in h) ? $h[\"lock_inodes\"] : 0; k = $h[\"arch\"] \":\" $h[\"threads\"] \":\" li } " . \
+                "(li == 0 || $h[\"lock_held_cycles\"] > 0) && !seen[k]++ { printf \"%s \", k }' " . csv)
 nS = words(series)
 if (nS == 0) { print "scale-cores: no rows in ".csv; exit status 0 }
-s_arch(k) = word(series, k)[1:strstrt(word(series, k), ":") - 1]
-s_thr(k) = int(word(series, k)[strstrt(word(series, k), ":") + 1:])
-s_dt(k) = s_thr(k) > 1 ? 2 : 1
-s_text(k) = s_thr(k) > 1 ? sprintf("%s, %d threads", s_arch(k), s_thr(k)) : s_arch(k)
+s_f(k, i) = system(sprintf("echo %s | cut -d: -f%d", word(series, k), i))
+s_arch(k) = s_f(k, 1)
+s_thr(k) = int(s_f(k, 2))
+s_ino(k) = int(s_f(k, 3))
+s_dt(k) = s_ino(k) > 0 ? 3 : (s_thr(k) > 1 ? 2 : 1)
+s_text(k) = sprintf("%s%s%s", s_arch(k), s_thr(k) > 1 ? sprintf(", %d threads", s_thr(k)) : "", s_ino(k) > 0 ? ", per-inode locks" : "")
+s_lino(k) = s_ino(k)
 
 unset arrow
 lkey_n = nS
 lkey_text(i) = s_text(i)
 lkey_color(i) = arch_color(arch_base(s_arch(i)))
 lkey_pt(i) = arch_pt(arch_base(s_arch(i)))
-lkey_dt(i) = s_thr(i) > 1 ? 2 : 1
+lkey_dt(i) = s_dt(i)
 lkey_y = 0.872
 eval lkey_draw
 
@@ -82,10 +89,10 @@ do for [j=1:nW] {
                        "$h[\"workload\"] == w && $h[\"bottleneck\"] == \"lock\" { n++ } END { print n + 0 }' " . csv)
     if (lock_bound > 0 && int(wl_locked) > 0) {
         set arrow 1 from graph 0, first lock_bound to graph 1, first lock_bound nohead dt 3 lc rgb "#777777" lw 1 back
-        set label 1 "shared FS lock's bound" at graph 0.02, first lock_bound * 1.25 left font font(8) tc rgb "#555555"
+        set label 1 "coarse FS lock's bound without hand-overs" at graph 0.02, first lock_bound * 1.25 left font font(8) tc rgb "#555555"
     }
     plot for [k=1:nS] csv using \
-        ((strcol("workload") eq wl && strcol("arch") eq s_arch(k) && column("threads") == s_thr(k)) ? column("cores") : NaN):\
+        ((strcol("workload") eq wl && strcol("arch") eq s_arch(k) && column("threads") == s_thr(k) && column("lock_inodes") == s_lino(k)) ? column("cores") : NaN):\
         (column("throughput") / 1e6) with linespoints lc rgb arch_color(arch_base(s_arch(k))) \
         pt arch_pt(arch_base(s_arch(k))) ps 0.9 * ps_scale lw 1.6 dt s_dt(k) notitle
     unset label 990

@@ -1,7 +1,7 @@
 # input: results/scale-migrate/results.csv
 #
-# scale-migrate.gp: live migration of a guest by SimGrid's plugin
-# (`osarch scale configs/scale-migrate.yaml`). Left: total migration time
+# scale-migrate.gp: live migration of a guest under SimGrid's plugin
+# (solid) and Xen's stop rule (dashed) (`osarch scale configs/scale-migrate.yaml`). Left: total migration time
 # against the rate at which the running guest dirties memory; right: the
 # downtime (the guest's pause while the last round is copied), one line per
 # link bandwidth. A migration that had not finished after vm.timeout (the
@@ -29,11 +29,12 @@ bw_pt(k) = word("9 7 5 13 11", (k - 1) % 5 + 1) + 0
 bw_text(b) = b >= 1000 ? sprintf("%g Gbit/s (%g MB/s)", b / 1000.0, b / 8.0) : sprintf("%g Mbit/s (%g MB/s)", b, b / 8.0)
 
 unset arrow
-lkey_n = nB
-lkey_text(i) = "link " . bw_text(word(bws, i) + 0)
-lkey_color(i) = bw_color(i)
-lkey_pt(i) = bw_pt(i)
-lkey_dt(i) = 1
+rules = "simgrid xen"
+lkey_n = 2 * nB
+lkey_text(i) = "link " . bw_text(word(bws, (i - 1) % nB + 1) + 0) . ((i - 1) / nB == 0 ? ", SimGrid's rule" : ", Xen's rule")
+lkey_color(i) = bw_color((i - 1) % nB + 1)
+lkey_pt(i) = bw_pt((i - 1) % nB + 1)
+lkey_dt(i) = (i - 1) / nB + 1
 lkey_y = 0.872
 eval lkey_draw
 
@@ -63,7 +64,7 @@ set xlabel "memory dirtied by the running guest (MB/s, log scale)"
 gap = 0.1
 p_top = lkey_bottom - 0.07
 timeout = real(system("sed -n 's/^  timeout: *//p' results/scale-migrate/config.resolved.yaml | head -n 1"))
-set label 993 sprintf("x at the top: still migrating after %g s (the pre-copy rounds do not converge)", timeout) \
+set label 993 sprintf("x at the top: SimGrid's rule still migrating after %g s (at or above the link's rate); Xen's rule always stops", timeout) \
     at screen 0.5, 0.022 center font font(8) tc rgb "#555555" front
 set multiplot
 do for [k=1:2] {
@@ -75,8 +76,8 @@ do for [k=1:2] {
         set title "total migration time" font font(11)
         set yrange [tlo:thi]
         set ylabel "seconds (log scale)"
-        plot for [b=1:nB] csv using (column("bandwidth_mbit") == word(bws, b) + 0 ? xpos(column("dirty_rate")) : NaN):\
-                (column("migration_s")) with linespoints lc rgb bw_color(b) pt bw_pt(b) ps 0.8 * ps_scale lw 1.6 notitle, \
+        plot for [q=0:2*nB-1] csv using (column("bandwidth_mbit") == word(bws, q % nB + 1) + 0 && strcol("stop_rule") eq word(rules, q / nB + 1) ? xpos(column("dirty_rate")) : NaN):\
+                (column("migration_s")) with linespoints lc rgb bw_color(q % nB + 1) pt bw_pt(q % nB + 1) ps 0.6 * ps_scale lw 1.4 dt 1 + q / nB notitle, \
              for [b=1:nB] csv using ((column("bandwidth_mbit") == word(bws, b) + 0 && column("converged") == 0) ? \
                 xpos(column("dirty_rate")) : NaN):(thi / 1.12) with points lc rgb bw_color(b) pt 2 ps 1.2 * ps_scale lw 1.6 notitle
     } else {
@@ -85,8 +86,8 @@ do for [k=1:2] {
         set ylabel "milliseconds (log scale)"
         set arrow 1 from graph 0, first 30 to graph 1, first 30 nohead dt 3 lc rgb "#777777" lw 1 back
         set label 1 "30 ms: SimGrid's pre-copy target" at graph 0.02, first 38 left font font(8) tc rgb "#555555"
-        plot for [b=1:nB] csv using (column("bandwidth_mbit") == word(bws, b) + 0 ? xpos(column("dirty_rate")) : NaN):\
-                (column("downtime_ms")) with linespoints lc rgb bw_color(b) pt bw_pt(b) ps 0.8 * ps_scale lw 1.6 notitle
+        plot for [q=0:2*nB-1] csv using (column("bandwidth_mbit") == word(bws, q % nB + 1) + 0 && strcol("stop_rule") eq word(rules, q / nB + 1) ? xpos(column("dirty_rate")) : NaN):\
+                (column("downtime_ms")) with linespoints lc rgb bw_color(q % nB + 1) pt bw_pt(q % nB + 1) ps 0.6 * ps_scale lw 1.4 dt 1 + q / nB notitle
     }
     unset label 990
     unset label 991

@@ -5,7 +5,7 @@
 // question's expected value is computed here, when the answer is checked, by
 // running the model exactly as `osarch run` does (warmup 10, reps 5, seed 1,
 // unless the lab says otherwise). Multiple-choice keys are letters kept in
-// the lab file; list questions (which monitor operations ran) are read from
+// the instructor's key file (--key), never in the lab folder; list questions (which monitor operations ran) are read from
 // the model's own trace of the call; `spec` questions read the placement of
 // the student's architecture file.
 //
@@ -13,9 +13,11 @@
 // metric c(v) at each, the knee is the smallest vi such that c(vj) <=
 // (1 + within_pct/100) * c(vn) for every j >= i: from the knee on, a larger
 // cache buys less than within_pct percent.
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
@@ -132,6 +134,7 @@ static int load_choices(const struct field *f, void *dst, struct ydoc *d, yaml_n
 			return -1;
 		}
 		snprintf(c->c[c->n].key, sizeof c->c[0].key, "%s", ks);
+		snprintf(c->c[c->n].orig, sizeof c->c[0].orig, "%s", ks);
 		snprintf(c->c[c->n].text, sizeof c->c[0].text, "%s", vs);
 		c->n++;
 	}
@@ -154,8 +157,6 @@ static const struct field question_schema[] = {
 	 .help = "a property of an architecture's placement (nothing to answer)"},
 	{.key = "choices", .type = F_CUSTOM, .offset = XO(choices), .custom = load_choices,
 	 .help = "multiple choice: {letter: text}"},
-	{.key = "key", .type = F_STRING, .offset = XO(key), .size = SZ(lab_question, key),
-	 .help = "multiple choice: the right letter"},
 	{.key = "tolerance", .type = F_STRING, .offset = XO(tolerance), .size = SZ(lab_question, tolerance),
 	 .help = "0 (exact, the default), N% (relative) or N (absolute)"},
 	{.key = "hint", .type = F_STRING, .offset = XO(hint), .size = SZ(lab_question, hint),
@@ -193,6 +194,14 @@ static int load_list_shape(const struct field *f, void *dst, struct ydoc *d, yam
 	return 0;
 }
 
+// `params` was read (and checked) before the file was parsed for the rest.
+static int load_params_shape(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
+			     struct cfg_error *err)
+{
+	(void)f, (void)dst, (void)d, (void)node, (void)err;
+	return 0;
+}
+
 #define LO(m) offsetof(struct lab, m)
 static const struct field lab_schema[] = {
 	{.key = "lab", .type = F_INT, .offset = LO(number), .size = sizeof(int), .min = 1, .max = 99,
@@ -207,6 +216,8 @@ static const struct field lab_schema[] = {
 	 .help = "calls before measuring (10)"},
 	{.key = "reps", .type = F_INT, .offset = LO(reps), .size = sizeof(int), .min = 1, .max = 10000,
 	 .help = "measured calls (5)"},
+	{.key = "params", .type = F_CUSTOM, .offset = 0, .custom = load_params_shape,
+	 .help = "NAME: [values]: $NAME in the lab, handout and start files; a student's variant picks one"},
 	{.key = "inputs", .type = F_CUSTOM, .offset = 0, .custom = load_list_shape,
 	 .help = "files the student hands in with the answers"},
 	{.key = "questions", .type = F_CUSTOM, .offset = 0, .custom = load_list_shape, .required = 1,
@@ -486,22 +497,10 @@ static int check_question(struct loadctx *c, struct lab_question *q, yaml_node_t
 		cfg_errorf(err, d, qn, "question '%s' needs exactly one of query, spec or choices", q->id);
 		return -1;
 	}
-	if (!hc && q->key[0]) {
-		cfg_errorf(err, d, at(d, qn, "key"), "'key' is only for multiple-choice questions");
-		return -1;
-	}
 	if (parse_tolerance(q, d, qn, err))
 		return -1;
 	if (hc) {
 		q->kind = LAB_CHOICE;
-		int ok = 0;
-		for (int i = 0; i < q->choices.n; i++)
-			ok |= !strcmp(q->choices.c[i].key, q->key);
-		if (!ok) {
-			cfg_errorf(err, d, at(d, qn, "key"), "%s '%s' (expected the label of one of the choices)",
-				   q->key[0] ? "unknown key" : "missing required key", q->key[0] ? q->key : "key");
-			return -1;
-		}
 	} else if (hs) {
 		q->kind = LAB_SPEC;
 		yaml_node_t *sn = map_get(d, qn, "spec");
@@ -532,9 +531,76 @@ void lab_free(struct lab *l)
 	l->nq = 0;
 }
 
+// A variant shows the choices in an order drawn from the student ID and the
+// question's id, lettered a, b, c ... again; orig keeps the lab's letter.
+static void shuffle_choices(struct lab_question *q, const char *student)
+{
+	struct lab_choices was = q->choices;
+	int perm[LAB_MAX_CHOICES];
+	lab_shuffle(perm, was.n, lab_seed(student, q->id));
+	for (int i = 0; i < was.n; i++) {
+		q->choices.c[i] = was.c[perm[i]];
+		snprintf(q->choices.c[i].key, sizeof q->choices.c[i].key, "%c", 'a' + i);
+	}
+}
+
+int lab_valid_student(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= LAB_ID)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-@+", *s))
+			return 0;
+	return 1;
+}
+
 int lab_load(struct lab *l, const char *dir, struct cfg_error *err)
 {
+	return lab_load_variant(l, dir, NULL, err);
+}
+
+// Parses the lab file once for its params, then again with $NAME replaced:
+// the parameters may stand anywhere a name does (arch, workload, machine,
+// sweep values, the question's wording). Lines do not move, so messages
+// point at the file as written.
+static int load_substituted(struct lab *l, struct ydoc *d, const char *student, struct cfg_error *err)
+{
+	size_t len;
+	char *text = cfg_read_file(l->path, CFG_MAX_FILE_BYTES, &len, err), *sub = NULL;
+	if (!text)
+		return -1;
+	struct ydoc raw;
+	int rc = -1;
+	if (ydoc_load_string(&raw, l->path, text, len, err))
+		goto out;
+	yaml_node_t *root = ydoc_root(&raw);
+	l->nparam = root && root->type == YAML_MAPPING_NODE
+			    ? lab_params_choose(&raw, map_get(&raw, root, "params"), student, l->param, err) : 0;
+	ydoc_free(&raw);
+	if (l->nparam < 0)
+		goto out;
+	sub = lab_substitute(text, l->param, l->nparam);
+	if (!sub) {
+		cfg_msgf(err, "osarch: out of memory");
+		goto out;
+	}
+	rc = ydoc_load_string(d, l->path, sub, strlen(sub), err);
+out:
+	free(text);
+	free(sub);
+	return rc;
+}
+
+int lab_load_variant(struct lab *l, const char *dir, const char *student, struct cfg_error *err)
+{
 	memset(l, 0, sizeof *l);
+	if (student && *student && !lab_valid_student(student)) {
+		cfg_msgf(err, "osarch: bad student ID '%.60s' (expected at most %zu letters, digits, '.', '_', '-', "
+			 "'@', '+')", student, sizeof l->student - 1);
+		return -1;
+	}
+	snprintf(l->student, sizeof l->student, "%s", student ? student : "");
 	size_t len = strlen(dir);
 	if (len > 5 && !strcmp(dir + len - 5, ".yaml"))
 		snprintf(l->path, sizeof l->path, "%s", dir);
@@ -544,7 +610,7 @@ int lab_load(struct lab *l, const char *dir, struct cfg_error *err)
 	l->warmup = 10;
 	l->reps = 5;
 	struct ydoc d;
-	if (ydoc_load_file(&d, l->path, err))
+	if (load_substituted(l, &d, l->student, err))
 		return -1;
 	struct loadctx c = {l, &d, malloc(sizeof *c.svc), malloc(sizeof *c.a), malloc(sizeof *c.w)};
 	int rc = -1;
@@ -597,6 +663,8 @@ int lab_load(struct lab *l, const char *dir, struct cfg_error *err)
 		l->nq++;
 		if (bad)
 			goto out;
+		if (q->kind == LAB_CHOICE && l->student[0])
+			shuffle_choices(q, l->student);
 	}
 	if (l->nq == 0) {
 		cfg_errorf(err, &d, qs, "no questions");
@@ -611,6 +679,73 @@ out:
 	free(c.w);
 	ydoc_free(&d);
 	return rc;
+}
+
+// ---------------------------------------------------------------- the instructor's key
+
+int lab_apply_key(struct lab *l, const char *key_path, struct cfg_error *err)
+{
+	struct ydoc d;
+	if (ydoc_load_file(&d, key_path, err))
+		return -1;
+	int rc = -1;
+	char name[16];
+	snprintf(name, sizeof name, "lab%d", l->number);
+	yaml_node_t *root = ydoc_root(&d);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		cfg_errorf(err, &d, root, "top level is not a mapping (expected lab1: {question-id: letter}, ...)");
+		goto out;
+	}
+	yaml_node_t *keys = map_get(&d, root, name);
+	if (keys && !is_null_node(keys) && keys->type != YAML_MAPPING_NODE) {
+		cfg_errorf(err, &d, keys, "'%s' is not a mapping (expected question-id: letter)", name);
+		goto out;
+	}
+	for (yaml_node_pair_t *p = keys && keys->type == YAML_MAPPING_NODE ? keys->data.mapping.pairs.start : NULL;
+	     p && p < keys->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&d.doc, p->key), *v = yaml_document_get_node(&d.doc, p->value);
+		const char *ks = node_scalar(k), *vs = node_scalar(v);
+		int qi = ks ? find_question(l, ks) : -1;
+		if (qi < 0 || l->q[qi].kind != LAB_CHOICE) {
+			cfg_errorf(err, &d, k, "'%s' is not a multiple-choice question of lab %d", ks ? ks : "", l->number);
+			goto out;
+		}
+		struct lab_question *q = &l->q[qi];
+		q->key[0] = 0;
+		for (int i = 0; vs && i < q->choices.n; i++)
+			if (!strcmp(q->choices.c[i].orig, vs))
+				snprintf(q->key, sizeof q->key, "%s", q->choices.c[i].key);
+		if (!q->key[0]) {
+			cfg_errorf(err, &d, v, "'%s' is not a choice of '%s' (expected a letter as in %s)", vs ? vs : "",
+				   q->id, l->path);
+			goto out;
+		}
+	}
+	for (int i = 0; i < l->nq; i++)
+		if (l->q[i].kind == LAB_CHOICE && !l->q[i].key[0]) {
+			cfg_errorf(err, &d, keys ? keys : root, "no key for question '%s' of lab %d (expected %s: {%s: "
+				   "letter})", l->q[i].id, l->number, name, l->q[i].id);
+			goto out;
+		}
+	l->keyed = 1;
+	rc = 0;
+out:
+	ydoc_free(&d);
+	return rc;
+}
+
+void lab_answer_student(const char *answer_path, char *buf, size_t n)
+{
+	buf[0] = 0;
+	struct ydoc d;
+	struct cfg_error err;
+	if (ydoc_load_file(&d, answer_path, &err))
+		return;
+	yaml_node_t *root = ydoc_root(&d);
+	const char *s = root && root->type == YAML_MAPPING_NODE ? node_scalar(map_get(&d, root, "student")) : NULL;
+	if (s)
+		snprintf(buf, n, "%s", s);
+	ydoc_free(&d);
 }
 
 // ---------------------------------------------------------------- running the model
@@ -925,6 +1060,8 @@ struct answers {
 	struct answer in[LAB_MAX_INPUTS];
 	char path[600];
 	int line, col;     // of `answers:`
+	char student[LAB_ID];
+	int student_line, student_col;
 };
 
 static void list_ids(const struct lab *l, char *buf, size_t n)
@@ -1037,10 +1174,15 @@ static int answers_load(const struct lab *l, const char *path, struct answers *A
 		const char *ks = node_scalar(k);
 		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "lab") ? &lab : !strcmp(ks, "answers") ? &ans : NULL;
 		if (ks && !strcmp(ks, "student")) {
-			if (!node_scalar(v)) {
-				cfg_errorf(err, &d, v, "'student' is not a string (expected your name)");
+			const char *sv = node_scalar(v);
+			if (!sv || (*sv && !lab_valid_student(sv))) {
+				cfg_errorf(err, &d, v, "'student' is not a student ID (expected the ID your handout was "
+						       "made for: letters, digits, '.', '_', '-', '@', '+')");
 				goto out;
 			}
+			snprintf(A->student, sizeof A->student, "%s", sv);
+			A->student_line = (int)v->start_mark.line + 1;
+			A->student_col = (int)v->start_mark.column + 1;
 			continue;
 		}
 		if (!slot) {
@@ -1205,6 +1347,11 @@ static void judge_list(const struct lab_question *q, const struct answer *a, con
 
 static void judge_choice(const struct lab_question *q, const struct answer *a, struct lab_outcome *o)
 {
+	if (!q->key[0]) {
+		o->ungraded = 1;
+		snprintf(o->msg, sizeof o->msg, "not graded: the key is the instructor's (--key FILE).");
+		return;
+	}
 	o->pass = !strcmp(a->text, q->key);
 	if (!o->pass) {
 		snprintf(o->msg, sizeof o->msg, "you chose %s.", a->text);
@@ -1248,7 +1395,17 @@ int lab_check(const struct lab *l, const char *answer_path, struct lab_report *r
 		cfg_msgf(err, "osarch: out of memory");
 		return 2;
 	}
-	if (ctx_init(&c, l, err) || answers_load(l, answer_path, A, err) || resolve_inputs(&c, A, err))
+	if (ctx_init(&c, l, err) || answers_load(l, answer_path, A, err))
+		goto out;
+	// A variant's answers are graded only against the same variant: the
+	// expected values and the letters of the choices depend on the ID.
+	if (strcmp(A->student, l->student)) {
+		errat(err, A->path, A->student_line ? A->student_line : 1, A->student_line ? A->student_col : 1,
+		      "this answer file is for student '%s', graded as '%s' (expected student: %s)", A->student,
+		      l->student, l->student[0] ? l->student : "nothing, or the ID of a variant");
+		goto out;
+	}
+	if (resolve_inputs(&c, A, err))
 		goto out;
 	for (int i = 0; i < l->nq; i++) {
 		const struct lab_question *q = &l->q[i];
@@ -1278,7 +1435,8 @@ int lab_check(const struct lab *l, const char *answer_path, struct lab_report *r
 			else
 				judge_list(q, a, &v, o);
 		}
-		rep->failed += !o->pass;
+		rep->failed += !o->pass && !o->ungraded;
+		rep->ungraded += o->ungraded;
 	}
 	rc = rep->failed ? 1 : 0;
 out:
@@ -1294,10 +1452,12 @@ void lab_report_print(FILE *out, const struct lab *l, const struct lab_report *r
 		const struct lab_outcome *o = &rep->o[i];
 		if (o->pass)
 			fprintf(out, "  pass  %s\n", o->id);
+		else if (o->ungraded)
+			fprintf(out, "  ----  %s: %s\n", o->id, o->msg);
 		else
 			fprintf(out, "  fail  %s: %s\n", o->id, o->msg);
 	}
-	fprintf(out, "%d of %d passed\n", rep->n - rep->failed, rep->n);
+	fprintf(out, "%d of %d passed\n", rep->n - rep->failed - rep->ungraded, rep->n);
 }
 
 // ---------------------------------------------------------------- solution, template
@@ -1355,7 +1515,10 @@ static void print_header(FILE *out, const struct lab *l, const char *what)
 {
 	fprintf(out, "# Lab %d: %s\n", l->number, l->title);
 	comment(out, "", what);
-	fprintf(out, "lab: %d\nanswers:\n", l->number);
+	if (l->student[0])
+		fprintf(out, "lab: %d\nstudent: \"%s\"\nanswers:\n", l->number, l->student);
+	else
+		fprintf(out, "lab: %d\nanswers:\n", l->number);
 }
 
 static int print_answers(FILE *out, const struct lab *l, int solution, struct cfg_error *err)
@@ -1396,6 +1559,10 @@ static int print_answers(FILE *out, const struct lab *l, int solution, struct cf
 		char val[600];
 		struct lab_value v;
 		if (q->kind == LAB_CHOICE) {
+			if (!q->key[0]) {
+				errat(err, l->path, q->line, q->col, "question '%s' has no key (expected --key FILE)", q->id);
+				goto out;
+			}
 			snprintf(val, sizeof val, "%s", q->key);
 		} else {
 			if (eval_query(&c, q, &v, err))
@@ -1441,7 +1608,7 @@ int lab_print_solution(FILE *out, const struct lab *l, struct cfg_error *err)
 	return rc;
 }
 
-static int lab_print_template(FILE *out, const struct lab *l, struct cfg_error *err)
+int lab_print_template(FILE *out, const struct lab *l, struct cfg_error *err)
 {
 	char what[900], dir[600];
 	lab_dir(l, dir, sizeof dir);
@@ -1454,74 +1621,164 @@ static int lab_print_template(FILE *out, const struct lab *l, struct cfg_error *
 // ---------------------------------------------------------------- CLI
 
 static const char usage_check[] =
-	"usage: osarch check LAB-DIR ANSWER.yaml\n"
-	"       osarch check LAB-DIR --print-solution | --print-template\n"
+	"usage: osarch check LAB-DIR ANSWER.yaml [--key FILE] [--student ID] [--format text|gradescope] [-o FILE]\n"
+	"       osarch check LAB-DIR SUBMISSIONS/ --grades GRADES.csv [--key FILE]\n"
+	"       osarch check LAB-DIR --print-solution --key FILE [--student ID]\n"
+	"       osarch check LAB-DIR --print-template [--student ID]\n"
 	"\n"
 	"Checks the answers of a lab (labs/N/) against the model: each question of\n"
 	"LAB-DIR/lab.yaml is computed by running the simulator, and a line `pass ID`\n"
-	"or `fail ID: what was wrong and a hint` is printed for each.\n"
-	"Exit 0 when every answer passes, 1 when one fails, 2 on a bad lab or answer\n"
-	"file.\n"
+	"or `fail ID: what was wrong and a hint` is printed for each. The answer\n"
+	"file's `student:` names the variant it was made for (`osarch lab make`);\n"
+	"the variant is rebuilt from LAB-DIR and that ID.\n"
+	"Exit 0 when every graded answer passes, 1 when one fails, 2 on a bad lab,\n"
+	"key or answer file.\n"
 	"\n"
-	"  --print-solution  print an answer file filled from the model\n"
+	"  --key FILE        the instructor's key file (instructor/keys.yaml): grades\n"
+	"                    the multiple-choice questions (without it they are not graded)\n"
+	"  --student ID      grade as this student's variant (the answer file must agree)\n"
+	"  --format gradescope  write Gradescope's autograder results.json instead of\n"
+	"                    text (exit 0 unless the lab or key is bad)\n"
+	"  -o FILE           write the output to FILE instead of standard output\n"
+	"  --grades CSV      grade every SUBMISSIONS/ID.yaml, one row per student\n"
+	"  --print-solution  print an answer file filled from the model and the key\n"
 	"  --print-template  print an empty answer file with the questions as comments\n";
+
+struct check_args {
+	const char *dir, *answer, *key, *student, *out, *grades;
+	int mode;       // 0 check, 1 solution, 2 template
+	int gradescope;
+};
+
+static int check_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "osarch: ");
+	fprintf(stderr, what, arg);
+	fprintf(stderr, "\n%s", usage_check);
+	return 2;
+}
+
+static int parse_check_args(int argc, char **argv, struct check_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char **slot = !strcmp(s, "--key") ? &a->key : !strcmp(s, "--student") ? &a->student
+				  : !strcmp(s, "-o") ? &a->out : !strcmp(s, "--grades") ? &a->grades : NULL;
+		if (slot || !strcmp(s, "--format")) {
+			if (i + 1 >= argc)
+				return check_usage("%s needs a value", s);
+			i++;
+			if (slot)
+				*slot = argv[i];
+			else if (!strcmp(argv[i], "gradescope") || !strcmp(argv[i], "text"))
+				a->gradescope = argv[i][0] == 'g';
+			else
+				return check_usage("unknown format '%s' (expected text or gradescope)", argv[i]);
+		} else if (!strcmp(s, "--print-solution") || !strcmp(s, "--print-template")) {
+			a->mode = s[8] == 's' ? 1 : 2;
+		} else if (s[0] == '-' && s[1]) {
+			return check_usage("unknown option '%s'", s);
+		} else if (!a->dir) {
+			a->dir = s;
+		} else if (!a->answer) {
+			a->answer = s;
+		} else {
+			return check_usage("unexpected '%s'", s);
+		}
+	}
+	if (!a->dir)
+		return check_usage("%s", "missing LAB-DIR");
+	if (a->mode && a->answer)
+		return check_usage("%s", "--print-solution and --print-template take no answer file");
+	if (!a->mode && !a->answer)
+		return check_usage("%s", "missing ANSWER.yaml");
+	if (a->mode == 1 && !a->key)
+		return check_usage("%s", "--print-solution needs the instructor's key (--key FILE)");
+	if (a->grades && (a->mode || a->gradescope || a->student || a->out))
+		return check_usage("%s", "--grades takes a folder of answer files and --key only");
+	if (a->student && !lab_valid_student(a->student))
+		return check_usage("bad student ID '%s' (expected letters, digits, '.', '_', '-', '@', '+')",
+				   a->student);
+	return 0;
+}
 
 int cmd_check(int argc, char **argv)
 {
-	const char *dir = NULL, *answer = NULL;
-	int mode = 0; // 1 solution, 2 template
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_check, stdout);
 			return 0;
 		}
-		if (!strcmp(a, "--print-solution") || !strcmp(a, "--print-template")) {
-			mode = a[8] == 's' ? 1 : 2;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "osarch: unknown option '%s'\n%s", a, usage_check);
-			return 2;
-		} else if (!dir) {
-			dir = a;
-		} else if (!answer) {
-			answer = a;
-		} else {
-			fprintf(stderr, "osarch: unexpected '%s'\n%s", a, usage_check);
-			return 2;
-		}
-	}
-	if (!dir || (mode && answer) || (!mode && !answer)) {
-		fprintf(stderr, "osarch: %s\n%s",
-			!dir ? "missing LAB-DIR" : mode ? "--print-solution and --print-template take no answer file"
-							: "missing ANSWER.yaml", usage_check);
+	struct check_args a;
+	if (parse_check_args(argc, argv, &a))
 		return 2;
+	struct cfg_error err;
+	if (a.grades) {
+		int rc = lab_grade_dir(a.dir, a.answer, a.key, a.grades, &err);
+		if (rc)
+			fprintf(stderr, "%s\n", err.msg);
+		return rc;
 	}
+	char student[LAB_ID] = "";
+	if (a.student)
+		snprintf(student, sizeof student, "%s", a.student);
+	else if (a.answer)
+		lab_answer_student(a.answer, student, sizeof student);
+	if (student[0] && !lab_valid_student(student))
+		student[0] = 0; // the answer loader reports the bad line
 	struct lab *l = malloc(sizeof *l);
 	struct lab_report *rep = malloc(sizeof *rep);
-	struct cfg_error err;
+	FILE *out = stdout;
 	int rc = 1;
 	if (!l || !rep) {
 		fprintf(stderr, "osarch: out of memory\n");
 		goto out;
 	}
-	if (lab_load(l, dir, &err)) {
+	if (lab_load_variant(l, a.dir, student, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
 		rc = 2;
 		goto out;
 	}
-	if (mode == 1)
-		rc = lab_print_solution(stdout, l, &err);
-	else if (mode == 2)
-		rc = lab_print_template(stdout, l, &err);
+	if (a.key && lab_apply_key(l, a.key, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
+		rc = 2;
+		goto free_lab;
+	}
+	if (a.out && !(out = fopen(a.out, "w"))) {
+		fprintf(stderr, "%s: cannot write: %s\n", a.out, strerror(errno));
+		out = stdout;
+		rc = 1;
+		goto free_lab;
+	}
+	if (a.mode == 1)
+		rc = lab_print_solution(out, l, &err);
+	else if (a.mode == 2)
+		rc = lab_print_template(out, l, &err);
 	else {
-		rc = lab_check(l, answer, rep, &err);
-		if (rc != 2)
-			lab_report_print(stdout, l, rep);
+		rc = lab_check(l, a.answer, rep, &err);
+		if (a.gradescope) {
+			// The autograder's job is the JSON: a bad answer file scores 0
+			// with its message, and the run succeeds.
+			if (lab_report_gradescope(out, l, rep, rc == 2 ? err.msg : NULL)) {
+				fprintf(stderr, "osarch: cannot write the results\n");
+				rc = 1;
+				goto free_lab;
+			}
+			rc = 0;
+		} else if (rc != 2) {
+			lab_report_print(out, l, rep);
+		}
 	}
 	if (rc == 2)
 		fprintf(stderr, "%s\n", err.msg);
+free_lab:
 	lab_free(l);
 out:
+	if (out != stdout && fclose(out) && rc == 0) {
+		fprintf(stderr, "%s: cannot write: %s\n", a.out, strerror(errno));
+		rc = 1;
+	}
 	free(l);
 	free(rep);
 	return rc;

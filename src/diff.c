@@ -7,13 +7,16 @@
 // model drift). With --baseline ARCH each metric is first divided by the
 // same point's value under ARCH in the same run, so what is compared is
 // "how much dearer than ARCH", not the raw figure.
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
+#include "experiment.h"
 
 #define MAX_COLS 96
+#define DIFF_MAX_CSV (256u << 20) // a results.csv of MAX_POINTS rows is about 40 MB
 
 struct table {
 	int ncols;
@@ -36,22 +39,13 @@ static void table_free(struct table *t)
 	memset(t, 0, sizeof *t);
 }
 
-// Splits a CSV line (no quoting: osarch never writes commas in a field).
+// Splits a CSV line (RFC 4180 quoting) at its line end; -1 on bad quoting
+// or more than max fields.
 static int split(char *line, char **out, int max)
 {
-	int n = 0;
 	line[strcspn(line, "\r\n")] = 0;
-	for (char *p = line;; p++) {
-		char *comma = strchr(p, ',');
-		if (n >= max)
-			return -1;
-		out[n++] = p;
-		if (!comma)
-			break;
-		*comma = 0;
-		p = comma;
-	}
-	return n;
+	int n = csv_split(line, out, max);
+	return n > max ? -1 : n;
 }
 
 // The metrics are the contract columns after `machine` and the extras; the
@@ -65,12 +59,25 @@ static int key_column(const char *name, int after_fp, int before_extra)
 
 static int table_load(struct table *t, const char *dir, char *err, size_t errlen)
 {
-	char path[1100];
-	snprintf(path, sizeof path, "%s/results.csv", dir);
 	memset(t, 0, sizeof *t);
-	FILE *f = fopen(path, "r");
+	if (resultset_check(dir, err, errlen))
+		return -1;
+	char *path = path_join(dir, "results.csv");
+	if (!path) {
+		snprintf(err, errlen, "%s:1:1: error: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct cfg_error e1;
+	size_t len;
+	char *text = cfg_read_file(path, DIFF_MAX_CSV, &len, &e1);
+	FILE *f = !text ? NULL : len ? fmemopen(text, len, "r") : fopen("/dev/null", "r");
 	if (!f) {
-		snprintf(err, errlen, "%s:1:1: error: cannot open (expected the output folder of osarch run)", path);
+		if (text)
+			snprintf(err, errlen, "osarch: out of memory");
+		else
+			snprintf(err, errlen, "%s (expected the output folder of osarch run)", e1.msg);
+		free(text);
+		free(path);
 		return -1;
 	}
 	char *line = NULL;
@@ -116,6 +123,8 @@ static int table_load(struct table *t, const char *dir, char *err, size_t errlen
 out:
 	free(line);
 	fclose(f);
+	free(text);
+	free(path);
 	if (rc)
 		table_free(t);
 	return rc;

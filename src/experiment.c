@@ -8,6 +8,14 @@
 
 #define SERVICES_PATH "models/services.yaml"
 
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 // `sweep` is read after the table's keys (by load_sweep, into the real
 // experiment, so that a failure leaves nothing to free in a discarded copy).
 static int skip_sweep(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
@@ -147,6 +155,10 @@ static int load_sweep(struct experiment *e, struct ydoc *d, yaml_node_t *node, s
 			const char *val = node_scalar(item);
 			struct cfg_error e2;
 			int bad = !val;
+			if (val && has_control(val)) {
+				cfg_errorf(err, d, item, "a sweep value with a control character (expected one line of text)");
+				return -1;
+			}
 			if (!bad) {
 				struct profile prof;
 				struct sweep_workload wl = {0, 0};
@@ -190,22 +202,36 @@ static const char *what_of(const char *key)
 	return !strcmp(key, "archs") ? "architecture" : !strcmp(key, "workloads") ? "workload" : "machine profile";
 }
 
-// Resolves every name of a list key, reporting a bad one at its item.
-static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const struct strlist *names,
-		       const struct service_set *svc, struct cfg_error *err)
+// The node of item i of a list key (the key's value when it is a scalar).
+static yaml_node_t *item_at(struct ydoc *d, yaml_node_t *root, const char *key, int i)
 {
 	yaml_node_t *list = map_get(d, root, key);
+	if (list && list->type == YAML_SEQUENCE_NODE && i < list->data.sequence.items.top - list->data.sequence.items.start)
+		return yaml_document_get_node(&d->doc, list->data.sequence.items.start[i]);
+	return list;
+}
+
+// Resolves every name of a list key, reporting a bad one at its item. For
+// architectures, need[i] gets what the machine must have (1: VT-x, 2: EPT).
+static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const struct strlist *names,
+		       const struct service_set *svc, int *need, struct cfg_error *err)
+{
 	for (int i = 0; i < names->n; i++) {
-		yaml_node_t *at = list;
-		if (list && list->type == YAML_SEQUENCE_NODE)
-			at = yaml_document_get_node(&d->doc, list->data.sequence.items.start[i]);
+		yaml_node_t *at = item_at(d, root, key, i);
 		struct cfg_error e2;
 		int rc;
+		// Names are written into CSV, JSON and the journal's lines: one line each.
+		if (has_control(names->v[i])) {
+			cfg_errorf(err, d, at, "a %s name with a control character (expected one line of text)", what_of(key));
+			return -1;
+		}
 		if (!strcmp(key, "archs")) {
 			struct arch *a = malloc(sizeof *a);
 			if (!a)
 				return -1;
 			rc = arch_load(a, names->v[i], svc, &e2);
+			if (!rc && need)
+				need[i] = (a->requires_vtx ? 1 : 0) | (a->requires_ept ? 2 : 0);
 			free(a);
 		} else if (!strcmp(key, "workloads")) {
 			struct workload *w = malloc(sizeof *w);
@@ -216,6 +242,11 @@ static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const
 		} else {
 			struct profile p;
 			rc = profile_load(&p, names->v[i], NULL, &e2);
+			if (!rc && has_control(p.name)) {
+				cfg_errorf(err, d, at, "machine profile '%s' has a name with a control character (expected "
+					   "one line of text)", names->v[i]);
+				return -1;
+			}
 		}
 		if (rc) {
 			// "unknown NAME" errors belong at the config's line; errors inside
@@ -235,9 +266,79 @@ static int check_names(struct ydoc *d, yaml_node_t *root, const char *key, const
 	return 0;
 }
 
+// Every machine under every sweep combination must be a machine the model
+// can build, with what each architecture needs: found here, at the config's
+// line, not at run time after the output folder is made.
+static int check_points(const struct experiment *e, struct ydoc *d, yaml_node_t *root, const int *need,
+			struct cfg_error *err)
+{
+	long combos = 1;
+	for (int s = 0; s < e->nsweep; s++)
+		combos *= e->sweep[s].values.n;
+	for (int m = 0; m < e->machines.n; m++) {
+		struct profile base;
+		struct cfg_error e2;
+		if (profile_load(&base, e->machines.v[m], NULL, &e2)) {
+			*err = e2;
+			return -1;
+		}
+		for (long c = 0; c < combos; c++) {
+			struct profile prof = base;
+			struct sweep_workload sw = {UINT32_MAX, UINT32_MAX};
+			char what[256] = "";
+			size_t wl = 0;
+			long rest = c;
+			int bad = 0;
+			for (int s = e->nsweep - 1; s >= 0 && !bad; s--) { // the order of run_one
+				const struct sweep_param *sp = &e->sweep[s];
+				const char *val = sp->values.v[rest % sp->values.n];
+				rest /= sp->values.n;
+				bad = sweep_apply(sp->key, val, &prof, &sw, &e2) != 0;
+				int k = snprintf(what + wl, sizeof what - wl, "%s%s=%s", wl ? ", " : " with ", sp->key, val);
+				if (k > 0 && wl + (size_t)k < sizeof what)
+					wl += (size_t)k;
+			}
+			if (!bad)
+				bad = profile_check(&prof, &e2) != 0;
+			if (bad) {
+				cfg_errorf(err, d, map_get(d, root, "sweep"), "machine %s%s cannot be built: %s",
+					   e->machines.v[m], what, e2.msg);
+				return -1;
+			}
+			for (int a = 0; a < e->archs.n; a++)
+				if (((need[a] & 1) && !prof.vtx) || ((need[a] & 2) && !prof.ept)) {
+					cfg_errorf(err, d, item_at(d, root, "archs", a),
+						   "architecture %s needs %s, which machine %s%s does not have", e->archs.v[a],
+						   (need[a] & 2) && !prof.ept ? "VT-x with EPT" : "VT-x", e->machines.v[m], what);
+					return -1;
+				}
+		}
+	}
+	return 0;
+}
+
+// The name is a folder under results/: one path component, not hidden.
+static int check_name(struct experiment *e, struct ydoc *d, yaml_node_t *root, struct cfg_error *err)
+{
+	const char *n = e->name;
+	const char *why = n[0] == '.' ? "starts with a dot" : strchr(n, '/') ? "has a path separator"
+			  : has_control(n) ? "has a control character" : NULL;
+	if (why) {
+		cfg_errorf(err, d, map_get(d, root, "name"), "experiment name '%s' %s (expected a folder name under "
+			   "results/: no '/', not starting with '.')", n, why);
+		return -1;
+	}
+	return 0;
+}
+
 int experiment_load(struct experiment *e, const char *path, struct cfg_error *err)
 {
 	memset(e, 0, sizeof *e);
+	if (strlen(path) >= sizeof e->path) {
+		cfg_msgf(err, "%.64s...:1:1: error: the path is %zu characters (expected under %zu)", path, strlen(path),
+			 sizeof e->path);
+		return -1;
+	}
 	snprintf(e->path, sizeof e->path, "%s", path);
 	e->warmup = 10;
 	e->reps = 5;
@@ -245,13 +346,14 @@ int experiment_load(struct experiment *e, const char *path, struct cfg_error *er
 	struct ydoc d;
 	if (ydoc_load_file(&d, path, err))
 		return -1;
-	int rc = -1;
+	int rc = -1, *need = NULL;
 	struct service_set *svc = malloc(sizeof *svc);
 	if (!svc) {
 		cfg_msgf(err, "%s:1:1: error: out of memory", path);
 		goto out;
 	}
-	if (schema_load(experiment_schema, e, sizeof *e, &d, ydoc_root(&d), err))
+	if (schema_load(experiment_schema, e, sizeof *e, &d, ydoc_root(&d), err) ||
+	    check_name(e, &d, ydoc_root(&d), err))
 		goto out;
 	yaml_node_t *sweep = map_get(&d, ydoc_root(&d), "sweep");
 	if (sweep && load_sweep(e, &d, sweep, err))
@@ -261,19 +363,27 @@ int experiment_load(struct experiment *e, const char *path, struct cfg_error *er
 	if (load_services_default(svc, err))
 		goto out;
 	yaml_node_t *root = ydoc_root(&d);
-	if (check_names(&d, root, "machine", &e->machines, svc, err) ||
-	    check_names(&d, root, "archs", &e->archs, svc, err) ||
-	    check_names(&d, root, "workloads", &e->workloads, svc, err))
-		goto out;
+	// Before any name is resolved: 140,000 names would take a minute to load.
 	if (experiment_points(e) > MAX_POINTS) {
 		cfg_errorf(err, &d, map_get(&d, root, e->nsweep ? "sweep" : "archs"),
 			   "the experiment has more than %d points (expected a smaller cross product)", MAX_POINTS);
 		goto out;
 	}
+	need = calloc((size_t)e->archs.n, sizeof *need);
+	if (!need) {
+		cfg_msgf(err, "%s:1:1: error: out of memory", path);
+		goto out;
+	}
+	if (check_names(&d, root, "machine", &e->machines, svc, NULL, err) ||
+	    check_names(&d, root, "archs", &e->archs, svc, need, err) ||
+	    check_names(&d, root, "workloads", &e->workloads, svc, NULL, err) ||
+	    check_points(e, &d, root, need, err))
+		goto out;
 	rc = 0;
 out:
 	if (rc)
 		experiment_free(e);
+	free(need);
 	free(svc);
 	ydoc_free(&d);
 	return rc;

@@ -18,13 +18,20 @@
 //
 //   {{table CSV cols=C1,C2,... [where=WHERE]}}
 //       block: a Markdown table of those columns, the matching rows in file
-//       order; an all-numeric column is right-aligned.
+//       order; an all-numeric column is right-aligned. With ratio=COL
+//       base=WHERE [basename="TEXT"] a last column "COL ÷ TEXT" divides each
+//       row's COL by that of the one base row: one baseline, named.
 //   {{pivot CSV row=R col=C value=V [where=WHERE] [norm=VALUE]}}
 //       block: a matrix, one row per value of R and one column per value of
 //       C (both in order of first appearance), cells V; a missing pair is
 //       "—"; two rows for one cell is an error (narrow WHERE). With
 //       norm=VALUE each row is divided by its cell in column C=VALUE and
-//       written as a ratio "2.93×".
+//       written as a ratio "2.93×". label="TEXT" heads the row names
+//       (default R); colname="TEXT" prefixes each column's value ("PCID on"
+//       for true), colunit="TEXT" follows it ("1700 MHz").
+//   A figure that is not finite (nan, inf in the CSV) is written "—", and a
+//   ratio near a whole number keeps the decimals that show its difference
+//   (1.0035 is "1.004×", never "1×").
 //   {{value CSV col=C where=WHERE}}
 //       inline: C of the one matching row.
 //   {{ratio CSV col=C num=WHERE den=WHERE}}
@@ -32,12 +39,19 @@
 //   {{validate [file=F]}}
 //       block: `osarch validate --markdown` on F (configs/validation.yaml).
 //   {{validate worst=N [file=F]}}
-//       block: a list of the N checks furthest from their published figure.
+//       block: a list of the N scored checks furthest from their published
+//       figure (inputs are not scored, so never listed).
 //   {{validate check="NAME" field=F [file=F]}}
 //       inline: one figure of a check: published, published_b, simulated,
 //       simulated_b, published_ratio, simulated_ratio or factor.
 //   {{validate count=K [file=F]}}
-//       inline: checks, ratio-checks, agreeing or disagreeing.
+//       inline: checks, ratio-checks, agreeing, disagreeing, scored, inputs,
+//       within, misses or papers.
+//   {{validate show=summary [file=F]}}
+//       inline: the last line of `osarch validate` ("validate: N checks ...").
+//   {{validate show=misses [file=F]}}
+//       block: every scored check outside its band (or in the wrong order),
+//       with its cause (known_miss, else its note).
 //   {{plot NAME CAPTION...}}
 //       `![CAPTION](plots/NAME.svg)` when that file exists, else a line
 //       saying the figure was not rendered. CAPTION is the raw rest.
@@ -63,6 +77,7 @@
 #define COLS_MAX 32    // columns of one table
 #define ERR_FAIL -1    // a template or data error: err is set
 #define ERR_INTERNAL -2
+#define REPORT_MAX_CSV (256u << 20) // a results.csv of MAX_POINTS rows is about 40 MB
 
 // ---------------------------------------------------------------- CSV files
 
@@ -94,69 +109,7 @@ static void csv_free(struct csv *c)
 	memset(c, 0, sizeof *c);
 }
 
-// Splits one line in place at commas into at most `max` fields, removing
-// RFC 4180 quotes. Returns the number of fields, max + 1 when there are more,
-// or -1 on bad quoting (unclosed, or text after a closing quote).
-static int split_fields(char *s, char **field, int max)
-{
-	int n = 0;
-	for (;;) {
-		if (n == max)
-			return max + 1;
-		char *w = s;
-		field[n++] = w;
-		if (*s == '"') {
-			for (s++;; s++) {
-				if (!*s)
-					return -1;
-				if (*s == '"' && s[1] != '"')
-					break;
-				if (*s == '"')
-					s++;
-				*w++ = *s;
-			}
-			s++;
-			if (*s && *s != ',')
-				return -1;
-		} else {
-			while (*s && *s != ',')
-				*w++ = *s++;
-		}
-		int more = *s == ',';
-		*w = 0;
-		if (!more)
-			return n;
-		s++;
-	}
-}
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		char *bigger = realloc(buf, cap *= 2);
-		if (!bigger)
-			free(buf);
-		buf = bigger;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf || bad) {
-		free(buf);
-		errno = bad ? EIO : ENOMEM;
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
 
 // Cuts text into NUL-terminated lines (dropping "\r" and blank lines);
 // returns the number of lines and their starts in *line (malloc'd).
@@ -189,18 +142,38 @@ static int split_lines(char *text, size_t len, char ***line, int **lineno)
 	return n;
 }
 
+// A reader's "FILE:1:1: error: WHAT" as "LEAD FILE: WHAT", for a directive's
+// message (which carries the template's location).
+static void reword(char *msg, size_t msglen, const char *lead, const char *full, const char *tail)
+{
+	const char *at = strstr(full, ":1:1: error: ");
+	size_t head = at ? (size_t)(at - full) : 0;
+	const char *what = at ? at + 13 : full;
+	if (*lead && (!strncmp(what, "cannot open: ", 13) || !strncmp(what, "cannot read: ", 13)))
+		what += 13;
+	int n = snprintf(msg, msglen, "%s%.*s%s", lead, (int)head, full, head ? ": " : "");
+	if (n >= 0 && (size_t)n < msglen)
+		snprintf(msg + n, msglen - (size_t)n, "%s%s", what, tail);
+}
+
 // Loads path into c. Returns 0, or -1 with msg set (a data error), or
 // ERR_INTERNAL.
 static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 {
 	memset(c, 0, sizeof *c);
 	size_t len = 0;
-	c->text = read_file(path, &len);
-	int why = errno; // before strdup can change it
+	struct cfg_error e1;
+	// A result set whose files do not match its manifest is refused whole.
+	if (resultset_check_file(path, e1.msg, sizeof e1.msg)) {
+		reword(msg, msglen, "", e1.msg, "");
+		return -1;
+	}
+	c->text = cfg_read_file(path, REPORT_MAX_CSV, &len, &e1);
 	c->path = strdup(path);
 	if (!c->text || !c->path) {
-		int oom = c->text || why == ENOMEM;
-		snprintf(msg, msglen, "cannot read %s: %s (`make report` runs every experiment)", path, strerror(why));
+		int oom = c->text != NULL;
+		if (!c->text)
+			reword(msg, msglen, "cannot read ", e1.msg, " (`make report` runs every experiment)");
 		csv_free(c);
 		return oom ? ERR_INTERNAL : -1;
 	}
@@ -223,13 +196,13 @@ static int csv_load(struct csv *c, const char *path, char *msg, size_t msglen)
 	if (!c->cell)
 		goto out;
 	rc = -1;
-	c->ncol = split_fields(line[0], c->cell, max);
+	c->ncol = csv_split(line[0], c->cell, max);
 	if (c->ncol < 0) {
 		snprintf(msg, msglen, "%s:%d: bad quoting in the header", path, lineno[0]);
 		goto out;
 	}
 	for (int i = 1; i < nl; i++) {
-		int n = split_fields(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol);
+		int n = csv_split(line[i], c->cell + (size_t)i * (size_t)c->ncol, c->ncol);
 		if (n != c->ncol) {
 			snprintf(msg, msglen, "%s:%d: %s (the header has %d columns)", path, lineno[i],
 				 n < 0 ? "bad quoting" : "wrong number of fields", c->ncol);
@@ -470,6 +443,26 @@ void report_format_number(char *buf, size_t n, double x)
 	}
 }
 
+void report_format_ratio(char *buf, size_t n, double x)
+{
+	report_format_number(buf, n, x);
+	// 1.0035 must not read "1": as many decimals as it takes (up to 6) for
+	// the written figure to differ from the whole number it is close to.
+	double shown = strtod(buf, NULL);
+	for (int dec = 3; dec <= 6 && x != shown && shown == floor(shown); dec++) {
+		snprintf(buf, n, "%.*f", dec, x);
+		shown = strtod(buf, NULL);
+	}
+}
+
+// "nan", "inf", "-inf" as a CSV writes them: a figure that does not exist.
+static int is_nonfinite(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+	return *s && !*end && !isfinite(x);
+}
+
 static int parse_number(const char *s, double *x)
 {
 	char *end;
@@ -486,6 +479,8 @@ static void cell_text(char *buf, size_t n, const char *s)
 	double x;
 	if (parse_number(s, &x))
 		report_format_number(buf, n, x);
+	else if (is_nonfinite(s))
+		snprintf(buf, n, "—"); // the template says what a missing figure means
 	else
 		snprintf(buf, n, "%s", s);
 }
@@ -635,6 +630,9 @@ static void table_head(FILE *f, const char *const *name, const int *num, int n)
 	fputs("|\n", f);
 }
 
+static int number_at(struct report *r, const struct directive *d, const struct csv *c, int row, int col,
+		     const char *key, double *x);
+
 static int run_table(struct report *r, const struct directive *d)
 {
 	const struct csv *c;
@@ -667,13 +665,42 @@ static int run_table(struct report *r, const struct directive *d)
 	}
 	if (!rows)
 		return no_rows(r, d, c, "where");
-	table_head(r->out, name, num, n);
+	// ratio=COL base=WHERE: one more column, COL of each row over COL of the
+	// one base row, headed by the baseline's name (basename=, else WHERE).
+	int rcol = -1, brow = -1;
+	double bval = 0;
+	char rhead[DIR_MAX];
+	if (arg_get(d, "ratio")) {
+		if (!arg_get(d, "base"))
+			return derr(r, d, arg_col(d, "ratio"), "ratio= needs base=WHERE (the row every row is divided by)");
+		if (n == COLS_MAX)
+			return derr(r, d, arg_col(d, "cols"), "more than %d columns", COLS_MAX);
+		if ((rc = named_col(r, d, c, "ratio", &rcol)) || (rc = one_row(r, d, c, "base", &brow)) ||
+		    (rc = number_at(r, d, c, brow, rcol, "base", &bval)))
+			return rc;
+		if (bval == 0)
+			return derr(r, d, arg_col(d, "base"), "%s of the row base=%s is 0", c->cell[rcol], arg_get(d, "base"));
+		snprintf(rhead, sizeof rhead, "%s ÷ %s", c->cell[rcol],
+			 arg_get(d, "basename") ? arg_get(d, "basename") : arg_get(d, "base"));
+		name[n] = rhead;
+		num[n] = 1;
+	}
+	table_head(r->out, name, num, n + (rcol >= 0));
 	for (int i = 0; i < c->nrow; i++) {
 		if (!row_matches(c, i, &w))
 			continue;
 		for (int j = 0; j < n; j++) {
 			char cell[256];
 			cell_text(cell, sizeof cell, csv_at(c, i, col[j]));
+			put_cell(r->out, cell);
+		}
+		if (rcol >= 0) {
+			double x;
+			char cell[256];
+			if ((rc = number_at(r, d, c, i, rcol, "ratio", &x)))
+				return rc;
+			report_format_ratio(cell, sizeof cell - 4, x / bval);
+			strcat(cell, "×");
 			put_cell(r->out, cell);
 		}
 		fputs("|\n", r->out);
@@ -740,18 +767,35 @@ static void pivot_cell(char *buf, size_t n, const struct pivot *p, int i, int j)
 	if (!v) {
 		snprintf(buf, n, "—");
 	} else if (p->den && parse_number(v, &x)) {
-		report_format_number(buf, n, x / p->den[i]);
+		report_format_ratio(buf, n, x / p->den[i]);
 		strncat(buf, "×", n - strlen(buf) - 1);
 	} else {
 		cell_text(buf, n, v);
 	}
 }
 
-static void pivot_print(FILE *f, const struct pivot *p, const char *corner)
+// A column's header: its value, or with colname=NAME "NAME VALUE" (a
+// boolean: "NAME off" / "NAME on"), so that no raw "false | true" heads a table.
+static void col_head(char *buf, size_t n, const char *colname, const char *unit, const char *v)
+{
+	if (unit)
+		snprintf(buf, n, "%s %s", v, unit);
+	else if (!colname)
+		snprintf(buf, n, "%s", v);
+	else if (!strcmp(v, "false") || !strcmp(v, "true"))
+		snprintf(buf, n, "%s %s", colname, v[0] == 't' ? "on" : "off");
+	else
+		snprintf(buf, n, "%s %s", colname, v);
+}
+
+static void pivot_print(FILE *f, const struct pivot *p, const char *corner, const char *colname, const char *unit)
 {
 	put_cell(f, corner);
-	for (int j = 0; j < p->nc; j++)
-		put_cell(f, p->ck[j]);
+	for (int j = 0; j < p->nc; j++) {
+		char head[256];
+		col_head(head, sizeof head, colname, unit, p->ck[j]);
+		put_cell(f, head);
+	}
 	fputs("|\n|---", f);
 	for (int j = 0; j < p->nc; j++)
 		fputs("|---:", f);
@@ -805,7 +849,8 @@ static int run_pivot(struct report *r, const struct directive *d)
 		*cell = csv_at(c, i, vcol);
 	}
 	if (!(rc = pivot_norm(r, d, &p)))
-		pivot_print(r->out, &p, arg_get(d, "row"));
+		pivot_print(r->out, &p, arg_get(d, "label") ? arg_get(d, "label") : arg_get(d, "row"),
+			    arg_get(d, "colname"), arg_get(d, "colunit"));
 out:
 	free(p.den);
 	free(p.rk);
@@ -852,7 +897,7 @@ static int run_ratio(struct report *r, const struct directive *d)
 	if (b == 0)
 		return derr(r, d, arg_col(d, "den"), "%s of the row den=%s is 0", c->cell[col], arg_get(d, "den"));
 	char buf[64];
-	report_format_number(buf, sizeof buf, a / b);
+	report_format_ratio(buf, sizeof buf, a / b);
 	fprintf(r->out, "%s×", buf);
 	return 0;
 }
@@ -930,8 +975,11 @@ static int run_worst(struct report *r, const struct directive *d)
 	for (long k = 0; k < n; k++) {
 		int best = -1;
 		for (int i = 0; i < r->v.n; i++)
-			if (!done[i] && (best < 0 || distance(&r->vres[i]) > distance(&r->vres[best])))
+			if (!done[i] && !validation_is_input(&r->v.checks[i]) &&
+			    (best < 0 || distance(&r->vres[i]) > distance(&r->vres[best])))
 				best = i;
+		if (best < 0)
+			break;
 		done[best] = 1;
 		worst_item(r->out, &r->v.checks[best], &r->vres[best]);
 	}
@@ -972,27 +1020,72 @@ static int run_check(struct report *r, const struct directive *d)
 static int run_count(struct report *r, const struct directive *d)
 {
 	const char *what = arg_get(d, "count");
-	int n[4] = {r->v.n, 0, 0, 0}; // checks, ratio-checks, agreeing, disagreeing
+	struct vsummary s;
+	validation_summarize(&r->v, r->vres, &s);
+	int n[9] = {r->v.n, 0, 0, 0, s.scored, s.inputs, s.within, s.misses, s.papers};
 	for (int i = 0; i < r->v.n; i++) {
 		n[1] += r->v.checks[i].has_b;
 		n[2] += r->v.checks[i].has_b && r->vres[i].agrees;
 		n[3] += r->v.checks[i].has_b && !r->vres[i].agrees;
 	}
-	static const char *const names[] = {"checks", "ratio-checks", "agreeing", "disagreeing"};
-	for (int k = 0; k < 4; k++)
+	static const char *const names[] = {"checks", "ratio-checks", "agreeing", "disagreeing", "scored",
+					    "inputs", "within", "misses", "papers"};
+	for (int k = 0; k < 9; k++)
 		if (!strcmp(what, names[k])) {
 			fprintf(r->out, "%d", n[k]);
 			return 0;
 		}
-	return derr(r, d, arg_col(d, "count"), "unknown count '%s' (expected checks, ratio-checks, agreeing or disagreeing)",
+	return derr(r, d, arg_col(d, "count"),
+		    "unknown count '%s' (expected checks, ratio-checks, agreeing, disagreeing, scored, inputs, within, "
+		    "misses or papers)",
 		    what);
+}
+
+// show=summary: the summary line, inline; show=misses: each miss and its cause.
+static int run_show(struct report *r, const struct directive *d)
+{
+	const char *what = arg_get(d, "show");
+	if (!strcmp(what, "summary")) {
+		struct vsummary s;
+		char *line;
+		size_t len;
+		FILE *m = open_memstream(&line, &len);
+		if (!m)
+			return ERR_INTERNAL;
+		validation_summarize(&r->v, r->vres, &s);
+		validation_print_summary(m, &r->v, &s);
+		fclose(m);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = 0;
+		fputs(line, r->out);
+		free(line);
+		return 0;
+	}
+	if (strcmp(what, "misses"))
+		return derr(r, d, arg_col(d, "show"), "unknown show '%s' (expected summary or misses)", what);
+	int any = 0;
+	for (int i = 0; i < r->v.n; i++) {
+		const struct vcheck *c = &r->v.checks[i];
+		const struct vresult *v = &r->vres[i];
+		if (validation_is_input(c) || v->passes)
+			continue;
+		char fa[32];
+		report_format_number(fa, sizeof fa, v->factor);
+		const char *cause = c->known_miss[0] ? c->known_miss : c->note[0] ? c->note : "no cause written down yet";
+		fprintf(r->out, "- **%s** on %s: factor %s, band %g×%s. %s%s.\n", c->name, c->machine, fa, c->band,
+			v->agrees ? "" : ", wrong ordering", c->known_miss[0] ? "Cause: " : "Unexplained: ", cause);
+		any = 1;
+	}
+	if (!any)
+		fputs("- none: every scored check is within its band.\n", r->out);
+	return 0;
 }
 
 static int run_validate(struct report *r, const struct directive *d)
 {
-	int forms = !!arg_get(d, "worst") + !!arg_get(d, "check") + !!arg_get(d, "count");
+	int forms = !!arg_get(d, "worst") + !!arg_get(d, "check") + !!arg_get(d, "count") + !!arg_get(d, "show");
 	if (forms > 1)
-		return derr(r, d, d->col, "give one of worst=, check= and count=");
+		return derr(r, d, d->col, "give one of worst=, check=, count= and show=");
 	if (arg_get(d, "field") && !arg_get(d, "check"))
 		return derr(r, d, arg_col(d, "field"), "field= goes with check=");
 	int rc = get_validation(r, d);
@@ -1004,6 +1097,8 @@ static int run_validate(struct report *r, const struct directive *d)
 		return run_check(r, d);
 	if (arg_get(d, "count"))
 		return run_count(r, d);
+	if (arg_get(d, "show"))
+		return run_show(r, d);
 	validation_print(r->out, &r->v, r->vres, 1);
 	return 0;
 }
@@ -1036,11 +1131,11 @@ static int run_plot(struct report *r, const struct directive *d)
 // ---------------------------------------------------------------- expansion
 
 static const struct dspec specs[] = {
-	{"table", 1, "cols where", "cols", 0, run_table},
-	{"pivot", 1, "row col value where norm", "row col value", 0, run_pivot},
+	{"table", 1, "cols where ratio base basename", "cols", 0, run_table},
+	{"pivot", 1, "row col value where norm label colname colunit", "row col value", 0, run_pivot},
 	{"value", 1, "col where", "col where", 0, run_value},
 	{"ratio", 1, "col num den", "col num den", 0, run_ratio},
-	{"validate", 0, "file worst check field count", "", 0, run_validate},
+	{"validate", 0, "file worst check field count show", "", 0, run_validate},
 	{"plot", 0, "", "", 1, run_plot},
 };
 
@@ -1057,7 +1152,9 @@ static int is_block(const struct directive *d)
 {
 	if (!strcmp(d->name, "table") || !strcmp(d->name, "pivot"))
 		return 1;
-	return !strcmp(d->name, "validate") && !arg_get(d, "check") && !arg_get(d, "count");
+	const char *show = arg_get(d, "show");
+	return !strcmp(d->name, "validate") && !arg_get(d, "check") && !arg_get(d, "count") &&
+	       !(show && !strcmp(show, "summary"));
 }
 
 static int blank(const char *s, size_t n)
@@ -1178,10 +1275,17 @@ static void write_buffer(FILE *f, void *arg)
 // Expands tpl into memory, then writes it to out ("-": stdout) whole.
 static int report_file(const char *tpl, const char *out)
 {
-	FILE *in = fopen(tpl, "r");
+	// Bounded: a template is a small text file (a FIFO or /dev/zero is refused).
+	struct cfg_error rerr;
+	size_t tlen;
+	char *ttext = cfg_read_file(tpl, CFG_MAX_FILE_BYTES, &tlen, &rerr);
+	FILE *in = !ttext ? NULL : tlen ? fmemopen(ttext, tlen, "r") : fopen("/dev/null", "r");
 	if (!in) {
-		fprintf(stderr, "%s:1:1: error: cannot read the template: %s\n", tpl, strerror(errno));
-		return 2;
+		if (ttext)
+			snprintf(rerr.msg, sizeof rerr.msg, "osarch: out of memory");
+		fprintf(stderr, "%s\n", rerr.msg);
+		free(ttext);
+		return ttext ? 1 : 2;
 	}
 	struct buffer b = {NULL, 0};
 	char *text = NULL;
@@ -1199,6 +1303,7 @@ static int report_file(const char *tpl, const char *out)
 		snprintf(err.msg, sizeof err.msg, "osarch: out of memory");
 	}
 	fclose(in);
+	free(ttext);
 	b.text = text;
 	if (!rc && !strcmp(out, "-")) {
 		write_buffer(stdout, &b);

@@ -1,6 +1,7 @@
 // results.c: running an experiment's points and writing CSV, JSON and the
 // resolved configuration, each through a temporary file and a rename.
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +17,7 @@ static const char *const csv_columns =
 // Added after the swept parameters.
 static const char *const csv_extra =
 	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps,"
-	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,wake_cycles";
+	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,vmx_transitions,wake_cycles";
 
 // Whole numbers print without decimals, others with two: deterministic and
 // readable (a per-call average of integer counts over reps calls).
@@ -77,6 +78,7 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 		M("app_l1_misses", per(r->app.l1i_misses + r->app.l1d_misses, n));
 		M("app_llc_misses", per(r->app.llc_misses, n));
 		M("app_tlb_misses", per(r->app.itlb_misses + r->app.dtlb_misses, n));
+		M("vmx_transitions", per(o->vmx_transitions, n));
 		M("wake_cycles", (double)(long long)(o->wake_cycles / n * 10 + 0.5) / 10);
 	}
 #undef M
@@ -86,22 +88,30 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 void csv_header(FILE *f, const struct experiment *e)
 {
 	fputs(csv_columns, f);
-	for (int i = 0; i < e->nsweep; i++)
-		fprintf(f, ",%s", e->sweep[i].key);
+	for (int i = 0; i < e->nsweep; i++) {
+		fputc(',', f);
+		csv_put_field(f, e->sweep[i].key);
+	}
 	fprintf(f, ",%s\n", csv_extra);
 }
 
 void csv_row(FILE *f, const struct experiment *e, const struct point *p)
 {
 	struct metric m[32];
-	fprintf(f, "%s,%s,%s", p->arch, p->workload, p->machine);
+	csv_put_field(f, p->arch);
+	fputc(',', f);
+	csv_put_field(f, p->workload);
+	fputc(',', f);
+	csv_put_field(f, p->machine);
 	int n = metrics(p, m, 0);
 	for (int i = 0; i < n; i++) {
 		fputc(',', f);
 		put_num(f, m[i].value);
 	}
-	for (int i = 0; i < e->nsweep; i++)
-		fprintf(f, ",%s", p->sweep_values[i]);
+	for (int i = 0; i < e->nsweep; i++) {
+		fputc(',', f);
+		csv_put_field(f, p->sweep_values[i]);
+	}
 	n = metrics(p, m, 1);
 	for (int i = 0; i < n; i++) {
 		fputc(',', f);
@@ -113,8 +123,12 @@ void csv_row(FILE *f, const struct experiment *e, const struct point *p)
 void json_point(FILE *f, const struct experiment *e, const struct point *p)
 {
 	struct metric m[32];
-	fprintf(f, "    {\"arch\": \"%s\", \"workload\": \"%s\", \"machine\": \"%s\"", p->arch, p->workload,
-		p->machine);
+	fputs("    {\"arch\": ", f);
+	json_put_str(f, p->arch);
+	fputs(", \"workload\": ", f);
+	json_put_str(f, p->workload);
+	fputs(", \"machine\": ", f);
+	json_put_str(f, p->machine);
 	for (int pass = 0; pass < 2; pass++) {
 		int n = metrics(p, m, pass);
 		for (int i = 0; i < n; i++) {
@@ -124,8 +138,12 @@ void json_point(FILE *f, const struct experiment *e, const struct point *p)
 	}
 	if (e->nsweep) {
 		fprintf(f, ", \"sweep\": {");
-		for (int i = 0; i < e->nsweep; i++)
-			fprintf(f, "%s\"%s\": \"%s\"", i ? ", " : "", e->sweep[i].key, p->sweep_values[i]);
+		for (int i = 0; i < e->nsweep; i++) {
+			fputs(i ? ", " : "", f);
+			json_put_str(f, e->sweep[i].key);
+			fputs(": ", f);
+			json_put_str(f, p->sweep_values[i]);
+		}
 		fprintf(f, "}");
 	}
 	fprintf(f, "}");
@@ -133,45 +151,77 @@ void json_point(FILE *f, const struct experiment *e, const struct point *p)
 
 int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg)
 {
-	char tmp[1100];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
+	size_t n = strlen(path) + 32;
+	if (n > PATH_MAX) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
+	char *tmp = malloc(n);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		free(tmp);
+		return -1;
+	}
 	write(f, arg);
+	// The first error wins: ferror and fflush leave errno from the failed
+	// write (ENOSPC), a short write without one is reported as EIO.
+	errno = 0;
 	int bad = ferror(f);
 	bad |= fflush(f) != 0;
 	bad |= fsync(fileno(f)) != 0;
+	int e = errno;
 	bad |= fclose(f) != 0;
+	if (!e)
+		e = errno;
 	if (bad || rename(tmp, path)) {
+		if (!bad)
+			e = errno;
 		unlink(tmp);
+		free(tmp);
+		errno = e ? e : EIO;
 		return -1;
 	}
+	free(tmp);
 	return 0;
 }
 
 int mkdir_p(const char *dir)
 {
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
+	if (strlen(dir) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	char *buf = strdup(dir);
+	if (!buf)
+		return -1;
+	int rc = 0;
+	for (char *p = buf + 1; *p && !rc; p++) {
 		if (*p != '/')
 			continue;
 		*p = 0;
 		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
+			rc = -1;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
+	if (!rc && mkdir(buf, 0755) && errno != EEXIST)
+		rc = -1;
+	int e = errno;
+	free(buf);
+	errno = e;
+	return rc;
 }
 
 static void put_list(FILE *f, const char *key, const struct strlist *l)
 {
-	fprintf(f, "%s: [", key);
-	for (int i = 0; i < l->n; i++)
-		fprintf(f, "%s%s", i ? ", " : "", l->v[i]);
+	yaml_put_scalar(f, key);
+	fputs(": [", f);
+	for (int i = 0; i < l->n; i++) {
+		fputs(i ? ", " : "", f);
+		yaml_put_scalar(f, l->v[i]);
+	}
 	fprintf(f, "]\n");
 }
 
@@ -180,7 +230,9 @@ void write_resolved(FILE *f, void *arg)
 	const struct experiment *e = arg;
 	fprintf(f, "# The effective configuration of this run (osarch %s); `osarch run` and\n"
 		   "# `osarch merge` accept it as an experiment file.\n", OSARCH_VERSION);
-	fprintf(f, "name: %s\n", e->name);
+	fputs("name: ", f);
+	yaml_put_scalar(f, e->name);
+	fputc('\n', f);
 	put_list(f, "machine", &e->machines);
 	put_list(f, "archs", &e->archs);
 	put_list(f, "workloads", &e->workloads);
@@ -207,7 +259,8 @@ void write_machines_resolved(FILE *f, void *arg)
 		struct profile p;
 		struct cfg_error err;
 		if (profile_load(&p, e->machines.v[i], NULL, &err) == 0) {
-			fprintf(f, "%s:\n", e->machines.v[i]);
+			yaml_put_scalar(f, e->machines.v[i]);
+			fputs(":\n", f);
 			schema_dump(f, profile_schema, &p, 2);
 		}
 	}
@@ -218,15 +271,14 @@ void write_machines_resolved(FILE *f, void *arg)
 // from the CSV rows (the journal holds rows, not structs).
 static int csv_field(const char *row, int col, char *out, size_t n)
 {
-	for (int c = 0; c < col; c++) {
-		row = strchr(row, ',');
-		if (!row)
-			return -1;
-		row++;
-	}
-	size_t len = strcspn(row, ",\n");
-	snprintf(out, n, "%.*s", (int)len, row);
-	return 0;
+	size_t len = strcspn(row, "\t\n");
+	char *copy = strndup(row, len), *f[64];
+	int nf = copy ? csv_split(copy, f, 64) : -1;
+	int rc = nf > col ? 0 : -1;
+	if (!rc)
+		snprintf(out, n, "%s", f[col]);
+	free(copy);
+	return rc;
 }
 
 void print_table(FILE *t, const struct experiment *e, char *const *rows, long n)

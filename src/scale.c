@@ -33,6 +33,7 @@
 #include "scale.h"
 
 const char *const scale_scenario_names[] = {"cores", "remote", "migrate", NULL};
+const char *const scale_stop_rule_names[] = {"simgrid", "xen", NULL};
 
 // SimGrid's live-migration plugin (3.32) stops pre-copy when the bytes left
 // can be sent in this long; DirtyPageTrackingExt has no setter for it.
@@ -106,6 +107,8 @@ static const struct field lock_schema[] = {
 	 .help = "service whose steps hold the lock (a shared structure every thread running it serialises on)"},
 	{.key = "cycles", .type = F_INT, .offset = LO(cycles), .size = 8, .min = 0, .max = 1e9, .unit = "cycles",
 	 .help = "cycles of each step that ran the service executed under the lock (at most the step's own; 0: no lock)"},
+	{.key = "inodes", .type = F_INT, .offset = LO(inodes), .size = 8, .min = 0, .max = 1 << 20,
+	 .help = "0: one lock for the whole service (coarse); n: a lock per inode, client c using inode c mod n (fine-grained)"},
 	{0},
 };
 #undef LO
@@ -130,6 +133,10 @@ static const struct field remote_schema[] = {
 	 .help = "clock of the remote host (0: the local profile's); its servers run the same cycles"},
 	{.key = "cores", .type = F_INT, .offset = RO(cores), .size = 8, .min = 1, .max = 256,
 	 .help = "cores of the remote host"},
+	{.key = "netmsgserver", .type = F_BOOL, .offset = RO(netmsgserver),
+	 .help = "true: a message to the other host goes to a user-level network message server on each host (Mach's netmsgserver: a local message, protocol processing, the link, protocol processing, a local message); false: the kernel sends it (NORMA IPC)"},
+	{.key = "protocol_instructions", .type = F_INT, .offset = RO(protocol_instructions), .size = 8, .min = 0,
+	 .max = 1e9, .unit = "instructions", .help = "the network message server's transport protocol per message, on each side (x the profile's cpi)"},
 	{0},
 };
 #undef RO
@@ -146,6 +153,10 @@ static const struct field vm_schema[] = {
 	 .help = "simulated time the guest runs before the migration starts"},
 	{.key = "timeout", .type = F_DOUBLE, .offset = VO(timeout), .min = 0.001, .max = 1e5, .unit = "s",
 	 .help = "a migration still running after this long is reported as not converging"},
+	{.key = "stop_rule", .type = F_ENUM, .offset = VO(stop_rule), .names = scale_stop_rule_names,
+	 .help = "simgrid: the plugin's pre-copy (stop when the rest fits in 30 ms); xen: xc_linux_save's loop (at most 30 rounds, 3x memory, or under 50 dirty pages)"},
+	{.key = "state_bytes", .type = F_SIZE, .offset = VO(state_bytes), .size = 8, .min = 0, .max = 1ull << 30,
+	 .unit = "bytes", .help = "xen: CPU and device state sent with the last round while the VM is paused"},
 	{0},
 };
 #undef VO
@@ -209,9 +220,9 @@ static const struct {
 } used_keys[] = {
 	{"cores", SC_C | SC_R | SC_M}, {"clients", SC_C | SC_R}, {"clients_per_core", SC_C | SC_R},
 	{"think", SC_C | SC_R}, {"seed", SC_C | SC_R}, {"warmup_calls", SC_C | SC_R},
-	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
+	{"window_calls", SC_C | SC_R}, {"lock.cycles", SC_C | SC_R}, {"lock.inodes", SC_C | SC_R}, {"link.latency", SC_R | SC_M},
 	{"link.bandwidth", SC_R | SC_M}, {"link.header", SC_R}, {"remote.mhz", SC_R}, {"remote.cores", SC_R}, {"vm.ram", SC_M},
-	{"vm.working_set", SC_M}, {"vm.dirty_rate", SC_M}, {"vm.migrate_at", SC_M}, {"vm.timeout", SC_M},
+	{"vm.working_set", SC_M}, {"vm.dirty_rate", SC_M}, {"vm.migrate_at", SC_M}, {"vm.timeout", SC_M}, {"vm.stop_rule", SC_M}, {"vm.state_bytes", SC_M},
 	{"model_warmup", SC_C | SC_R | SC_M},
 };
 
@@ -246,6 +257,8 @@ static void scale_defaults(struct scale_config *c)
 	c->link.latency = 10;
 	c->link.bandwidth = 1000;
 	c->remote.cores = 1;
+	c->remote.netmsgserver = 1;
+	c->remote.protocol_instructions = 200; // Clark, Romkey, Salwen, LCN 1988: under 200 instructions per TCP packet
 	c->vm.ram = 1ull << 30;
 	c->vm.migrate_at = 100;
 	c->vm.timeout = 120;
@@ -271,7 +284,7 @@ static int sweep_set(struct scale_config *probe, const char *key, const char *va
 	void *owner;
 	const struct field *f = schema_find(scale_schema, probe, key, &owner);
 	if (!f || f->type == F_GROUP || f->type == F_CUSTOM || f->type == F_STRLIST || f->type == F_STRING ||
-	    f->type == F_ENUM) {
+	    (f->type == F_ENUM && strcmp(key, "vm.stop_rule"))) {
 		cfg_msgf(err, "unknown parameter '%s'", key);
 		return -1;
 	}
@@ -354,6 +367,7 @@ struct model {
 	struct service_set *svc;
 	struct arch *archs;
 	struct workload *wls;
+	struct workload *ipc; // remote: ipc-pingpong, the cost of one local message
 	struct profile prof;
 };
 
@@ -362,6 +376,7 @@ static void model_free(struct model *m)
 	free(m->svc);
 	free(m->archs);
 	free(m->wls);
+	free(m->ipc);
 	memset(m, 0, sizeof *m);
 }
 
@@ -397,6 +412,11 @@ static int model_load(struct model *m, const struct scale_config *c, struct ydoc
 				*err = e2;
 			return -1;
 		}
+	if (c->scenario == SCALE_REMOTE) {
+		m->ipc = malloc(sizeof *m->ipc);
+		if (!m->ipc || workload_load(m->ipc, "ipc-pingpong", m->svc, err))
+			return -1;
+	}
 	for (int i = 0; i < c->workloads.n; i++)
 		if (workload_load(&m->wls[i], c->workloads.v[i], m->svc, &e2)) {
 			const char *u = strstr(e2.msg, ":1:1: error: unknown workload");
@@ -535,6 +555,32 @@ static int entered_node(const struct arch *a, const struct workload *w, const ch
 				return i;
 	}
 	return -1;
+}
+
+// Bytes the ops of service svc in the space-separated "service.op" list
+// write: under a lock they are modified lines the next holder must fetch.
+static double written_bytes(const struct arch *a, const char *ran, const char *svc)
+{
+	char buf[sizeof ((struct trace_step *)0)->ran];
+	snprintf(buf, sizeof buf, "%s", ran);
+	double bytes = 0;
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char *dot = strchr(t, '.');
+		if (!dot)
+			continue;
+		*dot = 0;
+		if (strcmp(t, svc))
+			continue;
+		int s = service_find(&a->svc, t);
+		int o = s >= 0 ? op_find(&a->svc.s[s], dot + 1) : -1;
+		if (o < 0)
+			continue;
+		const struct op *op = &a->svc.s[s].ops[o];
+		for (int k = 0; k < op->ndata; k++)
+			if (op->data[k].store)
+				bytes += op->data[k].bytes;
+	}
+	return bytes;
 }
 
 void scale_plan_totals(struct scale_plan *plan)
@@ -687,8 +733,14 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		double cyc = counters_cycles(&st->hw);
 		double locked = 0;
-		if (lock_cycles > 0 && ran_has(st->ran, lock_service))
+		// A lock guards state shared by processes: a per-process domain's
+		// copy of the service (a library OS's file system) takes none.
+		int own = d >= 0 && (d == a->app_domain || a->dom[d].per_process);
+		if (lock_cycles > 0 && !own && ran_has(st->ran, lock_service)) {
 			locked = (double)lock_cycles < cyc ? (double)lock_cycles : cyc;
+			double line = p->l1d.line ? p->l1d.line : 64;
+			cur->lock_lines += ceil(written_bytes(a, st->ran, lock_service) / line);
+		}
 		add_cycles(cur, cyc - locked, locked);
 		cur->sleep += st->os.io_wait_usec * 1e-6;
 	}
@@ -715,6 +767,8 @@ struct actor_ctx {
 	int owner;             // -1 client, else server index
 	int remote;            // runs on the remote host
 	int first_thread;      // servers: the pool's first thread
+	int core;              // the core of its host it is pinned to (client c: c mod cores)
+	int client;            // clients: its number (which inode it reads)
 	sg_mailbox_t reply;    // where returns to this actor arrive
 	double start;          // clients: first call
 	uint64_t rng;          // clients: state of the think-time generator
@@ -724,14 +778,24 @@ struct actor_ctx {
 struct token {
 	int pos;
 	int depth;
+	int client;            // the client whose call it is
+	int from_core, from_remote; // the sender of the message that carried it
+	long bytes;            // that message's bytes
+	sg_mailbox_t dest;     // via a network message server: where it finally goes
+	int dest_remote;       // ... on which host
 	struct actor_ctx *ret[SCALE_MAX_DEPTH];
 };
 
 struct world {
 	const struct scale_point *pt;
 	const struct scale_plan *plan;
-	sg_mutex_t lock;
+	sg_mutex_t *lock;      // one (coarse) or one per inode
+	int *waiting;          // per lock: actors waiting for it or holding it
+	int *holder_core;      // per lock: core of its last holder (-1: none yet)
+	int nlock;
+	double handover, acquisitions, xcore; // cycles of hand-overs, their count, cross-core cycles
 	sg_mailbox_t port[SCALE_MAX_SERVERS];
+	sg_mailbox_t nms[2];   // the network message server's port on the local (0) and remote (1) host
 	double t_warm, t_end;
 	double think;          // mean think time, seconds
 	double *lat;
@@ -757,16 +821,41 @@ static void exec_cycles(struct actor_ctx *ac, double cycles)
 		ac->sim->busy[ac->owner] += overlap(t0, simgrid_get_clock(), ac->sim->t_warm, ac->sim->t_end);
 }
 
-static void run_seg(struct actor_ctx *ac, const struct scale_seg *s)
+// The cycles of a lock hand-over (Boyd-Wickizer et al., "Non-scalable locks
+// are dangerous", Linux Symposium 2012, Sec. 3): a spin lock's line moves to
+// the new holder's core, and its release invalidated it in every waiter's
+// cache; the waiters' reads are served one line transfer at a time, the new
+// holder's on average half-way: (k + 1) / 2 transfers with k contenders (it
+// included). The lines the critical section wrote move too. Nothing moves
+// when the lock's last holder ran on the same core.
+double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core)
+{
+	if (same_core || contenders < 1)
+		return 0;
+	return line_transfer * ((contenders + 1) / 2.0 + lock_lines);
+}
+
+static void run_seg(struct actor_ctx *ac, const struct scale_seg *s, const struct token *tok)
 {
 	struct world *sim = ac->sim;
 	exec_cycles(ac, s->pre);
 	if (s->locked > 0) {
-		sg_mutex_lock(sim->lock);
+		int l = sim->pt->lock_inodes > 0 ? tok->client % sim->nlock : 0;
+		sim->waiting[l]++;
+		sg_mutex_lock(sim->lock[l]);
 		double t0 = simgrid_get_clock();
-		exec_cycles(ac, s->locked);
+		int prev = sim->holder_core[l];
+		double h = scale_handover_cycles(sim->waiting[l], s->lock_lines, sim->pt->line_transfer,
+						 prev < 0 || prev == ac->core || sim->pt->cores < 2);
+		sim->holder_core[l] = ac->core;
+		if (t0 > sim->t_warm && t0 <= sim->t_end) {
+			sim->handover += h;
+			sim->acquisitions++;
+		}
+		exec_cycles(ac, h + s->locked);
 		sim->lock_held += overlap(t0, simgrid_get_clock(), sim->t_warm, sim->t_end);
-		sg_mutex_unlock(sim->lock);
+		sim->waiting[l]--;
+		sg_mutex_unlock(sim->lock[l]);
 	}
 	exec_cycles(ac, s->post);
 	if (s->sleep > 0)
@@ -782,11 +871,42 @@ static void run_seg(struct actor_ctx *ac, const struct scale_seg *s)
 static void send_token(struct actor_ctx *from, int to_remote, sg_mailbox_t mb, struct token *tok, long bytes,
 		       int reply)
 {
-	long size = from->remote != to_remote ? bytes + from->sim->pt->header : 0;
+	const struct scale_point *pt = from->sim->pt;
+	long size = from->remote != to_remote ? bytes + pt->header : 0;
+	tok->from_core = from->core;
+	tok->from_remote = from->remote;
+	tok->bytes = bytes;
+	if (from->remote != to_remote && pt->netmsg) {
+		// Mach's netmsgserver: the sender's message goes to the server on
+		// its own host (a local message, on the sender's thread and host).
+		exec_cycles(from, pt->plan->hop_cycles);
+		tok->dest = mb;
+		tok->dest_remote = to_remote;
+		mb = from->sim->nms[from->remote];
+		size = 0;
+	}
 	if (reply)
 		sg_comm_detach(sg_mailbox_put_init(mb, tok, size), NULL); // starts it, detached
 	else
 		sg_mailbox_put(mb, tok, size);
+}
+
+// A message that arrives from another core of the same host: the sender's
+// kernel sends an inter-processor interrupt to wake the receiver's core (its
+// delivery costs an interrupt's hardware part there), and the receiver reads
+// the message's lines and the line of the queue it was put on from the
+// sender's cache. The per-call model's IPC cycles are those of one core.
+static void arrive(struct actor_ctx *ac, const struct token *tok)
+{
+	struct world *sim = ac->sim;
+	int cores = ac->remote ? sim->pt->remote_cores : sim->pt->cores;
+	if (cores < 2 || tok->from_remote != ac->remote || tok->from_core == ac->core)
+		return;
+	double lines = 1 + ceil((double)tok->bytes / 64);
+	double c = sim->pt->ipi + lines * sim->pt->line_transfer;
+	if (simgrid_get_clock() > sim->t_warm && simgrid_get_clock() <= sim->t_end)
+		sim->xcore += c;
+	exec_cycles(ac, c);
 }
 
 static int owner_remote(const struct world *sim, int owner)
@@ -801,7 +921,7 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 {
 	const struct scale_plan *plan = ac->sim->plan;
 	for (;;) {
-		run_seg(ac, &plan->seg[tok->pos]);
+		run_seg(ac, &plan->seg[tok->pos], tok);
 		int next = tok->pos + 1;
 		if (next >= plan->nseg)
 			return;
@@ -811,10 +931,39 @@ static void drive(struct actor_ctx *ac, struct token *tok)
 			tok->ret[tok->depth++] = ac;
 			send_token(ac, owner_remote(ac->sim, ns->owner), ac->sim->port[ns->owner], tok, ns->bytes, 0);
 			tok = sg_mailbox_get(ac->reply);
+			arrive(ac, tok);
 		} else {
 			struct actor_ctx *to = tok->ret[--tok->depth];
 			send_token(ac, to->remote, to->reply, tok, ns->bytes, 1);
 			return;
+		}
+	}
+}
+
+// A network message server's thread (Draves, comp.os.mach, 21 Dec 1989: "the
+// message really goes to the netmsgserver on A, which sends it to the
+// netmsgserver on B, which sends it to the final destination"). On the
+// sender's host it runs the protocol and sends the message over the link;
+// on the receiver's, the protocol again and a local message to the task.
+static void netmsg_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct actor_ctx *ac = sg_actor_get_data(sg_actor_self());
+	struct world *sim = ac->sim;
+	const struct scale_point *pt = sim->pt;
+	if (ac->first_thread)
+		sg_mailbox_set_receiver(sg_mailbox_get_name(sim->nms[ac->remote]));
+	for (;;) {
+		struct token *tok = sg_mailbox_get(sim->nms[ac->remote]);
+		exec_cycles(ac, pt->protocol_cycles);
+		if (tok->dest_remote != ac->remote) {
+			tok->from_remote = ac->remote;
+			sg_comm_detach(sg_mailbox_put_init(sim->nms[tok->dest_remote], tok, tok->bytes + pt->header), NULL);
+		} else {
+			exec_cycles(ac, sim->plan->hop_cycles);
+			tok->from_core = ac->core;
+			tok->from_remote = ac->remote;
+			sg_comm_detach(sg_mailbox_put_init(tok->dest, tok, 0), NULL);
 		}
 	}
 }
@@ -827,8 +976,11 @@ static void server_main(int argc, char **argv)
 	// a kernel's message queue, instead of when a thread asks for the next.
 	if (ac->first_thread)
 		sg_mailbox_set_receiver(sg_mailbox_get_name(ac->sim->port[ac->owner]));
-	for (;;)
-		drive(ac, sg_mailbox_get(ac->sim->port[ac->owner]));
+	for (;;) {
+		struct token *tok = sg_mailbox_get(ac->sim->port[ac->owner]);
+		arrive(ac, tok);
+		drive(ac, tok);
+	}
 }
 
 static void record(struct actor_ctx *ac, double latency)
@@ -877,6 +1029,7 @@ static void client_main(int argc, char **argv)
 		double t0 = simgrid_get_clock();
 		tok.pos = 0;
 		tok.depth = 0;
+		tok.client = ac->client;
 		drive(ac, &tok);
 		double t1 = simgrid_get_clock();
 		if (t1 > sim->t_warm && t1 <= sim->t_end)
@@ -931,6 +1084,14 @@ static double unloaded_call(const struct scale_point *pt, double *bound, int *bo
 		if (rem != prem) {
 			x = pt->latency + (double)(s->bytes + pt->header) / pt->bandwidth;
 			wire += (double)(s->bytes + pt->header);
+			if (pt->netmsg) {
+				// A local message and the protocol on each side.
+				double side = plan->hop_cycles + pt->protocol_cycles;
+				double fs = prem ? pt->remote_mhz * 1e6 : pt->mhz * 1e6;
+				x += side / fs + side / f;
+				*(prem ? &remote : &local) += side;
+				*(rem ? &remote : &local) += side;
+			}
 		}
 		t += d + x;
 		lock_s += s->locked / f;
@@ -963,8 +1124,11 @@ static double unloaded_call(const struct scale_point *pt, double *bound, int *bo
 		if (sb < b)
 			b = sb, bn = k;
 	}
-	if (lock_s > 0 && 1 / lock_s < b)
-		b = 1 / lock_s, bn = -1;
+	// A coarse lock passes one call at a time; per-inode locks one call per
+	// inode at a time (client c uses inode c mod n).
+	int nl = pt->lock_inodes > 0 ? (pt->lock_inodes < pt->clients ? pt->lock_inodes : pt->clients) : 1;
+	if (lock_s > 0 && nl / lock_s < b)
+		b = nl / lock_s, bn = -1;
 	if (wire > 0 && pt->bandwidth / wire < b) // both directions share the link
 		b = pt->bandwidth / wire, bn = -5;
 	*bound = b;
@@ -979,7 +1143,19 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	memset(&sim, 0, sizeof sim);
 	sim.pt = pt;
 	sim.plan = plan;
-	sim.lock = sg_mutex_init();
+	sim.nlock = pt->lock_inodes > 0 ? pt->lock_inodes : 1;
+	sim.lock = calloc((size_t)sim.nlock, sizeof *sim.lock);
+	sim.waiting = calloc((size_t)sim.nlock, sizeof *sim.waiting);
+	sim.holder_core = malloc((size_t)sim.nlock * sizeof *sim.holder_core);
+	if (!sim.lock || !sim.waiting || !sim.holder_core) {
+		free(sim.lock), free(sim.waiting), free(sim.holder_core);
+		row->ok = 0;
+		return;
+	}
+	for (int l = 0; l < sim.nlock; l++) {
+		sim.lock[l] = sg_mutex_init();
+		sim.holder_core[l] = -1;
+	}
 	double l0 = unloaded_call(pt, &row->bound, &row->bottleneck);
 	row->unloaded = l0;
 	// The window starts half a call after a whole number of unloaded calls,
@@ -988,12 +1164,11 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	sim.t_end = sim.t_warm + pt->window_calls * l0;
 	sim.think = pt->think * l0;
 	sg_host_t local = sg_host_by_name("local"), remote = sg_host_by_name("remote");
-	int nact = pt->clients + plan->nserver * pt->threads;
+	int nact = pt->clients + plan->nserver * pt->threads + 2 * pt->threads;
 	struct actor_ctx *acs = calloc((size_t)nact, sizeof *acs);
 	if (!acs) {
 		row->ok = 0;
-		sg_mutex_destroy(sim.lock);
-		return;
+		goto out;
 	}
 	int k = 0;
 	char name[80];
@@ -1006,6 +1181,8 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 			ac->owner = s;
 			ac->remote = pt->server_remote[s];
 			ac->first_thread = t == 0;
+			// Server threads are pinned round the host's cores like the clients.
+			ac->core = (s * pt->threads + t) % (ac->remote ? pt->remote_cores : pt->cores);
 			snprintf(name, sizeof name, "%s.%d", plan->server[s], t);
 			sg_actor_t actor = sg_actor_init(name, ac->remote ? remote : local);
 			snprintf(name, sizeof name, "reply:%s.%d", plan->server[s], t);
@@ -1015,10 +1192,30 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 			sg_actor_daemonize(actor); // killed when the last client ends
 		}
 	}
+	if (pt->netmsg && plan->nserver > 0) {
+		sim.nms[0] = sg_mailbox_by_name("port:netmsgserver.local");
+		sim.nms[1] = sg_mailbox_by_name("port:netmsgserver.remote");
+		for (int h = 0; h < 2; h++)
+			for (int t = 0; t < pt->threads; t++, k++) {
+				struct actor_ctx *ac = &acs[k];
+				ac->sim = &sim;
+				ac->owner = -1;
+				ac->remote = h;
+				ac->first_thread = t == 0;
+				ac->core = (plan->nserver * pt->threads + t) % (h ? pt->remote_cores : pt->cores);
+				snprintf(name, sizeof name, "netmsgserver.%s.%d", h ? "remote" : "local", t);
+				sg_actor_t actor = sg_actor_init(name, h ? remote : local);
+				sg_actor_set_data(actor, ac);
+				sg_actor_start(actor, netmsg_main, 0, NULL);
+				sg_actor_daemonize(actor);
+			}
+	}
 	for (int c = 0; c < pt->clients; c++, k++) {
 		struct actor_ctx *ac = &acs[k];
 		ac->sim = &sim;
 		ac->owner = -1;
+		ac->client = c;
+		ac->core = c % pt->cores;
 		// Staggered starts: identical clients would otherwise run in lockstep.
 		ac->start = c * l0 / pt->clients;
 		ac->rng = pt->seed * 0x100000001B3ull + (uint64_t)c;
@@ -1045,6 +1242,8 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	for (int s = 0; s < plan->nserver; s++)
 		row->server_util[s] = sim.busy[s] / (window * pt->threads);
 	row->lock_util = sim.lock_held / window;
+	row->handover_cycles = sim.acquisitions > 0 ? sim.handover / sim.acquisitions : 0;
+	row->xcore_cycles = sim.nlat > 0 ? sim.xcore / (double)sim.nlat : 0;
 	for (int i = 0; i < plan->nseg; i++) {
 		const struct scale_seg *s = &plan->seg[i];
 		int rem = s->owner >= 0 && pt->server_remote[s->owner];
@@ -1054,7 +1253,10 @@ static void run_calls(const struct scale_point *pt, struct scale_row *row)
 	}
 	free(sim.lat);
 	free(acs);
-	sg_mutex_destroy(sim.lock);
+out:
+	for (int l = 0; l < sim.nlock; l++)
+		sg_mutex_destroy(sim.lock[l]);
+	free(sim.lock), free(sim.waiting), free(sim.holder_core);
 }
 
 // ---- migrate ----
@@ -1067,6 +1269,9 @@ struct mig {
 	double t0, t1;       // migration start and end
 	int done;
 	double g_start, g_end, work; // the guest's run and the flops it executed
+	sg_mailbox_t stream;  // xen: the migration stream to the destination
+	int rounds;           // xen: rounds sent live
+	double last_bytes;    // xen: the paused round's pages
 };
 
 static void guest_main(int argc, char **argv)
@@ -1093,6 +1298,55 @@ static void migrator_main(int argc, char **argv)
 	sg_actor_sleep_until(m->pt->migrate_at);
 	m->t0 = simgrid_get_clock();
 	sg_vm_migrate(m->vm, m->dst);
+	m->t1 = simgrid_get_clock();
+	m->done = 1;
+}
+
+// The destination's end of Xen's migration stream: takes whatever arrives.
+static void receiver_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct mig *m = sg_actor_get_data(sg_actor_self());
+	for (;;)
+		sg_mailbox_get(m->stream);
+}
+
+// Xen's sender (see scale_migration_predict_xen): sends rounds of pages down
+// the stream while the guest runs and dirties its writable working set,
+// pauses the VM (sg_vm_suspend: its actors stop), sends the last pages and
+// the CPU and device state, and resumes it. The two hosts are identical and
+// the guest talks to no one, so it resumes where it is (SimGrid's C API has
+// no call that moves a VM without the plugin).
+static void xen_migrator_main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct mig *m = sg_actor_get_data(sg_actor_self());
+	const struct scale_point *pt = m->pt;
+	sg_actor_sleep_until(pt->migrate_at);
+	m->t0 = simgrid_get_clock();
+	double p2m = ceil((double)pt->ram / 4096), to_send = p2m, sent_last = p2m, total = 0;
+	int last = 0;
+	for (int iter = 1;; iter++) {
+		double t = simgrid_get_clock();
+		sg_mailbox_put(m->stream, m, (long)(to_send * 4096));
+		double d = simgrid_get_clock() - t;
+		total += to_send;
+		if (last) {
+			m->last_bytes = to_send * 4096;
+			break;
+		}
+		m->rounds = iter;
+		double dirtied = scale_wws_pages(d, pt->dirty_rate, pt->working_set);
+		if ((to_send > sent_last) || iter >= XEN_MAX_ITERS || to_send < XEN_MIN_PAGES ||
+		    total > p2m * XEN_MAX_FACTOR) {
+			last = 1;
+			sg_vm_suspend(m->vm);
+		}
+		sent_last = to_send;
+		to_send = dirtied;
+	}
+	sg_mailbox_put(m->stream, m, (long)pt->state_bytes);
+	sg_vm_resume(m->vm);
 	m->t1 = simgrid_get_clock();
 	m->done = 1;
 }
@@ -1128,7 +1382,16 @@ static void run_migrate(const struct scale_point *pt, struct scale_row *row)
 	sg_actor_start(g, guest_main, 0, NULL);
 	sg_actor_t mg = sg_actor_init("migrator", src);
 	sg_actor_set_data(mg, &m);
-	sg_actor_start(mg, migrator_main, 0, NULL);
+	if (pt->stop_rule == STOP_XEN) {
+		m.stream = sg_mailbox_by_name("migration-stream");
+		sg_actor_t rc = sg_actor_init("receiver", m.dst);
+		sg_actor_set_data(rc, &m);
+		sg_actor_start(rc, receiver_main, 0, NULL);
+		sg_actor_daemonize(rc);
+		sg_actor_start(mg, xen_migrator_main, 0, NULL);
+	} else {
+		sg_actor_start(mg, migrator_main, 0, NULL);
+	}
 	simgrid_run_until(pt->migrate_at + pt->timeout);
 	row->guest_rate = f / per_call;
 	row->converged = m.done && m.g_end > 0;
@@ -1142,8 +1405,12 @@ static void run_migrate(const struct scale_point *pt, struct scale_row *row)
 		row->migration_s = row->downtime_s = row->calls_lost = NAN;
 	}
 	struct migration_prediction pr;
-	scale_migration_predict(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency, pt->timeout,
-				&pr);
+	if (pt->stop_rule == STOP_XEN)
+		scale_migration_predict_xen(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency,
+					    pt->state_bytes, &pr);
+	else
+		scale_migration_predict(pt->ram, pt->working_set, pt->dirty_rate, pt->bandwidth, pt->latency,
+					pt->timeout, &pr);
 	row->rounds = pr.rounds;
 	row->stage3_bytes = pr.stage3_bytes;
 	row->predicted_s = pr.converged ? pr.total_s : NAN;
@@ -1196,6 +1463,43 @@ void scale_migration_predict(uint64_t ram, uint64_t working_set, double dirty_ra
 	out->total_s = d1 + out->stage2_s + out->stage3_s + latency;
 #undef SEND
 #undef UPDATED
+}
+
+double scale_wws_pages(double seconds, double dirty_rate, uint64_t wws)
+{
+	if (wws == 0 || !(dirty_rate > 0) || !(seconds > 0))
+		return 0;
+	double w = (double)wws;
+	return ceil(w * -expm1(-dirty_rate * seconds / w) / 4096);
+}
+
+void scale_migration_predict_xen(uint64_t ram, uint64_t wws, double dirty_rate, double bandwidth, double latency,
+				 uint64_t state_bytes, struct migration_prediction *out)
+{
+	memset(out, 0, sizeof *out);
+	double p2m = ceil((double)ram / 4096), to_send = p2m, sent_last = p2m, total = 0, t = 0;
+	out->converged = 1; // Xen's loop always ends; its downtime says how well
+	for (int iter = 1;; iter++) {
+		double d = latency + to_send * 4096 / bandwidth;
+		total += to_send;
+		if (iter == 1)
+			out->stage1_s = d;
+		else
+			out->stage2_s += d;
+		t += d;
+		out->rounds = iter - 1; // rounds after the first, as SimGrid's stage 2
+		double dirtied = scale_wws_pages(d, dirty_rate, wws);
+		if (to_send > sent_last || iter >= XEN_MAX_ITERS || to_send < XEN_MIN_PAGES ||
+		    total > p2m * XEN_MAX_FACTOR) {
+			out->stage3_bytes = dirtied * 4096;
+			break;
+		}
+		sent_last = to_send;
+		to_send = dirtied;
+	}
+	// Paused: the last pages, then the state (two messages).
+	out->stage3_s = 2 * latency + (out->stage3_bytes + (double)state_bytes) / bandwidth;
+	out->total_s = t + out->stage3_s;
 }
 
 // ---- platform ----
@@ -1259,6 +1563,33 @@ static int point_sane(const struct scale_point *pt)
 	return 1;
 }
 
+double scale_precision(const struct scale_point *pt)
+{
+	// SimGrid's default timing precision (surf/precision, 1e-9 s) is 17% of
+	// a 20-cycle call at 3.4 GHz: actions that end within it of each other
+	// are rounded together, so a short call could finish early and a busy
+	// host exceed cores / call. A thousandth of the shortest piece of work
+	// keeps every piece exact to 0.1%.
+	double shortest = 1e-6 * 1e3; // 1 ms: the migrate scenario's slices
+	if (pt->plan && pt->scenario != SCALE_MIGRATE) {
+		const struct scale_plan *plan = pt->plan;
+		double fmax = pt->mhz > pt->remote_mhz ? pt->mhz : pt->remote_mhz;
+		double c = plan->app_cycles > 0 ? plan->app_cycles : INFINITY;
+		for (int i = 0; i < plan->nseg; i++) {
+			const double piece[3] = {plan->seg[i].pre, plan->seg[i].locked, plan->seg[i].post};
+			for (int k = 0; k < 3; k++)
+				if (piece[k] > 0 && piece[k] < c)
+					c = piece[k];
+		}
+		if (pt->line_transfer > 0 && pt->line_transfer < c)
+			c = pt->line_transfer;
+		if (isfinite(c) && fmax > 0)
+			shortest = c / (fmax * 1e6);
+	}
+	double p = shortest * 1e-3;
+	return p < 1e-9 ? p : 1e-9;
+}
+
 // The child's whole life: SimGrid up, one point, the row down the pipe.
 static void child_run(const struct scale_point *pt, char *const *simgrid_argv, int quiet, int fd)
 {
@@ -1266,10 +1597,14 @@ static void child_run(const struct scale_point *pt, char *const *simgrid_argv, i
 	memset(&row, 0, sizeof row);
 	char *av[80];
 	int ac = 0;
-	for (int i = 0; simgrid_argv[i] && ac < 76; i++)
+	// The timing precision goes first: a --cfg=surf/precision given by the
+	// user comes later and wins.
+	char prec[64];
+	snprintf(prec, sizeof prec, "--cfg=surf/precision:%.6g", scale_precision(pt));
+	av[ac++] = simgrid_argv[0] ? simgrid_argv[0] : "osarch";
+	av[ac++] = prec;
+	for (int i = 1; simgrid_argv[0] && simgrid_argv[i] && ac < 76; i++)
 		av[ac++] = simgrid_argv[i];
-	if (ac == 0)
-		av[ac++] = "osarch";
 #ifdef __SANITIZE_ADDRESS__
 	// ASan cannot follow SimGrid's raw context switches between stacks.
 	av[ac++] = "--cfg=contexts/factory:thread";
@@ -1488,6 +1823,18 @@ static int plan_index(struct run *r, int arch, int wl, int64_t lock, struct cfg_
 			 c->workloads.v[wl], why);
 		return -1;
 	}
+	if (r->m.ipc) {
+		// A message to or from the network message server is one local
+		// Mach message: half the architecture's ipc-pingpong round trip.
+		struct run_params rp = {(int)c->model_warmup, 1, 0, 1};
+		struct run_result rr;
+		if (run_point(&r->m.archs[arch], r->m.ipc, &r->m.prof, &rp, &rr, NULL)) {
+			cfg_msgf(err, "%s:1:1: error: architecture %s cannot run ipc-pingpong (the network message server's local messages)",
+				 c->path, c->archs.v[arch]);
+			return -1;
+		}
+		r->plans[n].hop_cycles = rr.cycles / 2;
+	}
 	r->plan_arch[n] = arch;
 	r->plan_wl[n] = wl;
 	r->plan_lock[n] = lock;
@@ -1576,6 +1923,11 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->latency = p.link.latency * 1e-6;
 						pt->bandwidth = p.link.bandwidth * 125000.0;
 						pt->header = (long)p.link.header;
+						pt->lock_inodes = (int)p.lock.inodes;
+						pt->netmsg = c->scenario == SCALE_REMOTE && p.remote.netmsgserver;
+						pt->protocol_cycles = (double)p.remote.protocol_instructions * r->m.prof.cpi;
+						pt->line_transfer = r->m.prof.line_transfer;
+						pt->ipi = r->m.prof.ev.interrupt;
 						for (int s = 0; s < plan->nserver; s++)
 							pt->server_remote[s] = pt->remote &&
 									       strlist_find(&c->remote.domains, plan->server[s]) >= 0;
@@ -1585,6 +1937,8 @@ static int build_jobs(struct run *r, struct cfg_error *err)
 						pt->dirty_rate = p.vm.dirty_rate * 1e6;
 						pt->migrate_at = p.vm.migrate_at * 1e-3;
 						pt->timeout = p.vm.timeout;
+						pt->stop_rule = p.vm.stop_rule;
+						pt->state_bytes = p.vm.state_bytes;
 					}
 				}
 		}
@@ -1770,6 +2124,8 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 		put_num(c, &n, "stage3_mb", pc ? w->stage3_bytes / 1e6 : NAN, 4);
 		put_num(c, &n, "predicted_s", w->predicted_s, 6);
 		put_num(c, &n, "predicted_downtime_ms", w->predicted_downtime_s * 1e3, 4);
+		put_col(c, &n, "stop_rule", 1, "%s", scale_stop_rule_names[pt->stop_rule]);
+		put_num(c, &n, "state_bytes", (double)pt->state_bytes, 0);
 		return n;
 	}
 	if (cf->scenario == SCALE_REMOTE)
@@ -1819,6 +2175,9 @@ static int job_cols(const struct run *r, const struct job *j, struct col *c)
 			util = w->server_util[s];
 	put_num(c, &n, "server_util", util, 4);
 	put_num(c, &n, "lock_util", w->lock_util, 4);
+	put_num(c, &n, "lock_inodes", pt->lock_inodes, 0);
+	put_num(c, &n, "handover_cycles", round(w->handover_cycles * 10) / 10, 1);
+	put_num(c, &n, "xcore_cycles", round(w->xcore_cycles * 10) / 10, 1);
 	return n;
 }
 

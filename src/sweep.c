@@ -8,11 +8,22 @@
 // workers never interleave and a killed run loses at most the point it was
 // computing. The result files are assembled from the journal in index
 // order, so they are the same bytes whatever -j, --resume or the shards.
+//
+// The journal's first line names the configuration it belongs to
+// ("# osarch journal 1 config HASH": FNV-1a of config.resolved.yaml and
+// machines.resolved.yaml without the shard), so --resume and merge refuse
+// points of another configuration. A run holds an exclusive flock on the
+// journal from open to the last result file, so a second run into the same
+// folder fails at once instead of mixing its rows in. A torn last line (a
+// kill or a full disk during a write) is cut off before anything is appended.
+// The result files are written with manifest.json last (resultset.c).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,7 +81,8 @@ static int plan_init(struct plan *pl, const struct experiment *e, struct cfg_err
 
 // Computes point idx and formats its CSV row and JSON object (malloc'd
 // "CSV\tJSON" without newline). Returns 0, or 2 with err on bad input.
-static int run_one(const struct plan *pl, long idx, char **line, struct cfg_error *err)
+static int run_one(const struct plan *pl, long idx, struct machine *mach, char **line,
+		   struct cfg_error *err)
 {
 	const struct experiment *e = pl->e;
 	long rest = idx;
@@ -108,7 +120,7 @@ static int run_one(const struct plan *pl, long idx, char **line, struct cfg_erro
 	snprintf(p.workload, sizeof p.workload, "%s", wl.name);
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
-	int prc = run_point(&pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	int prc = run_point_on(mach, &pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
 	if (prc == -2) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have", e->path,
 			 p.arch, pl->archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p.machine);
@@ -139,33 +151,103 @@ static int in_shard(const struct experiment *e, long idx)
 	return e->shard.count <= 1 || idx % e->shard.count == e->shard.index;
 }
 
-// Appends "idx\tline\n" with one write(2).
-static int journal_append(int fd, long idx, const char *line)
+// Writes buf with one write(2). Returns 0, or -1 with why set (a short
+// write leaves errno alone: it is said as such, never as "Success").
+static int write_once(int fd, const char *buf, size_t len, char *why, size_t whylen)
+{
+	errno = 0;
+	ssize_t w = write(fd, buf, len);
+	if (w == (ssize_t)len)
+		return 0;
+	if (w < 0)
+		snprintf(why, whylen, "%s", strerror(errno));
+	else
+		snprintf(why, whylen, "short write (%zd of %zu bytes: is the disk full?)", w, len);
+	return -1;
+}
+
+// Appends "idx\tline\n" (idx < 0: "line\n") with one write(2), so lines of
+// concurrent workers never interleave.
+static int journal_append(int fd, long idx, const char *line, char *why, size_t whylen)
 {
 	size_t n = strlen(line) + 32;
 	char *buf = malloc(n);
-	if (!buf)
+	if (!buf) {
+		snprintf(why, whylen, "out of memory");
 		return -1;
-	int len = snprintf(buf, n, "%ld\t%s\n", idx, line);
-	ssize_t w = write(fd, buf, (size_t)len);
+	}
+	int len = idx < 0 ? snprintf(buf, n, "%s\n", line) : snprintf(buf, n, "%ld\t%s\n", idx, line);
+	int rc = write_once(fd, buf, (size_t)len, why, whylen);
 	free(buf);
-	return w == len ? 0 : -1;
+	return rc;
 }
 
-// Reads a journal into rows[idx] ("CSV\tJSON", malloc'd; a later line for
-// the same index wins). A torn last line (a kill during write) is ignored.
-static long journal_read(const char *path, char **rows, long npts)
+#define JOURNAL_MAGIC "# osarch journal 1 config "
+
+
+// The hash that ties a journal to its configuration: the resolved experiment
+// (without the shard, so the shards of one experiment agree) and the
+// resolved machine profiles. 16 hex digits into out.
+static int config_hash(const struct experiment *e, char out[17])
 {
+	struct experiment c = *e;
+	c.shard.index = c.shard.count = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return -1;
+	write_resolved(m, &c);
+	write_machines_resolved(m, &c);
+	if (fclose(m)) {
+		free(text);
+		return -1;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)fnv1a64(text, len, FNV1A64_INIT));
+	free(text);
+	return 0;
+}
+
+enum { J_OK = 0, J_FOREIGN = -1, J_NOHEADER = -2, J_IOERR = -3 };
+
+// Reads a journal into rows[idx] ("CSV\tJSON", malloc'd; a later line for
+// the same index wins) after checking that its first line names `hash`
+// (J_FOREIGN: another configuration's, J_NOHEADER: none, J_IOERR: cannot
+// read it). A torn last line (a kill or a full disk during a write) is
+// ignored; *good, when given, is the length of the journal without it.
+// *count is the number of distinct points read.
+static int journal_read(const char *path, const char *hash, char **rows, long npts, long *count, off_t *good)
+{
+	long n = 0;
+	off_t at = 0;
+	if (count)
+		*count = 0;
+	if (good)
+		*good = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return 0;
+		return errno == ENOENT ? J_OK : J_IOERR;
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	long n = 0;
+	int rc = J_OK;
+	if ((len = getline(&buf, &cap, f)) <= 0) {
+		rc = ferror(f) ? J_IOERR : J_OK; // empty: a fresh journal
+		goto out;
+	}
+	if (buf[len - 1] != '\n' || strncmp(buf, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC))) {
+		rc = J_NOHEADER;
+		goto out;
+	}
+	if (strncmp(buf + strlen(JOURNAL_MAGIC), hash, 16)) {
+		rc = J_FOREIGN;
+		goto out;
+	}
+	at = (off_t)len;
 	while ((len = getline(&buf, &cap, f)) > 0) {
 		if (buf[len - 1] != '\n')
 			break; // torn
+		at += (off_t)len;
 		buf[len - 1] = 0;
 		char *end;
 		long idx = strtol(buf, &end, 10);
@@ -176,9 +258,28 @@ static long journal_read(const char *path, char **rows, long npts)
 		free(rows[idx]);
 		rows[idx] = strdup(end + 1);
 	}
+	if (ferror(f))
+		rc = J_IOERR;
+out:
 	free(buf);
 	fclose(f);
-	return n;
+	if (count)
+		*count = n;
+	if (good)
+		*good = at;
+	return rc;
+}
+
+// The message for a journal that cannot be used, or 0.
+static int journal_refused(int jr, const char *path, const char *hash, const char *how, struct cfg_error *err)
+{
+	if (jr == J_FOREIGN || jr == J_NOHEADER)
+		cfg_msgf(err, "%s:1:1: error: this journal holds points of %s (this configuration is %s); %s", path,
+			 jr == J_FOREIGN ? "another configuration" : "an unknown configuration (no osarch journal header)",
+			 hash, how);
+	else if (jr == J_IOERR)
+		cfg_msgf(err, "osarch: cannot read %s: %s", path, strerror(errno));
+	return jr == J_OK ? 0 : jr == J_IOERR ? 1 : 2;
 }
 
 static void progress(long done, long total, time_t t0)
@@ -194,15 +295,22 @@ static int run_share(const struct plan *pl, const long *todo, long ntodo, long f
 		     int show, long already, long total, struct cfg_error *err)
 {
 	time_t t0 = time(NULL), last = 0;
+	// One machine for all of this worker's points (machine_prepare).
+	struct machine mach;
+	memset(&mach, 0, sizeof mach);
 	for (long k = first; k < ntodo; k += step) {
 		char *line = NULL;
-		int rc = run_one(pl, todo[k], &line, err);
-		if (rc)
+		int rc = run_one(pl, todo[k], &mach, &line, err);
+		if (rc) {
+			machine_free(&mach);
 			return rc;
-		int bad = journal_append(fd, todo[k], line);
+		}
+		char why[160];
+		int bad = journal_append(fd, todo[k], line, why, sizeof why);
 		free(line);
 		if (bad) {
-			cfg_msgf(err, "osarch: cannot append to the journal: %s", strerror(errno));
+			machine_free(&mach);
+			cfg_msgf(err, "osarch: cannot append to the journal: %s", why);
 			return 1;
 		}
 		if (show && time(NULL) != last) {
@@ -210,6 +318,7 @@ static int run_share(const struct plan *pl, const long *todo, long ntodo, long f
 			progress(already + k + 1, total, t0);
 		}
 	}
+	machine_free(&mach);
 	return 0;
 }
 
@@ -231,7 +340,9 @@ static void write_csv(FILE *f, void *arg)
 static void write_json(FILE *f, void *arg)
 {
 	const struct assembled *as = arg;
-	fprintf(f, "{\n  \"schema_version\": 1,\n  \"name\": \"%s\",\n  \"points\": [\n", as->e->name);
+	fputs("{\n  \"schema_version\": 1,\n  \"name\": ", f);
+	json_put_str(f, as->e->name);
+	fputs(",\n  \"points\": [\n", f);
 	long last = -1;
 	for (long i = 0; i < as->n; i++)
 		if (as->rows[i])
@@ -242,23 +353,38 @@ static void write_json(FILE *f, void *arg)
 	fprintf(f, "  ]\n}\n");
 }
 
+// The result set: manifest.json is removed first and written last with the
+// size and hash of the four files before it (resultset.c).
 static int write_outputs(const struct experiment *e, char **rows, long npts, const char *outdir,
 			 FILE *table, struct cfg_error *err)
 {
 	struct assembled as = {e, rows, npts};
-	char path[1100];
-	const char *names[] = {"results.csv", "results.json", "config.resolved.yaml", "machines.resolved.yaml",
-			       "manifest.json"};
-	void (*writers[])(FILE *, void *) = {write_csv, write_json, write_resolved, write_machines_resolved,
-					     write_manifest};
-	void *args[] = {&as, &as, (void *)e, (void *)e, (void *)e};
-	for (int i = 0; i < 5; i++) {
-		snprintf(path, sizeof path, "%s/%s", outdir, names[i]);
-		if (write_atomic(path, writers[i], args[i])) {
-			cfg_msgf(err, "osarch: cannot write %s: %s", path, strerror(errno));
+	struct manifest_in mi = {e, 4, {"results.csv", "results.json", "config.resolved.yaml", "machines.resolved.yaml"},
+				 {0}, {0}};
+	void (*writers[])(FILE *, void *) = {write_csv, write_json, write_resolved, write_machines_resolved};
+	void *args[] = {&as, &as, (void *)e, (void *)e};
+	char *man = path_join(outdir, "manifest.json");
+	if (!man || (unlink(man) && errno != ENOENT)) {
+		cfg_msgf(err, "osarch: cannot remove the old manifest in %s: %s", outdir, strerror(errno));
+		free(man);
+		return 1;
+	}
+	for (int i = 0; i <= mi.n; i++) {
+		char *path = i < mi.n ? path_join(outdir, mi.name[i]) : man;
+		if (!path || (i < mi.n ? write_atomic(path, writers[i], args[i]) ||
+						 file_digest(path, &mi.hash[i], &mi.bytes[i])
+				       : write_atomic(path, write_manifest, &mi))) {
+			cfg_msgf(err, "osarch: cannot write %s/%s: %s", outdir, i < mi.n ? mi.name[i] : "manifest.json",
+				 strerror(errno));
+			if (path != man)
+				free(path);
+			free(man);
 			return 1;
 		}
+		if (path != man)
+			free(path);
 	}
+	free(man);
 	if (table)
 		print_table(table, e, rows, npts);
 	return 0;
@@ -276,7 +402,7 @@ static void free_rows(char **rows, long n)
 // Forks `jobs` workers over todo; returns 0 or the first failing worker's
 // status (its message is on stderr: a worker cannot hand back err).
 static int run_workers(const struct plan *pl, const long *todo, long ntodo, int jobs, int fd,
-		       const char *journal, int show, long already, struct cfg_error *err)
+		       const char *journal, const char *hash, int show, long already, struct cfg_error *err)
 {
 	pid_t pids[256];
 	if (jobs > 256)
@@ -313,7 +439,9 @@ static int run_workers(const struct plan *pl, const long *todo, long ntodo, int 
 			// Count finished lines for the progress line.
 			char **probe = calloc((size_t)pl->npts, sizeof *probe);
 			if (probe) {
-				progress(journal_read(journal, probe, pl->npts), pl->npts, t0);
+				long got = 0;
+				journal_read(journal, hash, probe, pl->npts, &got, NULL);
+				progress(got, pl->npts, t0);
 				free_rows(probe, pl->npts);
 			}
 			struct timespec ts = {0, 200000000};
@@ -343,28 +471,71 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 	char **rows = NULL;
 	long *todo = NULL;
 	int fd = -1;
+	char *journal = NULL;
+	char hash[17];
 	int rc = plan_init(&pl, e, err);
 	if (rc)
 		goto out;
-	rc = 1;
-	if (mkdir_p(o->outdir)) {
-		cfg_msgf(err, "osarch: cannot create %s: %s", o->outdir, strerror(errno));
+	rc = 2;
+	journal = path_join(o->outdir, ".journal");
+	if (!journal) {
+		cfg_msgf(err, "osarch: cannot use the output folder: %s (%zu characters; the system allows %d)",
+			 strerror(errno), strlen(o->outdir), PATH_MAX - 1);
+		if (errno != ENAMETOOLONG)
+			rc = 1;
 		goto out;
 	}
-	char journal[1100];
-	snprintf(journal, sizeof journal, "%s/.journal", o->outdir);
+	rc = 1;
+	if (config_hash(e, hash)) {
+		cfg_msgf(err, "osarch: out of memory");
+		goto out;
+	}
+	if (mkdir_p(o->outdir)) {
+		cfg_msgf(err, "osarch: cannot create %s: %s", o->outdir, strerror(errno));
+		rc = errno == ENAMETOOLONG ? 2 : 1;
+		goto out;
+	}
 	rows = calloc((size_t)pl.npts, sizeof *rows);
 	todo = malloc((size_t)pl.npts * sizeof *todo);
 	if (!rows || !todo) {
 		cfg_msgf(err, "osarch: out of memory");
 		goto out;
 	}
-	if (o->resume)
-		journal_read(journal, rows, pl.npts);
-	fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | (o->resume ? 0 : O_TRUNC), 0644);
+	// Opened without O_TRUNC: nothing is touched before the lock is held.
+	fd = open(journal, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		cfg_msgf(err, "osarch: cannot open %s: %s", journal, strerror(errno));
 		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK)
+			cfg_msgf(err, "osarch: %s is in use by another osarch run (its journal is locked); wait for "
+				 "that run to finish or give another -o folder", o->outdir);
+		else
+			cfg_msgf(err, "osarch: cannot lock %s: %s", journal, strerror(errno));
+		goto out;
+	}
+	off_t good = 0;
+	if (o->resume) {
+		int jr = journal_read(journal, hash, rows, pl.npts, NULL, &good);
+		if ((rc = journal_refused(jr, journal, hash, "run without --resume to start afresh (its points are "
+							     "discarded), or give another -o folder", err)))
+			goto out;
+		rc = 1;
+	}
+	// A fresh journal, or the resumed one without its torn tail; then the
+	// header when the journal is empty.
+	if (ftruncate(fd, good)) {
+		cfg_msgf(err, "osarch: cannot truncate %s: %s", journal, strerror(errno));
+		goto out;
+	}
+	if (good == 0) {
+		char head[64], why[160];
+		snprintf(head, sizeof head, "%s%s", JOURNAL_MAGIC, hash);
+		if (journal_append(fd, -1, head, why, sizeof why)) {
+			cfg_msgf(err, "osarch: cannot write %s: %s", journal, why);
+			goto out;
+		}
 	}
 	long ntodo = 0, mine = 0;
 	for (long i = 0; i < pl.npts; i++) {
@@ -377,7 +548,7 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 	int show = !o->quiet && isatty(2);
 	int jobs = o->jobs > 1 && ntodo > 1 ? (o->jobs < ntodo ? o->jobs : (int)ntodo) : 1;
 	if (jobs > 1)
-		rc = run_workers(&pl, todo, ntodo, jobs, fd, journal, show, mine - ntodo, err);
+		rc = run_workers(&pl, todo, ntodo, jobs, fd, journal, hash, show, mine - ntodo, err);
 	else
 		rc = run_share(&pl, todo, ntodo, 0, 1, fd, show, mine - ntodo, mine, err);
 	if (show)
@@ -390,7 +561,9 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		goto out;
 	for (long i = 0; i < pl.npts; i++)
 		free(rows[i]), rows[i] = NULL;
-	journal_read(journal, rows, pl.npts);
+	if ((rc = journal_refused(journal_read(journal, hash, rows, pl.npts, NULL, NULL), journal, hash,
+				  "another process wrote it during this run", err)))
+		goto out;
 	for (long i = 0; i < pl.npts; i++)
 		if (in_shard(e, i) && !rows[i]) {
 			cfg_msgf(err, "osarch: point %ld is missing from %s", i, journal);
@@ -400,7 +573,8 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 	rc = write_outputs(e, rows, pl.npts, o->outdir, table, err);
 out:
 	if (fd >= 0)
-		close(fd);
+		close(fd); // releases the lock, after the last result file
+	free(journal);
 	free_rows(rows, pl.npts);
 	free(todo);
 	plan_free(&pl);
@@ -413,19 +587,32 @@ int experiment_merge(const struct experiment *e, char *const *dirs, int ndirs, c
 	long npts = experiment_points(e);
 	char **rows = calloc((size_t)npts, sizeof *rows);
 	int rc = 1;
-	if (!rows) {
+	char hash[17];
+	if (!rows || config_hash(e, hash)) {
+		free(rows);
 		cfg_msgf(err, "osarch: out of memory");
 		return 1;
 	}
 	for (int d = 0; d < ndirs; d++) {
-		char journal[1100];
-		snprintf(journal, sizeof journal, "%s/.journal", dirs[d]);
-		if (access(journal, R_OK)) {
-			cfg_msgf(err, "%s:1:1: error: no journal of a shard run here (expected %s)", dirs[d], journal);
+		char *journal = path_join(dirs[d], ".journal");
+		if (!journal) {
+			cfg_msgf(err, "%s:1:1: error: %s", dirs[d], strerror(errno));
 			rc = 2;
 			goto out;
 		}
-		journal_read(journal, rows, npts);
+		if (access(journal, R_OK)) {
+			cfg_msgf(err, "%s:1:1: error: no journal of a shard run here (expected %s)", dirs[d], journal);
+			free(journal);
+			rc = 2;
+			goto out;
+		}
+		rc = journal_refused(journal_read(journal, hash, rows, npts, NULL, NULL), journal, hash,
+				     "merge only the shards of this experiment (run them again from its --emit-jobs "
+				     "configs)", err);
+		free(journal);
+		if (rc)
+			goto out;
+		rc = 1;
 	}
 	for (long i = 0; i < npts; i++)
 		if (!rows[i]) {
@@ -435,6 +622,7 @@ int experiment_merge(const struct experiment *e, char *const *dirs, int ndirs, c
 		}
 	if (mkdir_p(outdir)) {
 		cfg_msgf(err, "osarch: cannot create %s: %s", outdir, strerror(errno));
+		rc = errno == ENAMETOOLONG ? 2 : 1;
 		goto out;
 	}
 	rc = write_outputs(e, rows, npts, outdir, NULL, err);

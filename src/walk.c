@@ -39,6 +39,7 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a)
 	d->ipc_messages += a->ipc_messages;
 	d->vm_exits += a->vm_exits;
 	d->hypercalls += a->hypercalls;
+	d->vmx_transitions += a->vmx_transitions;
 	d->io_wait_usec += a->io_wait_usec;
 	d->wake_cycles += a->wake_cycles;
 }
@@ -51,6 +52,7 @@ static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const 
 	d->ipc_messages = a->ipc_messages - b->ipc_messages;
 	d->vm_exits = a->vm_exits - b->vm_exits;
 	d->hypercalls = a->hypercalls - b->hypercalls;
+	d->vmx_transitions = a->vmx_transitions - b->vmx_transitions;
 	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
 	d->wake_cycles = a->wake_cycles - b->wake_cycles;
 }
@@ -190,10 +192,11 @@ static void translate_once(struct sim *s, int svc, int opi, const struct domain 
 	const struct service *ts = &s->arch->svc.s[d->translator_svc];
 	const struct op *t = &ts->ops[d->translator_op];
 	uint32_t blocks = (o->instructions + 7) / 8;
-	int tdom = placement_of(s->arch, d->translator_svc);
-	uint64_t base = dom_base(s, tdom);
+	int tdom = placement_op(s->arch, d->translator_svc, d->translator_op, -1);
+	uint64_t base = dom_base(s, tdom), toff, doff;
+	arch_offsets(s->arch, d->translator_svc, tdom, &toff, &doff);
 	for (uint32_t b = 0; b < blocks; b++) {
-		machine_fetch(s->m, base + s->arch->text_off[d->translator_svc] + t->code_off,
+		machine_fetch(s->m, base + toff + t->code_off,
 			      t->code_bytes ? t->code_bytes : (uint64_t)(t->instructions * s->m->prof.insn_bytes));
 		machine_exec(s->m, t->instructions);
 	}
@@ -206,12 +209,13 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	const struct op *o = &sv->ops[opi];
 	struct machine *m = s->m;
 	translate_once(s, svc, opi, dom_of(s, where));
-	uint64_t base = dom_base(s, where.dom);
+	uint64_t base = dom_base(s, where.dom), toff, doff;
+	arch_offsets(s->arch, svc, where.dom, &toff, &doff);
 	uint64_t code = o->code_bytes ? o->code_bytes
 				      : (uint64_t)((double)o->instructions * m->prof.insn_bytes + 0.5);
-	machine_fetch(m, base + s->arch->text_off[svc] + o->code_off, code);
+	machine_fetch(m, base + toff + o->code_off, code);
 	machine_exec(m, o->instructions);
-	uint64_t data = base + DATA_OFF + s->arch->data_off[svc];
+	uint64_t data = base + DATA_OFF + doff;
 	for (int i = 0; i < o->ndata; i++) {
 		const struct data_use *u = &o->data[i];
 		if (u->fresh) {
@@ -246,7 +250,7 @@ static void run_entry(struct sim *s, const char *opname)
 		return;
 	int o = op_find(&a->svc.s[a->entry_service], opname);
 	if (o >= 0)
-		run_op(s, a->entry_service, o, inst_of(s, placement_of(a, a->entry_service), s->cur_proc));
+		run_op(s, a->entry_service, o, inst_of(s, placement_op(a, a->entry_service, o, -1), s->cur_proc));
 }
 
 static void write_cr3(struct sim *s, uint32_t space)
@@ -317,10 +321,16 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		// is a hidden fault: its cost, no trap.
 		struct inst k = step_target(s, st, src, dst, st->target != TGT_NAMED);
 		if (s->ring != 3) {
-			if (st->kind == STEP_EXCEPTION && st->target == TGT_NAMED && dom_of(s, k)->ring < s->ring) {
+			// A fault raised while a kernel runs is still an exception:
+			// its event and the fault entry, no trap (not from user mode).
+			if (st->kind == STEP_EXCEPTION) {
 				machine_event(m, EV_EXCEPTION);
-				set_ring(s, dom_of(s, k)->ring);
-				enter_domain(s, k);
+				if (st->target == TGT_NAMED && dom_of(s, k)->ring < s->ring) {
+					set_ring(s, dom_of(s, k)->ring);
+					enter_domain(s, k);
+				} else {
+					run_entry(s, "fault");
+				}
 			}
 			break;
 		}
@@ -365,7 +375,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	}
 	case STEP_RUN: {
-		int d = placement_of(a, st->service);
+		int d = placement_op(a, st->service, st->op, -1);
 		run_op(s, st->service, st->op, inst_of(s, d, s->cur_proc));
 		break;
 	}
@@ -392,6 +402,9 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_MESSAGE:
 		s->os.ipc_messages++;
 		break;
+	case STEP_CALL:
+		machine_exec(m, CALL_INSTRUCTIONS);
+		break;
 	case STEP_IDLE:
 		s->os.io_wait_usec += s->io_wait;
 		if (s->dev_node >= 0 && s->wake_start < 0)
@@ -412,6 +425,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_VMEXIT: {
 		struct inst h = step_target(s, st, src, dst, 1);
 		s->os.vm_exits++;
+		s->os.vmx_transitions++;
 		machine_event(m, EV_VMEXIT);
 		machine_set_vm(m, (uint32_t)dom_of(s, h)->vm, dom_of(s, h)->nested);
 		set_ring(s, dom_of(s, h)->ring);
@@ -421,6 +435,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	}
 	case STEP_VMENTRY: {
 		struct inst g = step_target(s, st, src, dst, 0);
+		s->os.vmx_transitions++;
 		machine_event(m, EV_VMENTRY);
 		machine_set_vm(m, (uint32_t)dom_of(s, g)->vm, dom_of(s, g)->nested);
 		set_ring(s, dom_of(s, g)->ring);
@@ -439,12 +454,12 @@ static void run_transport_steps(struct sim *s, const struct transport *t, const 
 
 // ---- transports and the walk ----
 
-static int pattern_match(const struct sim *s, const char *pat, int dom, int other_dom, int is_to,
+static int pattern_match(const struct arch *a, const char *pat, int dom, int other_dom, int is_to,
 			 int svc)
 {
-	const struct domain *d = &s->arch->dom[dom];
+	const struct domain *d = &a->dom[dom];
 	if (pat[0] == '@') // the callee service, e.g. user->@ukernel: a kernel's own trap interface
-		return is_to && svc >= 0 && !strcmp(pat + 1, s->arch->svc.s[svc].name);
+		return is_to && svc >= 0 && !strcmp(pat + 1, a->svc.s[svc].name);
 	if (!strcmp(pat, "*"))
 		return 1;
 	if (!strcmp(pat, "same"))
@@ -458,9 +473,8 @@ static int pattern_match(const struct sim *s, const char *pat, int dom, int othe
 
 // The transport for an edge, or -1 for a plain call within one domain
 // instance; -2 if the architecture says nothing about this crossing.
-static int transport_for(const struct sim *s, int kind, struct inst from, struct inst to, int svc)
+static int transport_for(const struct arch *a, int kind, struct inst from, struct inst to, int svc)
 {
-	const struct arch *a = s->arch;
 	int same = from.dom == to.dom && from.proc == to.proc;
 	for (int i = 0; i < a->nrules; i++) {
 		const struct rule *r = &a->rules[i];
@@ -469,27 +483,71 @@ static int transport_for(const struct sim *s, int kind, struct inst from, struct
 		int to_same = !strcmp(r->to, "same");
 		if (to_same != same)
 			continue;
-		if (pattern_match(s, r->from, from.dom, to.dom, 0, svc) &&
-		    (to_same || pattern_match(s, r->to, to.dom, from.dom, 1, svc)))
+		if (pattern_match(a, r->from, from.dom, to.dom, 0, svc) &&
+		    (to_same || pattern_match(a, r->to, to.dom, from.dom, 1, svc)))
 			return r->transport;
 	}
 	return same ? -1 : -2;
+}
+
+// Two domain instances between which no call can be plain: they differ in
+// privilege ring, address space, virtual machine or VMX root mode.
+static int boundary_between(const struct sim *s, struct inst a, struct inst b)
+{
+	const struct domain *x = dom_of(s, a), *y = dom_of(s, b);
+	return x->ring != y->ring || inst_space(s, a) != inst_space(s, b) || x->vm != y->vm ||
+	       x->vmx_root != y->vmx_root;
+}
+
+// Whether a transport's steps take the CPU out of a guest: a VM exit or a
+// hypercall (the only ways in hardware from a guest into its monitor).
+static int has_monitor_entry(const struct transport *t)
+{
+	for (int i = 0; i < t->ncall; i++)
+		if (t->call[i].kind == STEP_VMEXIT || t->call[i].kind == STEP_HYPERCALL)
+			return 1;
+	return 0;
+}
+
+// Whether a transport's reply loads the receiver's address space (and so
+// can resume another process than the caller); a reply that does not (a
+// call into a library in the caller's own space) cannot switch processes.
+static int reply_loads_space(const struct transport *t)
+{
+	const struct step *st = t->nret >= 0 ? t->ret : t->call;
+	int n = t->nret >= 0 ? t->nret : t->ncall;
+	for (int i = 0; i < n; i++)
+		if (st[i].kind == STEP_SPACE)
+			return 1;
+	return 0;
+}
+
+static void walk_error(struct sim *s, const char *fmt, const char *x, const char *y)
+{
+	if (s->error[0])
+		return;
+	snprintf(s->error, sizeof s->error, fmt, s->arch->name, edge_names[s->edge], x, y);
 }
 
 static void cross(struct sim *s, struct trace_open *o, int t, int is_return, struct inst src,
 		  struct inst dst, uint32_t bytes)
 {
 	const struct arch *a = s->arch;
+	const struct domain *sd = dom_of(s, src), *dd = dom_of(s, dst);
+	// From a guest into its monitor there is no other way than a VM exit or
+	// a hypercall, whatever the two domains' rings.
+	if (!is_return && sd->vm > 0 && !sd->hypervisor && (dd->vmx_root || dd->hypervisor) &&
+	    (t < 0 || !has_monitor_entry(&a->tr[t])))
+		walk_error(s, "architecture %s crosses from guest to hypervisor without a VM exit or hypercall "
+			      "(a %s from domain %s to domain %s)", sd->name, dd->name);
 	if (t < 0) {
-		// A function call. Without a rule, only between two domains of one
-		// ring that share a space (two kernel-resident services) can a call
-		// be plain; anything else would cross a boundary for free, so the
-		// architecture file is wrong and the run fails.
-		if (t == -2 && (dom_of(s, src)->ring != dom_of(s, dst)->ring ||
-				inst_space(s, src) != inst_space(s, dst)) && !s->error[0])
-			snprintf(s->error, sizeof s->error,
-				 "architecture %s has no crossing rule for a %s from domain %s to domain %s",
-				 a->name, edge_names[s->edge], dom_of(s, src)->name, dom_of(s, dst)->name);
+		// A function call. Without a rule, only between two domains that
+		// share ring, address space, virtual machine and root mode can a
+		// call be plain; anything else would cross a boundary for free, so
+		// the architecture file is wrong and the run fails.
+		if (t == -2 && boundary_between(s, src, dst))
+			walk_error(s, "architecture %s has no crossing rule for a %s from domain %s to domain %s",
+				   sd->name, dd->name);
 		machine_exec(s->m, CALL_INSTRUCTIONS);
 		enter_domain(s, dst);
 		return;
@@ -505,6 +563,26 @@ static void cross(struct sim *s, struct trace_open *o, int t, int is_return, str
 	enter_domain(s, dst);
 }
 
+// A fault the architecture has no transport for: raised while a kernel
+// runs (ring 0 or 1), the CPU takes an exception in that kernel (its event
+// and the fault entry code: never a free call); raised in user mode, the
+// architecture must say where faults go.
+static void kernel_fault(struct sim *s, struct trace_open *o, struct inst src, struct inst dst)
+{
+	if (dom_of(s, src)->ring == 3) {
+		walk_error(s, "architecture %s has no crossing rule for a %s from domain %s to domain %s "
+			      "(a fault always enters a kernel)", dom_of(s, src)->name, dom_of(s, dst)->name);
+		return;
+	}
+	if (boundary_between(s, src, dst))
+		walk_error(s, "architecture %s has no crossing rule for a %s from domain %s to domain %s",
+			   dom_of(s, src)->name, dom_of(s, dst)->name);
+	trace_begin(s, o, src, dst, "exception");
+	machine_event(s->m, EV_EXCEPTION);
+	run_entry(s, "fault");
+	enter_domain(s, dst);
+}
+
 static int proc_of(const char *name, int dflt)
 {
 	if (!name[0])
@@ -516,8 +594,39 @@ static int proc_of(const char *name, int dflt)
 	return PROC_APP;
 }
 
+// One call and its return: from `caller` into `callee` (svc.op), the
+// children of workload node `ni` (-1: none), back to `ret_to`.
+// `client`: the process on whose behalf the call runs (it picks the
+// personality when an architecture places a service per process).
 static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst caller,
 		      struct inst ret_to, int client);
+
+static void invoke(struct sim *s, struct trace_open *o, int ni, int svc, int op, int kind,
+		   uint32_t args, uint32_t result, struct inst caller, struct inst callee,
+		   struct inst ret_to, int client)
+{
+	const struct workload *w = s->wl;
+	int t = transport_for(s->arch, kind, caller, callee, svc);
+	s->edge = kind;
+	if (kind == EDGE_FAULT && t < 0)
+		kernel_fault(s, o, caller, callee);
+	else
+		cross(s, o, t, 0, caller, callee, args);
+	run_op(s, svc, op, callee);
+	if (ni >= 0)
+		for (int c = ni + 1; c < w->n; c++)
+			if (w->nodes[c].parent == ni)
+				exec_node(s, o, c, callee, callee, client);
+	// A transport's reply reaches whichever process resumes (its steps load
+	// that process's space); a plain call that resumes another process is
+	// a crossing of its own, from the callee to that process.
+	int back = t;
+	if ((ret_to.dom != caller.dom || ret_to.proc != caller.proc) &&
+	    (t < 0 || !reply_loads_space(&s->arch->tr[t])))
+		back = transport_for(s->arch, EDGE_CALL, callee, ret_to, -1);
+	s->edge = back != t ? EDGE_CALL : kind;
+	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, result);
+}
 
 // The interrupt handler's work that ends the current device wait: the
 // device node's calls, made from wherever the transport has brought the
@@ -534,60 +643,52 @@ static void run_handler(struct sim *s)
 	enter_domain(s, here);
 }
 
-// `client`: the process on whose behalf the call runs (it picks the
-// personality when an architecture places a service per process).
+// A device wait: the architecture's device transport (idle, the interrupt,
+// the handler: the node's calls, the wake-up), the device's time from the
+// machine profile, the wake-up path's cycles counted from the idle step.
+static void device_wait(struct sim *s, struct trace_open *o, int ni, struct inst caller, int client)
+{
+	const struct arch *a = s->arch;
+	const struct node *n = &s->wl->nodes[ni];
+	const struct device_times *dt = &s->m->prof.dev;
+	int t = transport_for(a, EDGE_DEVICE, caller, caller, -1);
+	s->io_wait = n->device_kind == DEV_DISK ? dt->disk_usec
+		     : n->device_kind == DEV_NIC ? dt->nic_usec
+						 : n->device_usec_x100 / 100.0;
+	int saved_node = s->dev_node, saved_client = s->dev_client, saved_handled = s->dev_handled;
+	double saved_start = s->wake_start;
+	s->dev_node = ni;
+	s->dev_client = client;
+	s->dev_handled = 0;
+	s->wake_start = -1;
+	s->topen = o;
+	if (t >= 0) { // sim_init checked that there is a rule
+		trace_begin(s, o, caller, caller, a->tr[t].name);
+		run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
+	}
+	run_handler(s); // a transport without a handler step: the handler's calls run last
+	if (s->wake_start >= 0)
+		s->os.wake_cycles += counters_cycles(&s->m->ctr) - s->wake_start;
+	enter_domain(s, caller);
+	s->dev_node = saved_node;
+	s->dev_client = saved_client;
+	s->dev_handled = saved_handled;
+	s->wake_start = saved_start;
+}
+
 static void exec_node_once(struct sim *s, struct trace_open *o, int ni, struct inst caller,
 			   struct inst ret_to, int client)
 {
 	const struct arch *a = s->arch;
-	const struct workload *w = s->wl;
-	const struct node *n = &w->nodes[ni];
+	const struct node *n = &s->wl->nodes[ni];
 	if (n->device) {
-		int t = transport_for(s, EDGE_DEVICE, caller, caller, -1);
-		const struct device_times *dt = &s->m->prof.dev;
-		s->io_wait = n->device_kind == DEV_DISK ? dt->disk_usec
-			     : n->device_kind == DEV_NIC ? dt->nic_usec
-							 : n->device_usec_x100 / 100.0;
-		int saved_node = s->dev_node, saved_client = s->dev_client, saved_handled = s->dev_handled;
-		double saved_start = s->wake_start;
-		s->dev_node = ni;
-		s->dev_client = client;
-		s->dev_handled = 0;
-		s->wake_start = -1;
-		s->topen = o;
-		if (t >= 0) {
-			trace_begin(s, o, caller, caller, a->tr[t].name);
-			run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
-		} else {
-			s->os.io_wait_usec += s->io_wait;
-		}
-		run_handler(s); // a transport without a handler step: the handler's calls run last
-		if (s->wake_start >= 0)
-			s->os.wake_cycles += counters_cycles(&s->m->ctr) - s->wake_start;
-		enter_domain(s, caller);
-		s->dev_node = saved_node;
-		s->dev_client = saved_client;
-		s->dev_handled = saved_handled;
-		s->wake_start = saved_start;
+		device_wait(s, o, ni, caller, client);
 		return;
 	}
-	int d = placement_for(a, n->service, client);
+	int svc = s->node_svc[ni], op = s->node_op[ni];
+	int d = placement_op(a, svc, op, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
-	int t = transport_for(s, n->kind, caller, callee, n->service);
-	s->edge = n->kind;
-	cross(s, o, t, 0, caller, callee, n->args);
-	run_op(s, n->service, n->op, callee);
-	for (int c = ni + 1; c < w->n; c++)
-		if (w->nodes[c].parent == ni)
-			exec_node(s, o, c, callee, callee, client);
-	// A transport's reply reaches whichever process resumes (its steps load
-	// that process's space); a plain call that resumes another process is
-	// a crossing of its own, from the callee to that process.
-	int back = t;
-	if (t < 0 && (ret_to.dom != caller.dom || ret_to.proc != caller.proc))
-		back = transport_for(s, EDGE_CALL, callee, ret_to, -1);
-	s->edge = back != t ? EDGE_CALL : n->kind;
-	cross(s, o, back, back != t ? 0 : 1, callee, ret_to, n->result);
+	invoke(s, o, ni, svc, op, n->kind, n->args, n->result, caller, callee, ret_to, client);
 }
 
 // A node runs `repeat` times in a row (seven page faults, a hundred descriptors).
@@ -597,6 +698,65 @@ static void exec_node(struct sim *s, struct trace_open *o, int ni, struct inst c
 	uint32_t times = s->wl->nodes[ni].repeat ? s->wl->nodes[ni].repeat : 1; // 0: built without the loader
 	for (uint32_t r = 0; r < times; r++)
 		exec_node_once(s, o, ni, caller, ret_to, client);
+}
+
+// The running process gives up the processor to process `to`: the
+// scheduler's switch, called from the running process and returning into
+// `to`, through the architecture's own crossings (as a yield in `ctxsw`).
+// A root call made by another process than the running one starts so.
+static void switch_process(struct sim *s, struct trace_open *o, int from, int to)
+{
+	const struct arch *a = s->arch;
+	int svc = service_find(&a->svc, "sched");
+	int op = svc >= 0 ? op_find(&a->svc.s[svc], "switch") : -1;
+	if (op < 0) {
+		if (!s->error[0])
+			snprintf(s->error, sizeof s->error, "architecture %s has no sched.switch to switch processes",
+				 a->name);
+		return;
+	}
+	struct inst caller = inst_of(s, a->app_domain, from), resume = inst_of(s, a->app_domain, to);
+	struct inst callee = inst_of(s, placement_op(a, svc, op, from), from);
+	invoke(s, o, -1, svc, op, EDGE_CALL, 0, 0, caller, callee, resume, from);
+}
+
+// The root process of node i (its root call's `from`).
+static int root_proc(const struct workload *w, int i)
+{
+	while (w->nodes[i].parent >= 0)
+		i = w->nodes[i].parent;
+	return proc_of(w->nodes[i].from, PROC_APP);
+}
+
+// Resolves every node's operation in the architecture's own services (an
+// architecture may redefine a service with its operations in another
+// order) and checks that every device wait has a rule for the domain it
+// waits in. Errors go to s->error.
+static void check_workload(struct sim *s)
+{
+	const struct arch *a = s->arch;
+	const struct workload *w = s->wl;
+	for (int i = 0; i < w->n && !s->error[0]; i++) {
+		const struct node *n = &w->nodes[i];
+		s->node_svc[i] = s->node_op[i] = -1;
+		if (n->device) {
+			const struct node *p = &w->nodes[n->parent];
+			int svc = service_find(&a->svc, p->svc_name);
+			int op = svc >= 0 ? op_find(&a->svc.s[svc], p->op_name) : -1;
+			int d = op >= 0 ? placement_op(a, svc, op, root_proc(w, i)) : -1;
+			if (d >= 0 && transport_for(a, EDGE_DEVICE, inst_of(s, d, 0), inst_of(s, d, 0), -1) < 0)
+				snprintf(s->error, sizeof s->error,
+					 "architecture %s has no device rule for domain %s (where %s.%s waits for the device)",
+					 a->name, a->dom[d].name, p->svc_name, p->op_name);
+			continue;
+		}
+		int svc = service_find(&a->svc, n->svc_name);
+		int op = svc >= 0 ? op_find(&a->svc.s[svc], n->op_name) : -1;
+		if (op < 0)
+			snprintf(s->error, sizeof s->error, "architecture %s has no operation %s.%s", a->name,
+				 n->svc_name, n->op_name);
+		s->node_svc[i] = svc, s->node_op[i] = op;
+	}
 }
 
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)
@@ -611,9 +771,11 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 	const struct domain *d = dom_of(s, app);
 	s->ring = d->ring;
 	enter_domain(s, app);
+	s->running = PROC_APP;
 	machine_set_vm(m, (uint32_t)d->vm, d->nested);
 	s->cr3 = inst_space(s, app);
 	machine_write_cr3(m, s->cr3);
+	check_workload(s);
 }
 
 void sim_app_work(struct sim *s)
@@ -638,10 +800,16 @@ void sim_run_once(struct sim *s)
 	for (int i = 0; i < w->n; i++) {
 		if (w->nodes[i].parent != -1)
 			continue;
+		if (s->error[0])
+			break; // the architecture cannot carry this workload
 		int from = proc_of(w->nodes[i].from, PROC_APP);
+		int to = proc_of(w->nodes[i].resume, from);
+		if (from != s->running)
+			switch_process(s, &o, s->running, from);
 		struct inst caller = inst_of(s, s->arch->app_domain, from);
-		struct inst resume = inst_of(s, s->arch->app_domain, proc_of(w->nodes[i].resume, from));
+		struct inst resume = inst_of(s, s->arch->app_domain, to);
 		exec_node(s, &o, i, caller, resume, from);
+		s->running = to;
 	}
 	trace_close(s, &o);
 }
@@ -649,15 +817,27 @@ void sim_run_once(struct sim *s)
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,
 	      const struct run_params *rp, struct run_result *out, struct trace *tr)
 {
+	return run_point_on(NULL, a, w, p, rp, out, tr);
+}
+
+int run_point_on(struct machine *keep, const struct arch *a, const struct workload *w,
+		 const struct profile *p, const struct run_params *rp, struct run_result *out,
+		 struct trace *tr)
+{
 	memset(out, 0, sizeof *out);
 	if ((a->requires_vtx && !p->vtx) || (a->requires_ept && !p->ept))
 		return -2;
-	struct machine m;
-	if (machine_init(&m, p, rp->seed))
+	struct machine local, *m = keep ? keep : &local;
+	if (keep ? machine_prepare(m, p, rp->seed) : machine_init(m, p, rp->seed))
 		return -1;
 	struct sim s;
-	sim_init(&s, a, w, &m);
-	memset(out, 0, sizeof *out);
+	sim_init(&s, a, w, m);
+	if (s.error[0]) {
+		snprintf(out->error, sizeof out->error, "%s", s.error);
+		if (m == &local)
+			machine_free(m);
+		return -3;
+	}
 	int warm = rp->cold ? 0 : rp->warmup;
 	int reps = rp->cold ? 1 : (rp->reps > 0 ? rp->reps : 1);
 	for (int i = 0; i < warm; i++) {
@@ -671,30 +851,31 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	struct counters app;
 	memset(&app, 0, sizeof app);
 	for (int i = 0; i < reps; i++) {
-		struct counters app_before = m.ctr, app_d;
+		struct counters app_before = m->ctr, app_d;
 		sim_app_work(&s);
-		counters_sub(&app_d, &m.ctr, &app_before);
+		counters_sub(&app_d, &m->ctr, &app_before);
 		counters_add(&app, &app_d);
-		struct counters before = m.ctr, d;
+		struct counters before = m->ctr, d;
 		struct os_counts obefore = s.os, od;
 		int last = i == reps - 1;
 		if (last) {
-			machine_track(&m, 1);
+			machine_track(m, 1);
 			s.tr = tr;
 			if (tr)
 				tr->n = 0;
 		}
 		sim_run_once(&s);
-		machine_track(&m, 0);
+		machine_track(m, 0);
 		s.tr = NULL;
-		counters_sub(&d, &m.ctr, &before);
+		counters_sub(&d, &m->ctr, &before);
 		os_counts_sub(&od, &s.os, &obefore);
 		counters_add(&sum, &d);
 		os_counts_add(&osum, &od);
 	}
 	if (s.error[0]) {
 		snprintf(out->error, sizeof out->error, "%s", s.error);
-		machine_free(&m);
+		if (m == &local)
+			machine_free(m);
 		return -3;
 	}
 	// Totals over the measured calls; per-call figures are these / reps.
@@ -702,10 +883,11 @@ int run_point(const struct arch *a, const struct workload *w, const struct profi
 	out->os = osum;
 	out->app = app;
 	out->reps = reps;
-	out->fp_i = machine_footprint_i(&m);
-	out->fp_d = machine_footprint_d(&m);
+	out->fp_i = machine_footprint_i(m);
+	out->fp_d = machine_footprint_d(m);
 	out->cycles = counters_cycles(&out->hw) / reps;
 	out->usec = profile_usec(p, out->cycles);
-	machine_free(&m);
+	if (m == &local)
+		machine_free(m);
 	return 0;
 }

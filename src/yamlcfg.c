@@ -19,12 +19,15 @@
 #include "yamlcfg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define KEY_MAX 128  // longest key segment in a dotted path
 #define PATH_MAX_CFG 256 // longest dotted path of a group (for check messages)
@@ -740,28 +743,59 @@ int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 	return rc;
 }
 
-// Reads at most one byte more than the limit: enough to know it is too big.
-static char *read_small_file(const char *path, size_t *len, struct cfg_error *err)
+char *cfg_read_file(const char *path, size_t limit, size_t *len, struct cfg_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	// O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever;
+	// it is refused below before any read.
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		errorf_at(err, path, 1, 1, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(CFG_MAX_FILE_BYTES + 1);
+	struct stat st;
+	if (fstat(fd, &st)) {
+		errorf_at(err, path, 1, 1, "cannot read: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errorf_at(err, path, 1, 1, "not a regular file (%s; expected a file)",
+			  S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a pipe" :
+			  S_ISCHR(st.st_mode) ? "a character device" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+		close(fd);
+		return NULL;
+	}
+	// The file may grow while we read it: never more than limit + 1 bytes.
+	char *buf = malloc(limit + 2);
 	if (!buf) {
-		fclose(f);
+		close(fd);
 		errorf_at(err, path, 1, 1, "out of memory");
 		return NULL;
 	}
-	*len = fread(buf, 1, CFG_MAX_FILE_BYTES + 1, f);
-	int failed = ferror(f), e = errno;
-	fclose(f);
-	if (failed) {
+	size_t n = 0;
+	while (n < limit + 1) {
+		ssize_t got = read(fd, buf + n, limit + 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errorf_at(err, path, 1, 1, "cannot read: %s", strerror(e));
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (n > limit) {
 		free(buf);
-		errorf_at(err, path, 1, 1, "cannot read: %s", strerror(e));
+		errorf_at(err, path, 1, 1, "file is over %zu bytes (expected a smaller file)", limit);
 		return NULL;
 	}
+	buf[n] = 0;
+	*len = n;
 	return buf;
 }
 
@@ -770,15 +804,9 @@ int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err)
 	memset(d, 0, sizeof *d);
 	snprintf(d->path, sizeof d->path, "%s", path);
 	size_t len;
-	char *text = read_small_file(path, &len, err);
+	char *text = cfg_read_file(path, CFG_MAX_FILE_BYTES, &len, err);
 	if (!text)
 		return -1;
-	if (len > CFG_MAX_FILE_BYTES) {
-		free(text);
-		errorf_at(err, path, 1, 1, "file is over %u bytes (expected a small config)",
-			  CFG_MAX_FILE_BYTES);
-		return -1;
-	}
 	int rc = ydoc_load_string(d, path, text, len, err);
 	free(text);
 	return rc;

@@ -3,7 +3,9 @@
 // Every lab's checker passes the model's own answer (the --print-solution
 // output, generated here into a temporary file, never a committed one) and
 // fails a hand-made wrong answer (tests/data/check/labN-wrong.yaml) on
-// exactly the questions that are wrong. Bad answer and lab files give one
+// exactly the questions that are wrong. Labs are loaded as the instructor
+// sees them (with the key file instructor/keys.yaml); without the key a
+// multiple-choice question is "not graded". Bad answer and lab files give one
 // "path:line:col: error: ..." line and exit 2. The knee rule of lab 2 is
 // recomputed here from run_point, independently of src/check.c.
 #include "testutil.h"
@@ -21,7 +23,7 @@ static struct lab *load(const char *dir)
 	struct lab *l = malloc(sizeof *l);
 	struct cfg_error err;
 	assert_non_null(l);
-	if (lab_load(l, dir, &err))
+	if (lab_load(l, dir, &err) || lab_apply_key(l, "instructor/keys.yaml", &err))
 		fail_msg("%s", err.msg);
 	return l;
 }
@@ -132,11 +134,10 @@ static void test_wrong_answers_fail(void **state)
 {
 	(void)state;
 	struct lab_report *rep = expect_fails("labs/1", "tests/data/check/lab1-wrong.yaml",
-		"mach-read-traps l4-multiserver-read-traps exokernel-read-traps mach-multiserver-read-disk-traps");
-	assert_non_null(strstr(outcome(rep, "mach-multiserver-read-disk-traps")->msg,
-			       "you answered 6: too high. Remember that the reply from an in-kernel driver is "
-			       "delivered by the kernel"));
-	assert_non_null(strstr(outcome(rep, "mach-read-traps")->msg,
+		"mach-traps l4-multiserver-traps exokernel-traps disk-traps");
+	assert_non_null(strstr(outcome(rep, "disk-traps")->msg,
+			       "you answered 6: too high. A reply or an interrupt that the kernel delivers"));
+	assert_non_null(strstr(outcome(rep, "mach-traps")->msg,
 			       "you answered 2: too low. Count every entry from user mode"));
 	free(rep);
 
@@ -223,8 +224,8 @@ static void test_bad_answer_files(void **state)
 {
 	(void)state;
 	expect_error("labs/1", "tests/data/check/bad-number.yaml",
-		     "tests/data/check/bad-number.yaml:3:26: error: 'one' is not a number (expected a number for "
-		     "'monolithic-read-traps')");
+		     "tests/data/check/bad-number.yaml:3:21: error: 'one' is not a number (expected a number for "
+		     "'monolithic-traps')");
 	expect_error("labs/5", "tests/data/check/bad-unknown.yaml",
 		     "tests/data/check/bad-unknown.yaml:4:3: error: unknown question 'extra-trap' (expected one of: "
 		     "extra-traps, extra-as-switches, extra-messages, isolation-cycles, driver-ring, tcb-saved-kib, "
@@ -238,7 +239,7 @@ static void test_bad_answer_files(void **state)
 		     "tests/data/check/bad-list.yaml:3:19: error: the answer to 'bt-monitor-ops' is not a list "
 		     "(expected [service.op, ...] or [])");
 	expect_error("labs/1", "tests/data/check/bad-duplicate.yaml",
-		     "tests/data/check/bad-duplicate.yaml:4:3: error: duplicate answer 'mach-read-traps' (first at 3:3)");
+		     "tests/data/check/bad-duplicate.yaml:4:3: error: duplicate answer 'mach-traps' (first at 3:3)");
 	expect_error("labs/2", "tests/data/check/bad-size.yaml",
 		     "tests/data/check/bad-size.yaml:3:14: error: 'big' is not a size (expected a size such as 16K for "
 		     "'mach-knee')");
@@ -292,13 +293,15 @@ static void test_exit_codes(void **state)
 	char *none[] = {"check", NULL};
 	char *both[] = {"check", "labs/1", "x.yaml", "--print-solution", NULL};
 	char *sol[] = {"check", "labs/4", "--print-solution", NULL};
+	char *keyed[] = {"check", "labs/4", "--print-solution", "--key", "instructor/keys.yaml", NULL};
 	char *wrong[] = {"check", "labs/4", "tests/data/check/lab4-wrong.yaml", NULL};
 	char *bad[] = {"check", "labs/4", "tests/data/check/bad-choice.yaml", NULL};
 	char *nolab[] = {"check", "labs/99", "tests/data/check/bad-choice.yaml", NULL};
 	assert_int_equal(run_cmd(2, help), 0);
 	assert_int_equal(run_cmd(1, none), 2);
 	assert_int_equal(run_cmd(4, both), 2);
-	assert_int_equal(run_cmd(3, sol), 0);
+	assert_int_equal(run_cmd(3, sol), 2); // the solution needs the instructor's key
+	assert_int_equal(run_cmd(5, keyed), 0);
 	assert_int_equal(run_cmd(3, wrong), 1);
 	assert_int_equal(run_cmd(3, bad), 2);
 	assert_int_equal(run_cmd(3, nolab), 2);

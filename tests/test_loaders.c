@@ -374,12 +374,14 @@ static void test_cli_trace_total_line(void **state)
 	int st = pclose(f);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(ntotal, 1);
-	unsigned long long traps, mode, as, msgs, exits, hcalls, cycles;
+	// The original seven fields in their order, then the fields added
+	// since (only ever at the end): vmx_transitions.
+	unsigned long long traps, mode, as, msgs, exits, hcalls, cycles, vmx;
 	int end = -1;
 	int n = sscanf(total, "total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu "
-		       "vm_exits=%llu hypercalls=%llu cycles=%llu%n",
-		       &traps, &mode, &as, &msgs, &exits, &hcalls, &cycles, &end);
-	if (n != 7 || end < 0 || strcmp(total + end, "\n"))
+		       "vm_exits=%llu hypercalls=%llu cycles=%llu vmx_transitions=%llu%n",
+		       &traps, &mode, &as, &msgs, &exits, &hcalls, &cycles, &vmx, &end);
+	if (n != 8 || end < 0 || strcmp(total + end, "\n"))
 		fail_msg("total line not in the contract form: \"%s\"", total);
 	assert_int_equal(traps, 5);
 	assert_int_equal(mode, 10);
@@ -387,6 +389,7 @@ static void test_cli_trace_total_line(void **state)
 	assert_int_equal(msgs, 6);
 	assert_int_equal(exits, 0);
 	assert_int_equal(hcalls, 0);
+	assert_int_equal(vmx, 0);
 	assert_true(cycles > 0);
 }
 

@@ -692,6 +692,42 @@ static void test_machine_reset_is_cold(void **state)
 	machine_free(&fresh);
 }
 
+// machine_prepare: a machine reused for another point (another seed, a
+// profile that differs only in costs, or one with another geometry, which
+// rebuilds it) behaves exactly as machine_init's fresh machine would. The
+// three cases: same shape and seed; same shape, new seed and new cpi (the
+// frame hash and the cost change, the arrays are kept); new L1 size (the
+// arrays are rebuilt).
+static void test_machine_prepare_is_fresh(void **state)
+{
+	(void)state;
+	struct profile p, q, big;
+	hand_profile(&p);
+	q = p;
+	q.cpi = 2.0;
+	big = p;
+	big.l1d.size = 64 << 10;
+	const struct profile *prof[] = {&p, &q, &big, &p};
+	const uint64_t seed[] = {5, 6, 6, 5};
+	struct machine kept;
+	memset(&kept, 0, sizeof kept);
+	for (int k = 0; k < 4; k++) {
+		struct machine fresh;
+		assert_int_equal(machine_prepare(&kept, prof[k], seed[k]), 0);
+		assert_int_equal(machine_init(&fresh, prof[k], seed[k]), 0);
+		struct rng r1 = {41 + (uint64_t)k}, r2 = {41 + (uint64_t)k};
+		for (int i = 0; i < 3000; i++) {
+			random_op(&kept, rnd(&r1));
+			random_op(&fresh, rnd(&r2));
+		}
+		assert_memory_equal(&kept.ctr, &fresh.ctr, sizeof fresh.ctr);
+		assert_true(machine_paddr(&kept, 0x12345678) == machine_paddr(&fresh, 0x12345678));
+		machine_free(&fresh);
+	}
+	assert_int_equal(kept.l1d->sa.sets, 64); // the last prepare went back to 32 KiB: 32K/64/8
+	machine_free(&kept);
+}
+
 static void test_machine_init_rejects(void **state)
 {
 	(void)state;
@@ -774,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_footprint_many_lines),
 		cmocka_unit_test(test_counters_sub_add),
 		cmocka_unit_test(test_machine_reset_is_cold),
+		cmocka_unit_test(test_machine_prepare_is_fresh),
 		cmocka_unit_test(test_machine_init_rejects),
 		cmocka_unit_test(test_checked_profile_builds),
 	};

@@ -146,6 +146,134 @@ static void test_value_ratio_inline(void **state)
 	expect_output("{{ratio " TINY " col=cycles num=arch=mono,workload=null den=arch=mono,workload=null}}\n", "1×\n");
 }
 
+// Ratios near a whole number keep the decimals that show the difference:
+// 1.0035 (a 0.35% difference) is "1.004", not "1"; exact 1 stays "1".
+static void test_format_ratio(void **state)
+{
+	(void)state;
+	char buf[32];
+	report_format_ratio(buf, sizeof buf, 1.0035);
+	assert_string_equal(buf, "1.004");
+	report_format_ratio(buf, sizeof buf, 0.99995);
+	assert_string_equal(buf, "0.99995");
+	report_format_ratio(buf, sizeof buf, 2.0004);
+	assert_string_equal(buf, "2.0004");
+	report_format_ratio(buf, sizeof buf, 1);
+	assert_string_equal(buf, "1");
+	report_format_ratio(buf, sizeof buf, 3.38);
+	assert_string_equal(buf, "3.38");
+}
+
+// label= and colname= name a pivot's headers; a nan cell is written "—".
+static void test_pivot_labels(void **state)
+{
+	(void)state;
+	expect_output("{{pivot " TINY " row=workload col=arch value=traps where=machine=m1 label=\"call\" "
+		      "colname=\"arch\"}}\n",
+		      "| call | arch mono | arch mach | arch exo |\n"
+		      "|---|---:|---:|---:|\n"
+		      "| read | 1 | 3 | — |\n"
+		      "| null | 1 | 3 | 0 |\n");
+	expect_output("{{pivot " TINY " row=arch col=workload value=traps where=machine=m1 colunit=\"calls\"}}\n",
+		      "| arch | read calls | null calls |\n"
+		      "|---|---:|---:|\n"
+		      "| mono | 1 | 1 |\n"
+		      "| mach | 3 | 3 |\n"
+		      "| exo | — | 0 |\n");
+}
+
+// ratio= base= adds one column against one named baseline: 6229.4 / 1843
+// = 3.38, 182 / 1843 = 0.0988 (report_format_number: 3 significant digits).
+static void test_table_ratio(void **state)
+{
+	(void)state;
+	expect_output("{{table " TINY " cols=arch,workload,cycles where=machine=m1,arch=mono|mach ratio=cycles "
+		      "base=arch=mono,workload=read basename=\"mono read\"}}\n",
+		      "| arch | workload | cycles | cycles ÷ mono read |\n"
+		      "|---|---|---:|---:|\n"
+		      "| mono | read | 1843 | 1× |\n"
+		      "| mach | read | 6229 | 3.38× |\n"
+		      "| mono | null | 182 | 0.0988× |\n"
+		      "| mach | null | 3542 | 1.92× |\n");
+}
+
+// report_lint finds each kind of slip, and nothing in a clean text.
+static void test_lint(void **state)
+{
+	(void)state;
+	FILE *null = fopen("/dev/null", "w");
+	assert_int_equal(report_lint("| a | b |\n|---|---:|\n| x | 1 |\n![f](plots/default-cycles.svg)\n"
+				     "information, infinitely, Nancy\n", "t", ".", null), 0);
+	assert_int_equal(report_lint("| x | NaN |\n", "t", ".", null), 1);
+	assert_int_equal(report_lint("a ratio of inf here\n", "t", ".", null), 1);
+	assert_int_equal(report_lint("| x |  | 2 |\n", "t", ".", null), 1);
+	assert_int_equal(report_lint("| x \\| y | 2 |\n", "t", ".", null), 0); // an escaped bar is in the cell
+	assert_int_equal(report_lint("![gone](plots/no-such-figure.svg) [a link](nowhere.md)\n", "t", ".", null), 1);
+	assert_int_equal(report_lint("```\n| x | | NaN\n```\n", "t", ".", null), 0); // a code block is code
+	fclose(null);
+}
+
+// The committed REPORT.md has no slip: no NaN or inf, no empty table cell,
+// and every figure it shows exists.
+static void test_report_md_clean(void **state)
+{
+	(void)state;
+	FILE *f = fopen("REPORT.md", "r");
+	assert_non_null(f);
+	char *text = NULL;
+	size_t n = 0;
+	assert_true(getdelim(&text, &n, 0, f) > 0);
+	fclose(f);
+	int slips = report_lint(text, "REPORT.md", ".", stderr);
+	free(text);
+	assert_int_equal(slips, 0);
+}
+
+// Every figure whose script sets a literal y-axis label shows it in its
+// svg too (gnuplot's svg terminal drops text placed left of x = 0: the
+// default-cycles label did, until plots/default-cycles.gp moved it).
+static void test_svg_ylabels(void **state)
+{
+	(void)state;
+	DIR *d = opendir("plots");
+	assert_non_null(d);
+	int checked = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 3, ".gp"))
+			continue;
+		char gp[300], svg[300], line[512];
+		snprintf(gp, sizeof gp, "plots/%s", e->d_name);
+		snprintf(svg, sizeof svg, "plots/%.*s.svg", (int)(len - 3), e->d_name);
+		FILE *f = fopen(gp, "r"), *g = fopen(svg, "r");
+		if (!f || !g) { // a library script, or a figure not rendered here
+			if (f)
+				fclose(f);
+			if (g)
+				fclose(g);
+			continue;
+		}
+		char *text = NULL;
+		size_t n = 0;
+		assert_true(getdelim(&text, &n, 0, g) > 0);
+		fclose(g);
+		while (fgets(line, sizeof line, f)) {
+			if (strncmp(line, "set ylabel \"", 12))
+				continue;
+			char *end = strchr(line + 12, '"');
+			assert_non_null(end);
+			*end = 0;
+			if (!strstr(text, line + 12))
+				fail_msg("%s: the y label \"%s\" of %s is missing", svg, line + 12, gp);
+			checked++;
+		}
+		fclose(f);
+		free(text);
+	}
+	closedir(d);
+	assert_true(checked >= 4); // default-cycles, default-breakdown, default-traps, read-trap-count at least
+}
+
 static void test_plot(void **state)
 {
 	(void)state;
@@ -213,7 +341,7 @@ static void test_errors_syntax(void **state)
 		     "t.md.in:1:1: error: {{table}}: writes a block: put it alone on its line");
 	expect_error("{{value \"tests/data x}}", "t.md.in:1:9: error: {{value}}: unclosed quote");
 	expect_error("{{table " TINY " cols=arch rows=3}}",
-		     "t.md.in:1:46: error: {{table}}: unknown key 'rows' (expected one of: cols where)");
+		     "t.md.in:1:46: error: {{table}}: unknown key 'rows' (expected one of: cols where ratio base basename)");
 	expect_error("{{table " TINY " cols=arch cols=traps}}", "t.md.in:1:46: error: {{table}}: 'cols' given twice");
 	expect_error("{{table " TINY " cols=}}", "t.md.in:1:36: error: {{table}}: 'cols' is empty");
 	expect_error("{{table " TINY " extra cols=arch}}",
@@ -271,6 +399,15 @@ static void test_validate(void **state)
 	snprintf(buf, sizeof buf, "- **null call, Mach / L3** on i486-50: published ratio 3, simulated %s, factor %s\n", sr,
 		 fa);
 	expect_output("{{validate file=" VFILE " worst=1}}\n", buf);
+	// The summary line, inline (without its newline), as `osarch validate` ends.
+	struct vsummary s;
+	validation_summarize(&r.v, r.res, &s);
+	f = open_memstream(&want, &len);
+	validation_print_summary(f, &r.v, &s);
+	fclose(f);
+	assert_true(strstr(want, "validate: 2 checks from 1 papers, ") == want);
+	expect_output("{{validate file=" VFILE " show=summary}}\n", want);
+	free(want);
 	validation_free(&r.v);
 }
 
@@ -287,10 +424,10 @@ static void test_validate_errors(void **state)
 	expect_error("{{validate file=" VFILE " worst=3}}",
 		     "t.md.in:1:51: error: {{validate}}: worst=3 is not a count from 1 to 2");
 	expect_error("{{validate file=" VFILE " count=some}}",
-		     "t.md.in:1:51: error: {{validate}}: unknown count 'some' (expected checks, ratio-checks, agreeing or "
-		     "disagreeing)");
+		     "t.md.in:1:51: error: {{validate}}: unknown count 'some' (expected checks, ratio-checks, agreeing, "
+		     "disagreeing, scored, inputs, within, misses or papers)");
 	expect_error("{{validate worst=1 count=checks}}",
-		     "t.md.in:1:1: error: {{validate}}: give one of worst=, check= and count=");
+		     "t.md.in:1:1: error: {{validate}}: give one of worst=, check=, count= and show=");
 	expect_error("{{validate file=tests/data/report/nosuch.yaml}}",
 		     "t.md.in:1:12: error: {{validate}}: tests/data/report/nosuch.yaml:1:1: error: cannot open: No such "
 		     "file or directory");
@@ -457,6 +594,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pivot),
 		cmocka_unit_test(test_value_ratio_inline),
 		cmocka_unit_test(test_plot),
+		cmocka_unit_test(test_format_ratio),
+		cmocka_unit_test(test_pivot_labels),
+		cmocka_unit_test(test_lint),
+		cmocka_unit_test(test_svg_ylabels),
+		cmocka_unit_test(test_table_ratio),
+		cmocka_unit_test(test_report_md_clean),
 		cmocka_unit_test(test_errors_data),
 		cmocka_unit_test(test_errors_syntax),
 		cmocka_unit_test(test_validate),

@@ -146,6 +146,92 @@ static void test_lock_bounds_throughput(void **state)
 	assert_true(row.lock_util > 0.999);
 }
 
+// Physical bounds (fidelity.md, question 6) at SimGrid's time precision. An
+// exokernel `null` call is 20 cycles: at 3400 MHz 20 / 3.4e9 = 5.882 ns,
+// and SimGrid's default precision (1e-9 s) is 17% of it. The point's
+// precision is a thousandth of its shortest piece: 5.882e-12 s.
+// 128 clients (think 1) on 64 cores can complete at most 64 calls per
+// 5.882 ns = 1.088e10 calls/s, and no call can take less than 5.882 ns.
+// With the default precision this point measured 1.152e10 calls/s and a
+// median of 5.2 ns (both impossible).
+static void test_no_result_beats_the_physical_bound(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 20, 0, 0, 0, 0);
+	struct scale_point pt = cores_point(&plan, 3400, 64, 128);
+	pt.think = 1;
+	pt.seed = 1;
+	assert_close(scale_precision(&pt), 20 / 3.4e9 * 1e-3, 1e-12);
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	double call = 20 / 3.4e9;
+	assert_close(row.unloaded, call, 1e-12);
+	if (row.throughput > 64 / call)
+		fail_msg("throughput %.6g above cores / call %.6g", row.throughput, 64 / call);
+	// 128 clients each thinking one call per call: about 64 / call, less
+	// the cores idle while every client thinks at once.
+	assert_true(row.throughput > 0.9 * 64 / call);
+	if (row.p50 < call * (1 - 1e-9) || row.mean < call * (1 - 1e-9))
+		fail_msg("latency p50 %.6g mean %.6g below the unloaded call %.6g", row.p50, row.mean, call);
+}
+
+// Lock hand-over as line transfers (Boyd-Wickizer et al. 2012): with k
+// contenders the new holder's read of the lock line is served on average
+// half-way, (k + 1) / 2 transfers, and the lines the critical section wrote
+// follow it. 4 contenders, 2 written lines, 75 cycles a line:
+// 75 x (5/2 + 2) = 337.5 cycles; on the same core nothing moves.
+// Simulated: 2 clients on 2 cores (one each), every call is 500 cycles
+// under one lock at 1 GHz with 100-cycle line transfers and no written
+// lines. The holder always changes core (a client's next call waits for the
+// other's), so each hand-over is 100 x (k + 1) / 2 with k = 1 or 2:
+// 100 or 150 cycles; a call then takes 600 to 650 ns of lock, so
+// throughput lies between 1e9 / 650 and 1e9 / 600. Per-inode locks (each
+// client its own) never change core: 1e9 / 500 x 2 cores = 4e6 calls/s.
+static void test_lock_handover_moves_lines(void **state)
+{
+	(void)state;
+	assert_close(scale_handover_cycles(4, 2, 75, 0), 337.5, 1e-12);
+	assert_close(scale_handover_cycles(4, 2, 75, 1), 0, 1e-12);
+	struct scale_plan plan;
+	hand_plan(&plan, 0, 0, 0, 0, 0);
+	plan.seg[0].locked = 500;
+	plan.cycles = 500;
+	scale_plan_totals(&plan);
+	struct scale_point pt = cores_point(&plan, 1000, 2, 2);
+	pt.line_transfer = 100;
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	assert_true(row.handover_cycles >= 100 && row.handover_cycles <= 150);
+	double slack = 1 / (200 * 500e-9); // one call per window
+	if (row.throughput < 1e9 / 650 - slack || row.throughput > 1e9 / 600 + slack)
+		fail_msg("throughput %.1f outside [%.1f, %.1f]", row.throughput, 1e9 / 650, 1e9 / 600);
+	pt.lock_inodes = 2;
+	run_ok(&pt, plain_argv, &row);
+	assert_close(row.handover_cycles, 0, 1e-12);
+	assert_close(row.throughput, 4e6, 0.01);
+}
+
+// A message between two cores pays an IPI's delivery and its lines: one
+// client, one server on a 2-core host at 1 GHz (client core 0, server
+// thread core 0 + 1 = 1... pinned round the cores: server thread 0 on core
+// 0, client 0 on core 0). With 2 clients, client 1 sits on core 1: its
+// request (0 bytes: 1 line, the queue's) costs the server ipi 300 + 1 x 100
+// = 400 cycles, and the reply the same on the client: 800 cycles a call for
+// client 1, none for client 0: 400 cycles per call on average.
+static void test_cross_core_message_pays_ipi_and_lines(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 1000, 3000, 1000, 0, 0);
+	struct scale_point pt = cores_point(&plan, 1000, 2, 2);
+	pt.line_transfer = 100;
+	pt.ipi = 300;
+	struct scale_row row;
+	run_ok(&pt, plain_argv, &row);
+	assert_close(row.xcore_cycles, 400, 0.02);
+}
+
 // Two hosts at 1 GHz joined by a link of latency 1 ms and 1e6 bytes/s
 // (CM02, no cross-traffic). The call: client 1000 cycles, a 0-byte request
 // to the server on the other host, server 2000 cycles, a 1000-byte reply,
@@ -315,6 +401,34 @@ static void test_two_runs_identical(void **state)
 	free(m);
 }
 
+// Mach's netmsgserver by hand: the same call, now through a network message
+// server on each host (2 threads each). Each crossing: the sender's local
+// message to its server (hop 500 cycles, on the sender's host), its
+// protocol (300), the link, the protocol on the other side (300) and the
+// local message to the receiver (500): 1600 cycles = 1.6 us at 1 GHz beside
+// the link. Two crossings: 4 us + 3.2 us + 2 ms + 1 ms = 3.0072 ms.
+static void test_remote_call_through_netmsgserver(void **state)
+{
+	(void)state;
+	struct scale_plan plan;
+	hand_plan(&plan, 1000, 2000, 1000, 0, 1000);
+	plan.hop_cycles = 500;
+	struct scale_point pt = cores_point(&plan, 1000, 1, 1);
+	pt.scenario = SCALE_REMOTE;
+	pt.latency = 1e-3;
+	pt.bandwidth = 1e6;
+	pt.threads = 2;
+	pt.remote = 1;
+	pt.server_remote[0] = 1;
+	pt.netmsg = 1;
+	pt.protocol_cycles = 300;
+	struct scale_row row;
+	run_ok(&pt, cm02_argv, &row);
+	assert_close(row.unloaded, 4e-6 + 3.2e-6 + 3e-3, 1e-12);
+	assert_close(row.p50, 4e-6 + 3.2e-6 + 3e-3, 1e-9);
+	assert_close(row.p99, 4e-6 + 3.2e-6 + 3e-3, 1e-9);
+}
+
 // ---- live migration ----
 
 static struct scale_point migrate_point(const struct scale_plan *plan, double dirty)
@@ -391,6 +505,52 @@ static void test_migration_replay_matches_simgrid(void **state)
 	run_ok(&pt, cm02_argv, &row);
 	assert_int_equal(row.converged, 0);
 	assert_true(isnan(row.migration_s));
+}
+
+// Xen's stop rule (xc_linux_save.c) by hand. 409,600,000 bytes = 100,000
+// pages over 1 ms and 1e8 bytes/s; the CPU and device state 100,000 bytes.
+// Dirty rate 0: round 1 sends every page (1 ms + 4.096 s); round 2 sends
+// none (1 ms) and, under 50 pages, stops; paused, the last 0 pages (1 ms)
+// and the state (1 ms + 1 ms): downtime 3 ms, total 4.097 + 0.001 + 0.003 =
+// 4.101 s, one round after the first.
+// A dirty rate far above the link saturates the writable working set of
+// 1000 pages (4,096,000 bytes) every round: rounds 2.. each send 1000 pages
+// (1 ms + 40.96 ms = 41.96 ms), never more than the round before, never
+// under 50, 3x memory never reached, so the 29th round ends it; paused, the
+// last 1000 pages and the state: 2 ms + 4,196,000 / 1e8 = 43.96 ms of
+// downtime. Total 4.097 + 28 x 0.04196 + 0.04396 = 5.31584 s.
+static void test_xen_stop_rule_by_hand(void **state)
+{
+	(void)state;
+	struct migration_prediction pr;
+	scale_migration_predict_xen(409600000, 4096000, 0, 1e8, 1e-3, 100000, &pr);
+	assert_int_equal(pr.rounds, 1);
+	assert_close(pr.stage3_s, 3e-3, 1e-9);
+	assert_close(pr.total_s, 4.101, 1e-9);
+	scale_migration_predict_xen(409600000, 4096000, 1e12, 1e8, 1e-3, 100000, &pr);
+	assert_int_equal(pr.rounds, 28);
+	assert_close(pr.stage3_bytes, 4096000, 1e-12);
+	assert_close(pr.stage3_s, 0.04396, 1e-9);
+	assert_close(pr.total_s, 5.31584, 1e-9);
+	// The writable working set: 1000 pages rewritten at random; at 4096 bytes/s
+	// for 1000 s the expected distinct pages are 1000 x (1 - 1/e) = 632.1: 633.
+	assert_close(scale_wws_pages(1000, 4096, 4096000), 633, 1e-12);
+	// Through SimGrid, the guest's measured pause and the total equal the replay.
+	struct scale_plan plan;
+	hand_plan(&plan, 2000, 0, 0, 0, 0);
+	struct scale_point pt = migrate_point(&plan, 8e7);
+	pt.stop_rule = STOP_XEN;
+	pt.state_bytes = 16384;
+	struct scale_row row;
+	run_ok(&pt, cm02_argv, &row);
+	assert_int_equal(row.converged, 1);
+	assert_close(row.migration_s, row.predicted_s, 1e-6);
+	assert_close(row.downtime_s, row.predicted_downtime_s, 1e-4);
+	pt.dirty_rate = 1.5e8; // above the link: Xen stops anyway, with a long pause
+	run_ok(&pt, cm02_argv, &row);
+	assert_int_equal(row.converged, 1);
+	assert_close(row.migration_s, row.predicted_s, 1e-6);
+	assert_true(row.downtime_s > 0.03);
 }
 
 // ---- options, points and the config loader ----
@@ -488,13 +648,18 @@ int main(void)
 		cmocka_unit_test(test_one_client_one_server_exact),
 		cmocka_unit_test(test_single_server_saturates_at_clock_over_cycles),
 		cmocka_unit_test(test_lock_bounds_throughput),
+		cmocka_unit_test(test_no_result_beats_the_physical_bound),
+		cmocka_unit_test(test_lock_handover_moves_lines),
+		cmocka_unit_test(test_cross_core_message_pays_ipi_and_lines),
 		cmocka_unit_test(test_remote_call_costs_two_latencies_and_transfer),
+		cmocka_unit_test(test_remote_call_through_netmsgserver),
 		cmocka_unit_test(test_split_preserves_the_model),
 		cmocka_unit_test(test_split_nests_calls_and_sizes_messages),
 		cmocka_unit_test(test_model_through_simgrid),
 		cmocka_unit_test(test_two_runs_identical),
 		cmocka_unit_test(test_migration_by_hand),
 		cmocka_unit_test(test_migration_replay_matches_simgrid),
+		cmocka_unit_test(test_xen_stop_rule_by_hand),
 		cmocka_unit_test(test_check_cfg),
 		cmocka_unit_test(test_bad_point_is_refused),
 		cmocka_unit_test(test_loader_errors),

@@ -173,6 +173,11 @@ static const struct expect monolithic_rows[] = {
 	 "space app:child (AS1), M4; the child's copy-on-write fault: exception T3 M5, mm.alloc and "
 	 "pt.map plain, space app:child loaded, leave M6; exit from child resuming app: T4 M7, "
 	 "space app (AS2), M8"},
+	{"monolithic", "pipe", 4, 8, 2, 0,
+	 "four system calls, each trap (T, M) and leave (M): app's write (pipe.write, sched.wakeup "
+	 "plain in the kernel), app's read resuming app:peer (return loads app:peer: AS1), peer's "
+	 "write (app:peer is running: no switch first), peer's read resuming app (AS2): 4 T, 8 M"},
+	{"monolithic", "pipe-4k", 4, 8, 2, 0, "as pipe: the size changes the copies, not the crossings"},
 	// ---- the services of issue 23 (lmbench lat_mmap, lat_sig, lat_select,
 	// lat_udp; a TCP send; the clock tick). async-irq = call [interrupt],
 	// return [{space: dst}, leave]; irq = [idle, interrupt, handler,
@@ -251,6 +256,12 @@ static const struct expect mach_rows[] = {
 	 "sched.switch + reply to app:child = 4 T 8 M 4 msgs 2 AS; the child's copy-on-write fault "
 	 "(mm in the kernel): exception 1 T 2 M, no AS; exit from child: call + mm.teardown "
 	 "+ sched.switch + reply to app = 5 T 10 M 6 msgs 2 AS"},
+	{"mach", "pipe", 16, 32, 8, 16,
+	 "four Unix calls, each an emulated RPC to unix (3 T, 6 M, 2 AS, 2 msgs; the reads' replies "
+	 "go to the other process, still one AS each way): 12 T 24 M 8 AS 8 msgs; pipe.write and "
+	 "pipe.read run in unix, their sched.wakeup and sched.switch are in the kernel: 4 unix->kernel "
+	 "ipc round trips (1 T, 2 M, 2 msgs, no AS each): 16 T 32 M 8 AS 16 msgs"},
+	{"mach", "pipe-4k", 16, 32, 8, 16, "as pipe"},
 	// ---- issue 23. emulated-rpc: call T2 M4 AS1 msg1 (trap, redirect, leave
 	// src, trap, send, message, space unix, leave dst), return T1 M2 AS1 msg1.
 	// unix->kernel ipc: T1 M1 msg1 (leave to the kernel: no M), its reply (the
@@ -338,6 +349,11 @@ static const struct expect mach_multiserver_rows[] = {
 	 "(2 x (1 T 2 M 2 msgs)) = 4 T 8 M 2 AS 6 msgs; wait: round trip to app:child + sched.switch "
 	 "= 3 T 6 M 2 AS 4 msgs; the child's copy-on-write fault: exception (1 T 2 M); exit: round "
 	 "trip + mm.teardown + sched.switch = 4 T 8 M 2 AS 6 msgs"},
+	{"mach-multiserver", "pipe", 12, 24, 8, 16,
+	 "four app<->personality ipc round trips (2 T, 4 M, 2 AS, 2 msgs) = 8 T 16 M 8 AS 8 msgs; the "
+	 "pipe in the personality, its sched.wakeup/switch in the kernel: 4 user->kernel round trips "
+	 "(1 T, 2 M, 2 msgs) = 12 T 24 M 8 AS 16 msgs"},
+	{"mach-multiserver", "pipe-4k", 12, 24, 8, 16, "as pipe"},
 	// ---- issue 23. app->personality ipc: T1 M2 AS1 msg1 each way (no
 	// emulation library). personality->kernel ipc and back: T1 M2 msg2.
 	{"mach-multiserver", "mmap", 20, 40, 18, 22,
@@ -397,6 +413,10 @@ static const struct expect l4_rows[] = {
 	 "child resuming app), each one round trip to linux (2 T, 4 M, 2 AS, 2 msgs): the fault "
 	 "by pager-ipc (exception T, msg, AS, M x2; the pager's reply T, msg, AS, M x2); "
 	 "proc/mm/pt/sched plain in linux"},
+	{"l4", "pipe", 8, 16, 8, 8,
+	 "four Unix calls, each one ipc round trip to linux (2 T, 4 M, 2 AS, 2 msgs); the pipe and "
+	 "the wake-up and switch of the blocked reader are the server's work (plain in linux)"},
+	{"l4", "pipe-4k", 8, 16, 8, 8, "as pipe"},
 	// ---- issue 23. ipc: T1 M2 AS1 msg1 each way; pager-ipc call T1 M2 AS1
 	// msg1, return T1 M2 AS1 msg1; ktrap T1 M2; async-irq-ipc call [interrupt
 	// M, message, space linux AS, leave M], return [trap T M, space app AS, leave M].
@@ -451,6 +471,9 @@ static const struct expect l4_multiserver_rows[] = {
 	{"l4-multiserver", "fork", 8, 16, 8, 8,
 	 "proc/mm/pt/sched in personality: 4 root calls (fork, wait, the child's copy-on-write "
 	 "fault by pager-ipc, exit), each one round trip"},
+	{"l4-multiserver", "pipe", 8, 16, 8, 8,
+	 "pipe and sched in the personality: four app<->personality round trips"},
+	{"l4-multiserver", "pipe-4k", 8, 16, 8, 8, "as pipe"},
 	// ---- issue 23. Each ipc T1 M2 AS1 msg1; net and clock are servers of their own.
 	{"l4-multiserver", "mmap", 32, 64, 32, 32,
 	 "mmap: to the personality and back 2/4/2/2; each fault: pager-ipc to the personality and "
@@ -481,40 +504,53 @@ static void test_l4_multiserver(void **state)
 
 // ---------------------------------------------------------------- exokernel
 //
-// Domains: app (per process), kernel (global). The library OS (posix, vfs,
-// fs, cache, mm, proc, pipe, sched) is in app; pt, driver, exo in the
-// kernel. Rules: call user->kernel: secure-call, user->user: pct; fault
-// user->same: upcall; device kernel: irq. (A user->user rule does not match
-// a call within one domain instance: that is a plain call.)
+// Domains: app (per process), libos (ring 3, the same space as app, per
+// process: the library OS), kernel (global). The library OS (posix, vfs,
+// fs, cache, mm, proc, pipe, sched) is in libos; pt, driver, exo in the
+// kernel; three operations apart from their services: mm.alloc and
+// mm.zero (the kernel allocates, binds and scrubs physical pages) and
+// cache.dirty (the shared buffer-cache registry) in the kernel. Rules: call
+// app->libos: libcall, user->kernel: secure-call, user->user: pct; fault
+// app->libos: upcall; device kernel: irq.
+//   libcall     call [copy_in, copy_out]  return [copy_in, copy_out]
+//               (no trap, no switch: a procedure call that copies)
 //   secure-call call [trap, exo.check]  return [{space: dst}, leave]
 //   pct         [trap, exo.pct, copy_in, message, {space: dst}, copy_out,
 //               {leave: dst}]  (reply: swapped)
 //   upcall      call [exception, exo.dispatch, {leave: dst}]  return []
-// A plain call that resumes another process (yield, wait) crosses to that
-// process by the rule for callee -> resumer: pct, call steps.
+// A libcall's reply loads no space, so a call that resumes another process
+// (yield, wait, a read that blocks) crosses to it by the rule for libos ->
+// that process's app: pct.
 static const struct expect exokernel_rows[] = {
-	{"exokernel", "null", 0, 0, 0, 0, "posix.getpid is in the library OS: a plain call"},
-	{"exokernel", "read", 0, 0, 0, 0, "posix/vfs/fs/cache all in app: plain calls"},
+	{"exokernel", "null", 0, 0, 0, 0, "app->libos libcall, posix.getpid, libcall back: no kernel"},
+	{"exokernel", "read", 0, 0, 0, 0,
+	 "libcall (the 4 KiB result copied on the way back); vfs/fs/cache plain in libos"},
 	{"exokernel", "read-disk", 1, 2, 0, 0,
-	 "library OS plain calls down to cache.miss; driver.read in the kernel: secure-call T1 M1; "
-	 "device kernel: irq (ring 0, no M); return: space app loaded (no AS), leave M2"},
-	{"exokernel", "write", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "open-close", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "stat", 0, 0, 0, 0, "all in app"},
-	{"exokernel", "pagefault", 2, 4, 0, 0,
-	 "fault app->app (mm in app): upcall: exception T1 M1, dispatch, leave M2; alloc/zero plain; "
-	 "pt.map in the kernel: secure-call T2 M3, space app loaded, leave M4; upcall return: no steps"},
+	 "libcall; library OS plain calls down to cache.miss; driver.read in the kernel: secure-call "
+	 "T1 M1; device kernel: irq (ring 0, no M); return: space app loaded (no AS), leave M2"},
+	{"exokernel", "write", 1, 2, 0, 0,
+	 "libcall (4 KiB copied in); posix/vfs/fs.write plain in libos; cache.dirty updates the "
+	 "shared registry in the kernel: secure-call T1 M1, exo.check; return leave M2"},
+	{"exokernel", "open-close", 0, 0, 0, 0, "all in libos"},
+	{"exokernel", "stat", 0, 0, 0, 0, "all in libos"},
+	{"exokernel", "pagefault", 3, 6, 0, 0,
+	 "fault app->libos: upcall: exception T1 M1, dispatch, leave M2; mm.fault in libos; mm.alloc "
+	 "in the kernel: secure-call T2 M3, mm.zero plain in the kernel, return leave M4 (app's space "
+	 "loaded: no AS); pt.map in the kernel: secure-call T3 M5, leave M6; upcall return: no steps"},
 	{"exokernel", "ipc-pingpong", 2, 4, 2, 2,
 	 "app->app:peer: pct T1 M1 msg1 AS1 M2; reply swapped T2 M3 msg2 AS2 M4"},
+	{"exokernel", "pipe", 2, 4, 2, 2,
+	 "every write and read a libcall; pipe and sched in libos (the shared pipe buffer, no kernel); "
+	 "each read that blocks resumes the other process: pct (T M msg AS M), twice"},
+	{"exokernel", "pipe-4k", 2, 4, 2, 2, "as pipe"},
 	{"exokernel", "ctxsw", 2, 4, 2, 2,
-	 "yield and sched.switch plain in app; the return resumes app:peer: pct T1 M1 msg1 AS1 M2; "
-	 "second yield (plain in app:peer) resumes app: pct T2 M3 msg2 AS2 M4"},
-	{"exokernel", "fork", 6, 12, 2, 2,
-	 "fork: plain calls, pt.copy by secure-call (T1 M1, app loaded, M2); wait: plain, resumes "
-	 "app:child by pct (T2 M3 msg1 AS1 M4); the child's copy-on-write fault (mm in the library "
-	 "OS): upcall T3 M5 M6, mm.alloc plain, pt.map by secure-call T4 M7 M8; exit in app:child: "
-	 "pt.clear by secure-call (T5 M9, app:child loaded, M10), resumes app by pct (T6 M11 msg2 "
-	 "AS2 M12)"},
+	 "yield by libcall, sched.switch plain in libos; resuming app:peer: pct T1 M1 msg1 AS1 M2; "
+	 "the second yield resumes app: pct T2 M3 msg2 AS2 M4"},
+	{"exokernel", "fork", 7, 14, 2, 2,
+	 "fork: libcall, proc.fork, mm.dup in libos, pt.copy by secure-call (T1 M1 M2); wait resumes "
+	 "app:child by pct (T2 M3 msg1 AS1 M4); the child's copy-on-write fault: upcall T3 M5 M6, "
+	 "mm.alloc in the kernel by secure-call (T4 M7 M8), pt.map by secure-call (T5 M9 M10); exit "
+	 "in app:child: pt.clear by secure-call (T6 M11 M12), resumes app by pct (T7 M13 msg2 AS2 M14)"},
 	// ---- issue 23. The library OS has signals, sockets, protocols and the
 	// descriptors; the kernel has the NIC driver, the clock and the packet
 	// filter. upcall-deliver (kernel->user): dispatch, space, leave (M), no return.

@@ -84,6 +84,8 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 				cfg_errorf(err, d, vn, "unknown operation '%s' (expected service.op from models/services.yaml)", v);
 				return -1;
 			}
+			snprintf(x->svc_name, sizeof x->svc_name, "%s", set->s[x->service].name);
+			snprintf(x->op_name, sizeof x->op_name, "%s", set->s[x->service].ops[x->op].name);
 			x->kind = k[0] == 'c' ? EDGE_CALL : k[0] == 'f' ? EDGE_FAULT : EDGE_INTERRUPT;
 			have_what++;
 		} else if (!strcmp(k, "device")) {

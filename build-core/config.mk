@@ -1,0 +1,2 @@
+HAVE_SIMGRID := yes
+HAVE_PAPI := yes

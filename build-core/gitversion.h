@@ -1,0 +1,1 @@
+#define OSARCH_GIT "704bb78573c6-dirty"
