@@ -72,6 +72,9 @@ struct sim {
 // exists in the architecture's services, every device wait has a rule. If
 // not, s->error says why and nothing may be run.
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
+// Makes w the workload the walker runs from here on, in the machine state it
+// has (a replayed program's next system call); checks it as sim_init does.
+void sim_set_workload(struct sim *s, const struct workload *w);
 // Runs one instance of the workload (every root call in order).
 void sim_run_once(struct sim *s);
 // The application's own work between calls (touches its working set).

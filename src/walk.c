@@ -759,6 +759,13 @@ static void check_workload(struct sim *s)
 	}
 }
 
+void sim_set_workload(struct sim *s, const struct workload *w)
+{
+	s->wl = w;
+	s->error[0] = 0;
+	check_workload(s);
+}
+
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m)
 {
 	memset(s, 0, sizeof *s);
