@@ -355,11 +355,12 @@ void profile_defaults(struct profile *p)
 	// estimate: the 80 us the read-disk workload waited before devices moved
 	// into the profile (an SSD-class flash read; no measurement behind it).
 	p->dev.disk_usec = 80;
-	// A 64-byte UDP payload is a 146-byte frame on the wire (8 UDP + 20 IP +
-	// 18 Ethernet header/FCS + 8 preamble + 12 inter-frame gap, IEEE 802.3):
-	// 11.7 us at 100 Mb/s each way = 23.4 us; the peer's own processing (another
-	// host) and any switch are not included.
-	p->dev.nic_usec = 23.4;
+	// A 64-byte UDP payload is a 130-byte slot on the wire: 8 UDP + 20 IP +
+	// 14 Ethernet header + 4 FCS = a 110-byte frame, + 8 preamble and start
+	// delimiter + 12 inter-frame gap (IEEE 802.3); 1,040 bits at 100 Mb/s =
+	// 10.4 us each way, 20.8 us there and back. The peer's own processing (on
+	// another host) and any switch are not included.
+	p->dev.nic_usec = 20.8;
 }
 
 double profile_usec(const struct profile *p, double cycles)

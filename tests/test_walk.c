@@ -817,7 +817,7 @@ static void test_exokernel_read_no_trap(void **state)
 // instructions, at modern's CPI with warm caches 16 x cpi cycles. So the
 // wake-up path (idle to the end of the device wait) = the row's cycles -
 // 16 x cpi. The wait itself is the profile's disk latency (80 us in
-// modern, inherited from the defaults), 23.4 us for the NIC, and a
+// modern, inherited from the defaults), 20.8 us for the NIC, and a
 // profile's own value replaces it.
 static void test_device_time_and_wake_path(void **state)
 {
@@ -851,7 +851,7 @@ static void test_device_time_and_wake_path(void **state)
 	// The NIC's round trip.
 	load_workload(&w, "udp-rr");
 	run_one(a, &w, &r, NULL, 0, 1);
-	assert_true(fabs(r.os.io_wait_usec - 23.4) < 1e-9);
+	assert_true(fabs(r.os.io_wait_usec - 20.8) < 1e-9);
 	assert_true(r.os.wake_cycles > 0);
 	free(tr);
 	free(a);
