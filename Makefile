@@ -67,6 +67,8 @@ help:
 	@echo "make asan   - ASan+UBSan build and tests"
 	@echo "make valgrind - tests and one run under valgrind"
 	@echo "make report - every experiment, the plots, then REPORT.md from docs/report.md.in"
+	@echo "make handout - REPORT.md as a PDF, report/REPORT.pdf (headless Chromium); make test-handout checks it"
+	@echo "make host-report - calibrate on this machine, then HOST.md (the report's appendix for it)"
 	@echo "make golden - regenerate results/default/results.csv (the golden copy tests compare with)"
 	@echo "make clean"
 
@@ -248,10 +250,24 @@ calibrate: $(BUILD)/osarch $(BUILD)/osarch-calibrate
 	./$(BUILD)/osarch calibrate -o configs/machines/host.yaml
 	./$(BUILD)/osarch calibrate --compare -o configs/machines/host.yaml
 
+# HOST.md, the report's appendix that only the reader's machine can write
+# (docs/host.md.in from results/calibrate/; neither is committed).
+.PHONY: host-report
+host-report: calibrate
+	./$(BUILD)/osarch report --template docs/host.md.in -o HOST.md
+
 # ---- explorer page (issue 11): report/index.html, one self-contained static page ----
 # The read-disk and read traces of every architecture of results/default as
 # step lists, the comparison tables and the figures (docs/explorer.md). Runs
 # the default experiment first when results/default/results.json is missing.
+# REPORT.md as a printable PDF (report/REPORT.pdf) by headless Chromium's
+# print; test-handout renders its pages (pdftoppm) and finds every figure.
+.PHONY: handout test-handout
+handout:
+	@sh scripts/handout.sh
+test-handout:
+	@sh scripts/test-handout.sh
+
 .PHONY: explorer test-browser
 explorer: $(BUILD)/osarch
 	@[ -f results/default/results.json ] || ./$(BUILD)/osarch run configs/default.yaml --quiet

@@ -196,6 +196,12 @@ int cal_compare(const char *profile_path, const char *results_dir, FILE *out,
 		struct cfg_error *err);
 
 // `osarch calibrate [-o PROFILE] [--quick] [--compare] [--results DIR]`.
+// The measured core clock against the kernel's: 1 when they agree within
+// CAL_CLOCK_TOLERANCE (or one is unknown), else 0 with msg saying both
+// figures and why the profile is refused.
+#define CAL_CLOCK_TOLERANCE 0.20
+int cal_clock_agrees(double measured, double kernel, const char *kernel_how, char *msg, size_t n);
+
 int cmd_calibrate(int argc, char **argv);
 
 #endif

@@ -11,6 +11,14 @@
 
 enum repl_policy { REPL_LRU, REPL_PLRU };
 
+// The bounds of a cache's geometry, for machine profiles and for `osarch
+// cachesim --I1/--D1/--LL` alike.
+#define CACHE_SIZE_MIN 64ull
+#define CACHE_SIZE_MAX (1ull << 30)
+#define CACHE_ASSOC_MAX (1u << 24)
+#define CACHE_LINE_MIN 4u
+#define CACHE_LINE_MAX 4096u
+
 struct cache_geom {
 	int present;       // 0: this level does not exist (e.g. no L3)
 	uint64_t size;     // bytes

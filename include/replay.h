@@ -115,7 +115,8 @@ void cachesim_ref(struct cachesim *cs, int kind, uint64_t addr, uint32_t size);
 // read error.
 int cachesim_run(struct cachesim *cs, struct trace_reader *r);
 
-// "size,assoc,line" (size may carry K/M) into g (LRU, present). 0 or -1.
+// "size,assoc,line" (size may carry K/M) into g (LRU, present). 0, -1 when
+// it is not that, -2 outside a machine profile's limits (CACHE_* in profile.h).
 int cachesim_parse_geom(const char *text, struct cache_geom *g);
 
 // ---- replay: user references and system calls under architectures ----

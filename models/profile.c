@@ -214,12 +214,12 @@ static const char *const repl_names[] = {"lru", "plru", NULL};
 // Order is the order of messages and dumps; `present` last, so a dump shows
 // the geometry first.
 static const struct field cache_schema[] = {
-	{.key = "size", .type = F_SIZE, MEMBER(struct cache_geom, size), .min = 64,
-	 .max = 1u << 30, .unit = "bytes", .help = "capacity (32K, 8M)"},
+	{.key = "size", .type = F_SIZE, MEMBER(struct cache_geom, size), .min = CACHE_SIZE_MIN,
+	 .max = CACHE_SIZE_MAX, .unit = "bytes", .help = "capacity (32K, 8M)"},
 	{.key = "assoc", .type = F_INT, MEMBER(struct cache_geom, assoc), .min = 1,
-	 .max = 1 << 24, .unit = "ways", .help = "ways per set; size/line means fully associative"},
-	{.key = "line", .type = F_SIZE, MEMBER(struct cache_geom, line), .min = 4,
-	 .max = 4096, .unit = "bytes", .help = "line size, a power of two"},
+	 .max = CACHE_ASSOC_MAX, .unit = "ways", .help = "ways per set; size/line means fully associative"},
+	{.key = "line", .type = F_SIZE, MEMBER(struct cache_geom, line), .min = CACHE_LINE_MIN,
+	 .max = CACHE_LINE_MAX, .unit = "bytes", .help = "line size, a power of two"},
 	LATENCY(struct cache_geom, latency, "load-to-use latency of a hit in this level"),
 	{.key = "repl", .type = F_ENUM, MEMBER(struct cache_geom, repl), .names = repl_names,
 	 .unit = "policy", .help = "replacement policy: lru or plru (tree pseudo-LRU)"},

@@ -30,6 +30,16 @@ OSARCH=${1:-build/osarch}
 RESDIR=${2:-results/default}
 OUT=${3:-report/index.html}
 WORKLOADS=${EXPLORER_WORKLOADS:-read-disk read}
+# WORKLOAD@MACHINE entries traced on another profile than the run's: on
+# modern every L1 miss of a warm read is 0 (its 32 KiB L1 caches hold the
+# read path), so the page also offers the read on the Pentium-133's 8 KiB L1,
+# where each crossing's misses show the footprint.
+FOOTPRINT=${EXPLORER_FOOTPRINT-read@pentium-133}
+# The comparison view's choices (see below).
+COMPARE_EXTRA=${EXPLORER_COMPARE_EXTRA-mach-multiserver:driver=user l4:spaces=small l4-multiserver:spaces=small}
+COMPARE_WORKLOADS=${EXPLORER_COMPARE_WORKLOADS-read read-disk null}
+FOOTPRINT_WHY="the same call on a machine with small caches (8 KiB L1 I and D): the read path no longer fits, so each crossing's L1i and L1d misses show its cache footprint; on the run's own profile the warm path hits in the L1 every time (architectures that need VT-x are left out: this machine has none)"
+
 RESULTS=$RESDIR/results.json
 
 die() { echo "explorer: $*" >&2; exit 1; }
@@ -42,11 +52,12 @@ MACHINE=$(sed -n 's/^ *{"arch": "[^"]*", "workload": "[^"]*", "machine": "\([^"]
 CONFIG=$(sed -n 's/^ *"name": "\([^"]*\)".*/\1/p' "$RESULTS" | head -n 1)
 [ -n "$ARCHS" ] || die "$RESULTS: no points"
 [ -n "$MACHINE" ] || MACHINE=modern
+COMPARE_MACHINES=${EXPLORER_COMPARE_MACHINES-$MACHINE pentium-133}
 
 outdir=$(dirname "$OUT")
 mkdir -p "$outdir" || die "cannot create $outdir"
 tmp="$outdir/.explorer.$$.tmp"
-trap 'rm -f "$tmp" "$tmp.trace"' EXIT
+trap 'rm -f "$tmp" "$tmp.trace" "$tmp.err"' EXIT
 trap 'exit 1' HUP INT TERM
 
 esc() { # HTML-escape stdin
@@ -193,6 +204,34 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
   .cols { grid-template-columns: 1fr; }
 }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
+.cmp-controls label { display: inline-flex; flex-direction: column; font-size: .85rem; color: var(--muted); margin: 0 8px 6px 0; }
+.cmp-controls select { font: inherit; color: var(--fg); min-height: 36px; padding: 4px; border: 1px solid #6b6b6b; border-radius: 5px; background: #fff; }
+.cmp-cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin-top: 8px; }
+.cmp-col { border: 1px solid var(--line); border-top: 8px solid var(--c, #bbb); border-radius: 5px; padding: 6px 8px; min-width: 0; }
+.cmp-col h3 { margin: 2px 0 4px; font-size: 1.05rem; overflow-wrap: anywhere; }
+.cmp-col .sum { color: var(--muted); font-size: .9rem; margin: 0 0 6px; }
+.cmp-rows { list-style: none; margin: 0; padding: 0; }
+.cmp-rows li { display: grid; grid-template-columns: 4.2em 1fr auto; gap: 4px; align-items: baseline; min-height: 2.4em;
+  border: 1px solid transparent; border-left: 4px solid transparent; padding: 2px 4px; font-size: .9rem; }
+.cmp-rows li .ph { font-size: .75rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+.cmp-rows li.empty { color: #8a8a8a; }
+.cmp-rows li.trapped { border-left-color: var(--trap); }
+.cmp-rows li.current { background: var(--cur); border-color: var(--curline); }
+.cmp-rows li.phase-start { border-top: 1px dashed var(--line); }
+.cmp-rows .r { overflow-wrap: anywhere; }
+svg.rings { display: block; width: 100%; height: auto; margin-top: 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
+svg.rings .band { fill: #f6f6f6; stroke: #d6d6d6; }
+svg.rings .band-l { font-size: 10px; fill: #4d4d4d; }
+svg.rings .dom { fill: #fff; stroke: #333; stroke-width: 1; }
+svg.rings .dom.on { fill: #fff1b8; stroke-width: 2; }
+svg.rings .dom-l { font-size: 10px; fill: #1a1a1a; }
+svg.rings .hop { fill: none; stroke: #1a1a1a; stroke-width: 2.2; }
+svg.rings .hop.as { stroke: #a8200d; }
+svg.rings .hop-l { font-size: 10px; fill: #a8200d; }
+@media (prefers-reduced-motion: no-preference) {
+  svg.rings .hop { stroke-dasharray: 400; stroke-dashoffset: 400; animation: hop-draw .6s ease-out forwards; }
+  @keyframes hop-draw { to { stroke-dashoffset: 0; } }
+}
 </style>
 </head>
 <body>
@@ -208,6 +247,7 @@ domain crossings of one call, with its transport, whether it trapped (a
 buttons or the <kbd>&larr;</kbd> <kbd>&rarr;</kbd> keys; the current step is highlighted in every
 column at once. Below: the comparison tables and the figures of the same run.</p>
 <nav class="toc" aria-label="Sections"><a href="#explorer">Step through a call</a>
+<a href="#compare">Compare architectures</a>
 <a href="#tables">Comparison tables</a> <a href="#figures">Figures</a> <a href="#about">About the data</a></nav>
 </header>
 <main>
@@ -225,6 +265,15 @@ for w in $WORKLOADS; do
 	printf '<button type="button" class="wl" data-workload="%s" data-description="%s" aria-pressed="%s">%s</button>\n' \
 		"$(printf '%s' "$w" | esc)" "$(printf '%s' "$d" | esc)" "$p" "$(printf '%s' "$w" | esc)"
 done
+for f in $FOOTPRINT; do
+	w=${f%@*} m=${f#*@}
+	d=""
+	[ -f "workloads/$w.yaml" ] && d=$(sed -n 's/^description: *//p' "workloads/$w.yaml" | head -n 1 |
+		sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/")
+	printf '<button type="button" class="wl" data-workload="%s" data-machine="%s" data-description="%s" aria-pressed="false">%s on %s</button>\n' \
+		"$(printf '%s' "$f" | esc)" "$(printf '%s' "$m" | esc)" "$(printf '%s; %s' "$d" "$FOOTPRINT_WHY" | esc)" \
+		"$(printf '%s' "$w" | esc)" "$(printf '%s' "$m" | esc)"
+done
 cat <<'EOF'
 </div>
 <div class="group"><button type="button" id="prev" aria-keyshortcuts="ArrowLeft">&#9664; Previous</button>
@@ -237,6 +286,33 @@ cat <<'EOF'
 <div id="cols" class="cols"></div>
 <noscript><p>The step lists and tables are drawn by the page's script from the JSON blocks in
 its source; the figures below need no script.</p></noscript>
+</section>
+
+<section id="compare" aria-labelledby="compare-h">
+<h2 id="compare-h">Compare two or three architectures</h2>
+<p class="lead">Pick up to three architectures (with their options), the machine, warm or cold caches and
+the call. The crossings are aligned by <em>phase</em>: the <b>entry</b> from the application, the
+<b>service</b> crossings between the kernel and its servers, any crossing that <b>copies</b> the data,
+and the <b>return</b> to the application, so the same part of the call sits on the same line in every
+column whatever its step number. The diagram under each column shows the protection domains by ring
+and draws the current crossing (red: it loads another address space). The address of the page
+keeps the choice (<code>?archs=mach,l4&amp;machine=pentium-133&amp;mode=cold&amp;w=read&amp;row=2</code>),
+so a slide can link to it.</p>
+<div class="controls cmp-controls" role="group" aria-label="Comparison choices">
+<label>Architecture 1 <select id="cmp-a1"></select></label>
+<label>Architecture 2 <select id="cmp-a2"></select></label>
+<label>Architecture 3 <select id="cmp-a3"></select></label>
+<label>Machine <select id="cmp-machine"></select></label>
+<label>Caches <select id="cmp-mode"><option value="warm">warm</option><option value="cold">cold (first call)</option></select></label>
+<label>Call <select id="cmp-w"></select></label>
+</div>
+<div class="controls" role="group" aria-label="Comparison steps">
+<button type="button" id="cmp-prev">&#9664; Previous</button>
+<span id="cmp-pos" aria-live="polite" aria-atomic="true"></span>
+<button type="button" id="cmp-next">Next &#9654;</button>
+</div>
+<p id="cmp-desc" class="lead"></p>
+<div id="cmp-cols" class="cmp-cols"></div>
 </section>
 
 <section id="tables" aria-labelledby="tables-h">
@@ -324,6 +400,58 @@ for w in $WORKLOADS; do
 		"$OSARCH" trace --arch "$a" --machine "$MACHINE" --format json "$w" >"$tmp.trace" ||
 			die "osarch trace --arch $a --machine $MACHINE $w failed"
 		json_block "id=\"trace-$w-$i\" class=\"trace\" data-workload=\"$w\" data-arch=\"$a\"" "$tmp.trace"
+	done
+done
+for f in $FOOTPRINT; do
+	w=${f%@*} m=${f#*@}
+	i=0
+	for a in $ARCHS; do
+		i=$((i + 1))
+		# An architecture the machine cannot run (VT-x on a 1995 Pentium) has
+		# no column there; every other failure is one.
+		if ! "$OSARCH" trace --arch "$a" --machine "$m" --format json "$w" >"$tmp.trace" 2>"$tmp.err"; then
+			grep -q 'needs VT-x' "$tmp.err" && continue
+			cat "$tmp.err" >&2
+			die "osarch trace --arch $a --machine $m $w failed"
+		fi
+		json_block "id=\"trace-$w-$m-$i\" class=\"trace\" data-workload=\"$f\" data-arch=\"$a\"" "$tmp.trace"
+	done
+done
+# The comparison view: every architecture (and the option variants of
+# $COMPARE_EXTRA) on each machine of $COMPARE_MACHINES, warm and cold, for
+# each call of $COMPARE_WORKLOADS; and each architecture's domains by ring,
+# from `osarch list archs`.
+printf '<script type="application/json" id="domains">\n'
+"$OSARCH" list archs | awk '
+/^  [a-z0-9-]+ +privileged code/ { name = $1; next }
+/^    domains:/ && name != "" {
+  sub(/^    domains: */, ""); out = out (n++ ? ", " : "") "\"" name "\": ["
+  line = $0; first = 1
+  while (match(line, /[a-z0-9_-]+\([^)]*\)/)) {
+    tok = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+    d = tok; sub(/\(.*/, "", d)
+    r = tok; sub(/.*ring /, "", r); sub(/[^0-9].*/, "", r)
+    root = (tok ~ /root/) ? "true" : "false"
+    out = out (first ? "" : ", ") "{\"name\": \"" d "\", \"ring\": " r ", \"root\": " root "}"; first = 0
+  }
+  out = out "]"; name = ""
+}
+END { print "{" out "}" }'
+printf '</script>\n'
+for a in $ARCHS $COMPARE_EXTRA; do
+	for m in $COMPARE_MACHINES; do
+		for mode in warm cold; do
+			for w in $COMPARE_WORKLOADS; do
+				c=""
+				[ $mode = cold ] && c=--cold
+				if ! "$OSARCH" trace --arch "$a" --machine "$m" --format json $c "$w" >"$tmp.trace" 2>"$tmp.err"; then
+					grep -q 'needs VT-x' "$tmp.err" && continue
+					cat "$tmp.err" >&2
+					die "osarch trace --arch $a --machine $m $c $w failed"
+				fi
+				json_block "class=\"ctrace\" data-key=\"$a|$m|$mode|$w\"" "$tmp.trace"
+			done
+		done
 	done
 done
 
@@ -440,7 +568,7 @@ cat <<'EOF'
       var on = b.getAttribute('data-workload') === state.w;
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
       if (on) $('wl-desc').textContent = state.w + ': ' + (b.getAttribute('data-description') || '') +
-        '. One warm call on the ' + (meta.machine || '') + ' profile.' + wait;
+        '. One warm call on the ' + (b.getAttribute('data-machine') || meta.machine || '') + ' profile.' + wait;
     });
   }
   function detail(c, s) {
@@ -519,7 +647,7 @@ cat <<'EOF'
     // Leave the keys to form fields, to the sideways-scrolling tables and to
     // the figures' <summary> elements.
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'SUMMARY' ||
-        (t.closest && t.closest('.table-wrap'))) return;
+        (t.closest && (t.closest('.table-wrap') || t.closest('#compare')))) return;
     var max = maxSteps(), inControls = t === document.body || (t.closest && t.closest('.controls'));
     if (e.key === 'ArrowRight') { if (state.k < max) go(state.k + 1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft') { if (state.k > 1) go(state.k - 1); e.preventDefault(); }
@@ -572,6 +700,218 @@ cat <<'EOF'
   build();
   update();
   document.documentElement.setAttribute('data-ready', 'true');
+})();
+</script>
+<script>
+(function () {
+  'use strict';
+  // The comparison view: ctrace blocks keyed "arch|machine|mode|workload",
+  // the domains of each architecture (id="domains", from `osarch list archs`).
+  function $(id) { return document.getElementById(id); }
+  // SVG's namespace, as the HTML parser gives it (no address in the source).
+  var SVGNS = (function () { var d = document.createElement('div'); d.innerHTML = '<svg></svg>'; return d.firstChild.namespaceURI; })();
+  function el(tag, attrs, kids) {
+    var e = tag.indexOf('svg:') === 0 ? document.createElementNS(SVGNS, tag.slice(4)) : document.createElement(tag), k;
+    for (k in attrs || {}) {
+      if (k === 'text') e.textContent = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c != null) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  }
+  var nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  function fmt(v) { return typeof v === 'number' ? nf.format(v) : '\u2013'; }
+  var palette = JSON.parse(($('palette') || { textContent: '{}' }).textContent);
+  function colour(a) { return palette[a] || palette[a.split(':')[0]] || palette['*'] || '#BBBBBB'; }
+  var domains = JSON.parse(($('domains') || { textContent: '{}' }).textContent);
+  var ct = {}, archs = [], machines = [], works = [];
+  function add(list, x) { if (list.indexOf(x) < 0) list.push(x); }
+  Array.prototype.forEach.call(document.querySelectorAll('script.ctrace'), function (s) {
+    var k = s.getAttribute('data-key'), p = k.split('|');
+    ct[k] = JSON.parse(s.textContent);
+    add(archs, p[0]); add(machines, p[1]); add(works, p[3]);
+  });
+  if (!archs.length) return;
+  var PHASES = ['entry', 'service', 'copy', 'return'];
+  // A step's phase: leaving the application is the entry, coming back to it
+  // the return; a crossing that runs a copy operation is the copy; every
+  // other crossing (kernel, servers, driver, monitor) is the service.
+  function phase(s) {
+    if (s.to === 'app') return 'return';
+    if (s.from === 'app') return 'entry';
+    if (/(^|[ .])copy/.test(s.ran || '')) return 'copy';
+    return 'service';
+  }
+  function fill(sel, list, none) {
+    sel.textContent = '';
+    if (none) sel.appendChild(el('option', { value: '', text: '(none)' }));
+    list.forEach(function (x) { sel.appendChild(el('option', { value: x, text: x })); });
+  }
+  var sA = [$('cmp-a1'), $('cmp-a2'), $('cmp-a3')];
+  fill(sA[0], archs); fill(sA[1], archs); fill(sA[2], archs, true);
+  fill($('cmp-machine'), machines); fill($('cmp-w'), works);
+  // The choice: from the address (?archs=a,b&machine=&mode=&w=&row=), else a default.
+  var q = {};
+  (location.search || '').replace(/^\?/, '').split('&').forEach(function (kv) {
+    var i = kv.indexOf('=');
+    if (i > 0) q[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1).replace(/\+/g, ' '));
+  });
+  var want = (q.archs || 'monolithic,mach-multiserver,l4').split(',').filter(function (a) { return archs.indexOf(a) >= 0; }).slice(0, 3);
+  if (want.length < 2) want = archs.slice(0, 2);
+  var st = { archs: want, machine: machines.indexOf(q.machine) >= 0 ? q.machine : machines[0],
+    mode: q.mode === 'cold' ? 'cold' : 'warm', w: works.indexOf(q.w) >= 0 ? q.w : (works.indexOf('read') >= 0 ? 'read' : works[0]),
+    row: Math.max(1, parseInt(q.row, 10) || 1) };
+  function toControls() {
+    sA.forEach(function (s, i) { s.value = st.archs[i] || ''; });
+    $('cmp-machine').value = st.machine; $('cmp-mode').value = st.mode; $('cmp-w').value = st.w;
+  }
+  function fromControls() {
+    st.archs = sA.map(function (s) { return s.value; }).filter(function (a) { return a; });
+    st.machine = $('cmp-machine').value; st.mode = $('cmp-mode').value; st.w = $('cmp-w').value;
+  }
+  function toAddress() {
+    var s = '?archs=' + st.archs.map(encodeURIComponent).join(',') + '&machine=' + encodeURIComponent(st.machine) +
+      '&mode=' + st.mode + '&w=' + encodeURIComponent(st.w) + '&row=' + st.row;
+    try { history.replaceState(null, '', s + '#compare'); } catch (e) { /* a file: page may refuse */ }
+  }
+  var rows = [], cols = [];
+  // The aligned rows: for each phase, as many lines as the column with most
+  // crossings in it; a column's crossings fill its lines in order.
+  function layout(traces) {
+    var out = [];
+    PHASES.forEach(function (ph) {
+      var per = traces.map(function (t) { return t ? (t.steps || []).filter(function (s) { return phase(s) === ph; }) : []; });
+      var n = Math.max.apply(null, per.map(function (l) { return l.length; }).concat([0]));
+      for (var i = 0; i < n; i++) out.push({ phase: ph, first: i === 0, cells: per.map(function (l) { return l[i] || null; }) });
+    });
+    return out;
+  }
+  // The rings diagram of one column: a band per ring used (3, 1, 0, VMX
+  // root), a box per domain the call crosses, the current crossing drawn.
+  function diagram(a, t) {
+    var base = a.split(':')[0], doms = domains[base] || [], used = ['app'];
+    function info(d) { for (var i = 0; i < doms.length; i++) if (doms[i].name === d) return doms[i]; return { name: d, ring: 3, root: false }; }
+    // A message between two user tasks passes through the microkernel: the
+    // first ring-0 domain (not VMX root) is drawn as the way between them.
+    var k0 = null;
+    doms.forEach(function (d) { if (!k0 && d.ring === 0 && !d.root) k0 = d.name; });
+    (t.steps || []).forEach(function (s) {
+      if (used.indexOf(s.from) < 0) used.push(s.from);
+      if (used.indexOf(s.to) < 0) used.push(s.to);
+      if (k0 && via(s, info) && used.indexOf(k0) < 0) used.push(k0);
+    });
+    var bands = [], key = function (i) { return i.root ? 'VMX root' : 'ring ' + i.ring; };
+    used.forEach(function (d) { var k = key(info(d)); if (bands.indexOf(k) < 0) bands.push(k); });
+    var order = ['ring 3', 'ring 2', 'ring 1', 'ring 0', 'VMX root'];
+    bands.sort(function (x, y) { return order.indexOf(x) - order.indexOf(y); });
+    var W = 320, BH = 40, H = bands.length * BH + 8, pos = {};
+    var svg = el('svg:svg', { 'class': 'rings', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+      'aria-label': a + ': protection domains by ring, and the current crossing' });
+    svg.appendChild(el('svg:defs', {}, [el('svg:marker', { id: 'ah-' + a.replace(/[^a-z0-9]/gi, '_'), viewBox: '0 0 10 10', refX: '9', refY: '5',
+      markerWidth: '6', markerHeight: '6', orient: 'auto-start-reverse' }, [el('svg:path', { d: 'M0,0 L10,5 L0,10 z', fill: '#1a1a1a' })])]));
+    bands.forEach(function (b, i) {
+      var y = 4 + i * BH;
+      svg.appendChild(el('svg:rect', { 'class': 'band', x: 2, y: y, width: W - 4, height: BH - 4, rx: 3 }));
+      svg.appendChild(el('svg:text', { 'class': 'band-l', x: 6, y: y + 12, text: b }));
+      var inBand = used.filter(function (d) { return key(info(d)) === b; });
+      inBand.forEach(function (d, j) {
+        var bw = Math.min(90, (W - 70) / inBand.length - 6), x = 62 + j * (bw + 6), by = y + 8;
+        pos[d] = { x: x + bw / 2, y: by + 11, top: by, bot: by + 22 };
+        var g = el('svg:g', { 'data-dom': d });
+        g.appendChild(el('svg:rect', { 'class': 'dom', x: x, y: by, width: bw, height: 22, rx: 3 }));
+        g.appendChild(el('svg:text', { 'class': 'dom-l', x: x + 4, y: by + 15, text: d.length > 14 ? d.slice(0, 13) + '\u2026' : d }));
+        svg.appendChild(g);
+      });
+    });
+    return { svg: svg, pos: pos, marker: 'ah-' + a.replace(/[^a-z0-9]/gi, '_'), k0: k0, info: info };
+  }
+  // Whether a crossing goes by way of the kernel: a trapped IPC between two
+  // ring-3 domains (the message is carried by the microkernel).
+  function via(s, info) {
+    return s.trapped && /ipc|rpc/.test(s.transport) && info(s.from).ring === 3 && info(s.to).ring === 3;
+  }
+  function draw(c, s) {
+    var svg = c.dia.svg;
+    Array.prototype.forEach.call(svg.querySelectorAll('.hop, .hop-l'), function (n) { n.remove(); });
+    Array.prototype.forEach.call(svg.querySelectorAll('.dom'), function (n) { n.classList.remove('on'); });
+    if (!s) return;
+    var p = c.dia.pos[s.from], r = c.dia.pos[s.to];
+    if (!p || !r) return;
+    var on = svg.querySelector('[data-dom="' + s.to + '"] .dom');
+    if (on) on.classList.add('on');
+    var y1 = p.y, y2 = r.y, d, k = c.dia.k0 && via(s, c.dia.info) ? c.dia.pos[c.dia.k0] : null;
+    if (k) d = 'M' + p.x + ',' + p.bot + ' L' + k.x + ',' + k.top + ' L' + r.x + ',' + r.bot;
+    else if (Math.abs(y1 - y2) < 1) d = 'M' + p.x + ',' + (p.top) + ' C' + p.x + ',' + (p.top - 14) + ' ' + r.x + ',' + (r.top - 14) + ' ' + r.x + ',' + r.top;
+    else d = 'M' + p.x + ',' + (y1 < y2 ? p.bot : p.top) + ' L' + r.x + ',' + (y1 < y2 ? r.top : r.bot);
+    svg.appendChild(el('svg:path', { 'class': 'hop' + (s.as_switches ? ' as' : ''), d: d, 'marker-end': 'url(#' + c.dia.marker + ')',
+      'data-from': s.from, 'data-to': s.to }));
+    svg.appendChild(el('svg:text', { 'class': 'hop-l', x: 6, y: svg.viewBox.baseVal.height - 4,
+      text: s.from + ' \u2192 ' + s.to + (s.trapped ? ', trap' : '') + (s.as_switches ? ', new address space' : ', same address space') }));
+  }
+  function build() {
+    var box = $('cmp-cols');
+    box.textContent = '';
+    var traces = st.archs.map(function (a) { return ct[a + '|' + st.machine + '|' + st.mode + '|' + st.w] || null; });
+    rows = layout(traces);
+    cols = [];
+    st.archs.forEach(function (a, i) {
+      var t = traces[i];
+      var col = el('article', { 'class': 'cmp-col', 'data-arch': a, style: '--c:' + colour(a) });
+      col.appendChild(el('h3', { text: a }));
+      if (!t) {
+        col.appendChild(el('p', { 'class': 'sum', text: 'Not available on ' + st.machine + ' (an architecture that needs VT-x, or not traced).' }));
+        box.appendChild(col);
+        cols.push({ arch: a, t: null, lis: [], dia: null });
+        return;
+      }
+      function n(v, one, many) { return fmt(v) + ' ' + (v === 1 ? one : many); }
+      col.appendChild(el('p', { 'class': 'sum', text: fmt(t.total.cycles) + ' cycles, ' + n(t.total.traps, 'trap', 'traps') + ', ' +
+        n(t.total.as_switches, 'address-space switch', 'address-space switches') + ', ' +
+        n((t.steps || []).length, 'crossing', 'crossings') }));
+      var ol = el('ol', { 'class': 'cmp-rows', 'aria-label': a + ': crossings by phase' });
+      var lis = rows.map(function (r) {
+        var s = r.cells[i];
+        var li = el('li', { 'class': (s ? (s.trapped ? 'trapped' : '') : 'empty') + (r.first ? ' phase-start' : ''), 'data-phase': r.phase,
+          'data-step': s ? s.step : '' }, [el('span', { 'class': 'ph', text: r.first ? r.phase : '' }),
+          el('span', { 'class': 'r', text: s ? s.step + '. ' + s.from + ' \u2192 ' + s.to + ' (' + s.transport + ')' : '\u2014' }),
+          el('span', { 'class': 'cy', text: s ? fmt(s.cycles) : '' })]);
+        ol.appendChild(li);
+        return li;
+      });
+      col.appendChild(ol);
+      var dia = diagram(a, t);
+      col.appendChild(dia.svg);
+      box.appendChild(col);
+      cols.push({ arch: a, t: t, lis: lis, dia: dia });
+    });
+    $('cmp-desc').textContent = st.w + ' on the ' + st.machine + ' profile, ' + (st.mode === 'cold'
+      ? 'the first call on a fresh machine (cold caches and TLBs)' : 'one warm call') + '; ' + rows.length + ' aligned lines.';
+  }
+  function update() {
+    if (st.row > rows.length) st.row = rows.length;
+    if (st.row < 1) st.row = rows.length ? 1 : 0;
+    var r = rows[st.row - 1];
+    cols.forEach(function (c, i) {
+      c.lis.forEach(function (li, j) {
+        li.classList.toggle('current', j === st.row - 1);
+        if (j === st.row - 1) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
+      });
+      if (c.dia) draw(c, r ? r.cells[i] : null);
+    });
+    $('cmp-pos').textContent = rows.length ? 'Line ' + st.row + ' of ' + rows.length + (r ? ' (' + r.phase + ')' : '') : 'No crossings';
+    $('cmp-prev').setAttribute('aria-disabled', st.row <= 1 ? 'true' : 'false');
+    $('cmp-next').setAttribute('aria-disabled', st.row >= rows.length ? 'true' : 'false');
+    toAddress();
+  }
+  toControls();
+  build();
+  update();
+  [sA[0], sA[1], sA[2], $('cmp-machine'), $('cmp-mode'), $('cmp-w')].forEach(function (s) {
+    s.addEventListener('change', function () { fromControls(); st.row = 1; build(); update(); });
+  });
+  $('cmp-prev').addEventListener('click', function () { if (st.row > 1) { st.row--; update(); } });
+  $('cmp-next').addEventListener('click', function () { if (st.row < rows.length) { st.row++; update(); } });
+  document.documentElement.setAttribute('data-compare-ready', 'true');
 })();
 </script>
 </body>

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "replay.h"
@@ -51,9 +52,18 @@ int trace_open(struct trace_reader *r, const char *path, int lenient, char *err,
 		r->fd = 0;
 		snprintf(r->name, sizeof r->name, "<stdin>");
 	} else {
-		r->fd = open(path, O_RDONLY);
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (r->fd < 0) {
 			snprintf(err, errlen, "%s: error: cannot open the trace: %s", path, strerror(errno));
+			return -1;
+		}
+		// Streamed through a fixed buffer, so a pipe is fine; a directory is
+		// not a trace (read(2) would fail with EISDIR after the set-up).
+		struct stat st;
+		if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s:1:1: error: a directory (expected a lackey trace file)", path);
+			close(r->fd);
+			r->fd = -1;
 			return -1;
 		}
 		r->own_fd = 1;
@@ -153,7 +163,7 @@ static const char *next_line(struct trace_reader *r, size_t *len, int *bad)
 // Records r->error for line p (strict: the caller returns TR_ERROR;
 // lenient: the line is counted and skipped). Returns 1 when the line is to
 // be skipped, 0 when it is an error.
-static int bad_line(struct trace_reader *r, const char *p, size_t len, const char *what)
+static int bad_line(struct trace_reader *r, const char *p, size_t len, size_t col, const char *what)
 {
 	if (r->lenient && r->skipped++)
 		return 1;
@@ -162,8 +172,8 @@ static int bad_line(struct trace_reader *r, const char *p, size_t len, const cha
 	for (size_t i = 0; i < n; i++)
 		shown[i] = p[i] >= 32 && p[i] < 127 ? p[i] : '?';
 	shown[n] = 0;
-	snprintf(r->error, sizeof r->error, "%s:%" PRIu64 ": error: %s (line: '%s%s')", r->name, r->line,
-		 what, shown, len > n ? "..." : "");
+	snprintf(r->error, sizeof r->error, "%s:%" PRIu64 ":%zu: error: %s (line: '%s%s')", r->name, r->line,
+		 col, what, shown, len > n ? "..." : "");
 	if (r->lenient) {
 		r->first_bad = r->line;
 		return 1;
@@ -171,9 +181,13 @@ static int bad_line(struct trace_reader *r, const char *p, size_t len, const cha
 	return 0;
 }
 
-// "ADDR,SIZE" then optional blanks to the end. Returns NULL or what is wrong.
-static const char *parse_ref(const unsigned char *q, const unsigned char *e, struct trace_rec *rec)
+// "ADDR,SIZE" then optional blanks to the end. Returns NULL or what is
+// wrong, with *at where (for the column).
+static const char *parse_ref(const unsigned char *q, const unsigned char *e, struct trace_rec *rec,
+			     const unsigned char **at)
 {
+	const char *why = NULL;
+#define FAIL(w) do { why = (w); goto bad; } while (0)
 	uint64_t a = 0;
 	int nd = 0;
 	while (q < e && hexv[*q]) {
@@ -182,31 +196,42 @@ static const char *parse_ref(const unsigned char *q, const unsigned char *e, str
 		nd++;
 	}
 	if (!nd)
-		return "expected a hexadecimal address";
-	if (nd > 16)
-		return "address wider than 64 bits";
+		FAIL("expected a hexadecimal address");
+	if (nd > 16) {
+		q -= nd;
+		FAIL("address wider than 64 bits");
+	}
 	if (q >= e || *q != ',')
-		return "expected ',' after the address";
+		FAIL("expected ',' after the address");
 	q++;
 	uint32_t s = 0;
+	const unsigned char *sz = q;
 	nd = 0;
 	while (q < e && *q >= '0' && *q <= '9') {
 		s = s * 10 + (uint32_t)(*q - '0');
 		q++;
-		if (++nd > 6)
-			return "size too large (expected at most 65536 bytes)";
+		if (++nd > 6) {
+			q = sz;
+			FAIL("size too large (expected at most 65536 bytes)");
+		}
 	}
 	if (!nd)
-		return "expected a size in bytes after ','";
+		FAIL("expected a size in bytes after ','");
 	while (q < e && (*q == ' ' || *q == '\r' || *q == '\t'))
 		q++;
 	if (q != e)
-		return "unexpected text after the size";
-	if (s > TRACE_MAX_SIZE)
-		return "size too large (expected at most 65536 bytes)";
+		FAIL("unexpected text after the size");
+	if (s > TRACE_MAX_SIZE) {
+		q = sz;
+		FAIL("size too large (expected at most 65536 bytes)");
+	}
 	rec->addr = a;
 	rec->size = s ? s : 1; // cachegrind reads an undecodable instruction's 0 as 1
 	return NULL;
+bad:
+	*at = q;
+	return why;
+#undef FAIL
 }
 
 static const unsigned char *digits(const unsigned char *q, const unsigned char *e, int64_t *v)
@@ -264,8 +289,8 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec)
 			if (!bad)
 				return rec->kind = TR_END;
 			r->io_error = 1;
-			snprintf(r->error, sizeof r->error, "%s:%" PRIu64 ": error: cannot read the trace: %s", r->name,
-				 r->line, strerror(errno));
+			snprintf(r->error, sizeof r->error, "%s:%" PRIu64 ":1: error: cannot read the trace: %s", r->name,
+				 r->line + 1, strerror(errno));
 			return rec->kind = TR_ERROR;
 		}
 		const unsigned char *u = (const unsigned char *)p, *e = u + len;
@@ -278,9 +303,10 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec)
 			else if (u[0] == ' ')
 				kind = u[1] == 'L' ? TR_LOAD : u[1] == 'S' ? TR_STORE : u[1] == 'M' ? TR_MODIFY : -1;
 			if (kind >= 0) {
-				if (!(why = parse_ref(u + 3, e, rec)))
+				const unsigned char *at = u;
+				if (!(why = parse_ref(u + 3, e, rec, &at)))
 					return rec->kind = kind;
-				if (bad_line(r, p, len, why))
+				if (bad_line(r, p, len, (size_t)(at - u) + 1, why))
 					continue;
 				return rec->kind = TR_ERROR;
 			}
@@ -296,7 +322,7 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec)
 				return rec->kind = TR_SYSCALL;
 			if (k == 0)
 				continue;
-			if (bad_line(r, p, len, "malformed system call (expected 'SYSCALL[pid,tid](nr) name ...')"))
+			if (bad_line(r, p, len, 1, "malformed system call (expected 'SYSCALL[pid,tid](nr) name ...')"))
 				continue;
 			return rec->kind = TR_ERROR;
 		}
@@ -305,7 +331,7 @@ int trace_next(struct trace_reader *r, struct trace_rec *rec)
 			i++;
 		if (i == len)
 			continue; // blank
-		if (bad_line(r, p, len,
+		if (bad_line(r, p, len, i + 1,
 			     "not a trace record (expected 'I  ADDR,SIZE', ' L|S|M ADDR,SIZE', 'SYSCALL[...]' "
 			     "or a '==PID==' message)"))
 			continue;
@@ -320,8 +346,13 @@ static uint32_t umin(uint32_t a, uint32_t b) { return a < b ? a : b; }
 static int make_cache(struct cache *c, const char *name, const struct cache_geom *g, char *err,
 		      size_t errlen)
 {
+	errno = 0;
 	if (cache_init(c, name, g) == 0)
 		return 0;
+	if (errno == ENOMEM) {
+		snprintf(err, errlen, "%s: out of memory for %" PRIu64 " lines", name, g->size / g->line);
+		return -1;
+	}
 	snprintf(err, errlen,
 		 "%s: %" PRIu64 " bytes, %u-way, %u-byte lines is not a cache (expected a power-of-two line "
 		 "size, a whole number of sets, and a power-of-two number of sets)",
@@ -444,9 +475,13 @@ int cachesim_parse_geom(const char *text, struct cache_geom *g)
 		return -1;
 	*c1 = *c2 = 0;
 	uint64_t size, assoc, line;
-	if (scalar_parse_size(buf, &size) || scalar_parse_size(c1 + 1, &assoc) ||
-	    scalar_parse_size(c2 + 1, &line) || !size || !assoc || !line || assoc > 65536 || line > 65536)
+	if (scalar_parse_size(buf, &size) || scalar_parse_size(c1 + 1, &assoc) || scalar_parse_size(c2 + 1, &line))
 		return -1;
+	// The limits of a machine profile's cache (a terabyte would be
+	// allocated, line by line, before anything said no).
+	if (size < CACHE_SIZE_MIN || size > CACHE_SIZE_MAX || assoc < 1 || assoc > CACHE_ASSOC_MAX ||
+	    line < CACHE_LINE_MIN || line > CACHE_LINE_MAX)
+		return -2;
 	memset(g, 0, sizeof *g);
 	g->present = 1;
 	g->size = size;
@@ -666,7 +701,14 @@ int cmd_cachesim(int argc, char **argv)
 		struct cache_geom g[3] = {p.l1i, p.l1d, p.l3.present ? p.l3 : p.l2};
 		for (int k = 0; k < 3; k++) {
 			g[k].repl = REPL_LRU;
-			if (geom_text[k] && cachesim_parse_geom(geom_text[k], &g[k])) {
+			int bad = geom_text[k] ? cachesim_parse_geom(geom_text[k], &g[k]) : 0;
+			if (bad == -2) {
+				fprintf(stderr, "osarch: %s '%s' is outside a machine profile's limits (expected size %llu..1G "
+					"bytes, assoc 1..%u, line %u..%u bytes)\n", geom_opt[k], geom_text[k],
+					CACHE_SIZE_MIN, CACHE_ASSOC_MAX, CACHE_LINE_MIN, CACHE_LINE_MAX);
+				return 2;
+			}
+			if (bad) {
 				fprintf(stderr, "osarch: %s '%s' is not SIZE,ASSOC,LINE (e.g. 32768,8,64 or 32K,8,64)\n",
 					geom_opt[k], geom_text[k]);
 				return 2;

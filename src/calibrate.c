@@ -1332,29 +1332,71 @@ static void host_geometry(struct geom *g, struct host *h, const struct profile *
 
 // ---- the clock and memory latencies ----
 
-// The core clock: a chain of dependent one-cycle adds (100 per loop turn; the
-// loop's decrement and branch run beside the chain) timed on the wall clock.
-// The fastest of 7 runs. 0 when not on x86.
+// The core clock: a chain of dependent 32-bit multiplies (100 per loop
+// turn; the loop's decrement and branch run beside the chain) timed on the
+// wall clock, the fastest of 15 runs; 0 when not on x86. IMUL r32,r32 has a
+// latency of 3 cycles on Intel's cores since Sandy Bridge and on AMD Zen
+// (Agner Fog, Instruction tables, as quoted in
+// https://mcmap.net/q/14462/-x86_64-is-imul-faster-than-2x-shl-2x-add) and
+// on AMD Jaguar (LLVM review D66547, "imul %edx, %edx # latency: 3cy").
+// A chain of `add $1, reg` is no clock: recent Intel cores fold several
+// such adds per cycle, and it read 11-21 GHz on a KVM guest (issue 17). A
+// multiply cannot be folded or eliminated, and each depends on the last.
+#define CLOCK_IMUL_CYCLES 3.0
 static double measure_core_mhz(const struct cal_clock *clk)
 {
 	double best = 0;
 #ifdef CAL_X86
-	for (int t = 0; t < 7; t++) {
-		unsigned long x = 0, n = 100000;
+	for (int t = 0; t < 15; t++) {
+		unsigned x = 3, m = 5;
+		unsigned long n = 100000;
 		uint64_t t0 = clk->now_ns(clk->ctx);
-		__asm__ __volatile__("1:\n\t.rept 100\n\tadd $1, %0\n\t.endr\n\tdec %1\n\tjnz 1b"
+		__asm__ __volatile__("1:\n\t.rept 100\n\timull %2, %0\n\t.endr\n\tdec %1\n\tjnz 1b"
 				     : "+r"(x), "+r"(n)
-				     :
+				     : "r"(m)
 				     : "cc");
 		uint64_t t1 = clk->now_ns(clk->ctx);
-		double mhz = t1 > t0 ? 100.0 * 100000.0 / (double)(t1 - t0) * 1000.0 : 0;
-		if (mhz > best && x == 100ul * 100000ul)
+		double mhz = t1 > t0 ? CLOCK_IMUL_CYCLES * 100.0 * 100000.0 / (double)(t1 - t0) * 1000.0 : 0;
+		if (mhz > best && x != 0) // x: 3 * 5^10^7 mod 2^32, odd, never 0
 			best = mhz;
 	}
 #else
 	(void)clk;
 #endif
 	return best;
+}
+
+// The clock the kernel reports: cpufreq's highest (turbo included under
+// intel_pstate and acpi-cpufreq), else /proc/cpuinfo's "cpu MHz" (the
+// nominal or TSC rate; the only one a KVM guest has). 0 when neither.
+static double kernel_mhz(double cpuinfo_mhz, char *how, size_t n)
+{
+	char v[64];
+	read_small("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", v, sizeof v);
+	double khz = strtod(v, NULL);
+	if (khz > 0) {
+		snprintf(how, n, "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
+		return khz / 1000.0;
+	}
+	snprintf(how, n, "/proc/cpuinfo cpu MHz");
+	return cpuinfo_mhz;
+}
+
+int cal_clock_agrees(double measured, double kernel, const char *kernel_how, char *msg, size_t n)
+{
+	if (measured <= 0 || kernel <= 0)
+		return 1; // nothing to compare: the caller says which one it used
+	double off = measured / kernel - 1;
+	if (fabs(off) <= CAL_CLOCK_TOLERANCE)
+		return 1;
+	snprintf(msg, n,
+		 "calibrate: the measured core clock (%.0f MHz: dependent multiplies of %.0f cycles each) and the "
+		 "kernel's (%.0f MHz, %s) differ by %+.0f%% (more than %.0f%%): no profile written. A busy or "
+		 "descheduled virtual CPU, frequency scaling, or a core whose multiply takes another number of "
+		 "cycles. Run it again on an idle machine, or give --accept-clock to keep the measured clock (a "
+		 "virtual machine's kernel knows only the nominal rate)",
+		 measured, CLOCK_IMUL_CYCLES, kernel, kernel_how, 100 * off, 100 * CAL_CLOCK_TOLERANCE);
+	return 0;
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -2154,7 +2196,7 @@ int cal_compare(const char *profile_path, const char *results_dir, FILE *out, st
 // ---------------------------------------------------------------- the command
 
 static const char usage_calibrate[] =
-	"usage: osarch calibrate [-o PROFILE.yaml] [--quick] [--results DIR]\n"
+	"usage: osarch calibrate [-o PROFILE.yaml] [--quick] [--accept-clock] [--results DIR]\n"
 	"       osarch calibrate --compare [-o PROFILE.yaml] [--results DIR]\n"
 	"\n"
 	"Measures this host (lmbench's method, PAPI's clock and counters where the\n"
@@ -2165,6 +2207,11 @@ static const char usage_calibrate[] =
 	"value, DIR/results.csv and DIR/host.txt (DIR defaults to results/calibrate).\n"
 	"About 10 s; --quick about 1 s (fewer, shorter trials; no memory latencies).\n"
 	"Runs pinned to one CPU, at nice -20 when allowed.\n"
+	"\n"
+	"The core clock is measured with a chain of dependent multiplies and checked\n"
+	"against the kernel's figure (cpufreq's maximum, else /proc/cpuinfo); more than\n"
+	"20% apart, nothing is written (exit 1) unless --accept-clock keeps the measured\n"
+	"one (a virtual machine's kernel knows only the nominal rate, not the turbo one).\n"
 	"\n"
 	"--compare runs the model's monolithic architecture on PROFILE for every\n"
 	"calibrated workload and writes DIR/compare.csv (workload, measured_usec,\n"
@@ -2180,7 +2227,7 @@ static void basename_stem(const char *path, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)len, b);
 }
 
-static int calibrate(const char *profile_path, const char *dir, int quick, struct cfg_error *err)
+static int calibrate(const char *profile_path, const char *dir, int quick, int accept_clock, struct cfg_error *err)
 {
 	struct calib *c = calloc(1, sizeof *c);
 	struct cal_notes *nt = calloc(1, sizeof *nt);
@@ -2211,12 +2258,20 @@ static int calibrate(const char *profile_path, const char *dir, int quick, struc
 	c->nice_set = s.nice_set;
 	counter_lists(c, &s.ctr);
 	double core = measure_core_mhz(&s.clk);
+	char khow[96];
+	double kernel = kernel_mhz(c->h.mhz_cpuinfo, khow, sizeof khow);
+	int agrees = cal_clock_agrees(core, kernel, khow, err->msg, sizeof err->msg);
+	if (!agrees && !accept_clock) {
+		cal_session_close(&s);
+		goto out;
+	}
 	if (core > 0) {
 		c->mhz = round(core);
 		snprintf(c->mhz_how, sizeof c->mhz_how,
-			 "measured %s: 10^7 dependent adds (1 cycle each) timed with %s, fastest of 7; "
-			 "/proc/cpuinfo cpu MHz = %.0f (the nominal/TSC rate)", c->h.date,
-			 s.papi_ok ? "PAPI_get_real_nsec" : "CLOCK_MONOTONIC", c->h.mhz_cpuinfo);
+			 "measured %s: 10^7 dependent 32-bit multiplies (%.0f cycles each) timed with %s, fastest of 15; "
+			 "%s = %.0f (%s)", c->h.date, CLOCK_IMUL_CYCLES,
+			 s.papi_ok ? "PAPI_get_real_nsec" : "CLOCK_MONOTONIC", khow, kernel,
+			 agrees ? "agrees within 20%" : "differs by more than 20%; kept by --accept-clock");
 	} else if (c->h.mhz_cpuinfo > 0) {
 		c->mhz = round(c->h.mhz_cpuinfo);
 		snprintf(c->mhz_how, sizeof c->mhz_how, "/proc/cpuinfo cpu MHz on %s (not measured)", c->h.date);
@@ -2269,8 +2324,13 @@ static int calibrate(const char *profile_path, const char *dir, int quick, struc
 	struct profile check;
 	if (!y || !h || write_tmp(profile_path, ytext, ylen, tmp, sizeof tmp) < 0) {
 		cfg_msgf(err, "calibrate: cannot write %s: %s", profile_path, strerror(errno));
-	} else if (profile_load(&check, tmp, NULL, err) || profile_check(&check, err)) {
-		unlink(tmp); // the loader's message says what is wrong
+	} else if (profile_load(&check, tmp, NULL, &e2) || profile_check(&check, &e2)) {
+		// Our own output: an internal failure (exit 1), said as such, not as
+		// an input error naming a temporary file that is gone by now.
+		unlink(tmp);
+		const char *why = strstr(e2.msg, ": error: ");
+		cfg_msgf(err, "calibrate: internal error: the profile made for this host does not load (%s); "
+			 "nothing was written", why ? why + 9 : e2.msg);
 	} else if (rename(tmp, profile_path) < 0) {
 		unlink(tmp);
 		cfg_msgf(err, "calibrate: cannot write %s: %s", profile_path, strerror(errno));
@@ -2314,7 +2374,7 @@ out:
 int cmd_calibrate(int argc, char **argv)
 {
 	const char *profile = "configs/machines/host.yaml", *dir = "results/calibrate";
-	int quick = 0, compare = 0;
+	int quick = 0, compare = 0, accept_clock = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -2333,6 +2393,8 @@ int cmd_calibrate(int argc, char **argv)
 			*(strcmp(a, "--results") ? &profile : &dir) = argv[++i];
 		} else if (!strcmp(a, "--quick")) {
 			quick = 1;
+		} else if (!strcmp(a, "--accept-clock")) {
+			accept_clock = 1;
 		} else if (!strcmp(a, "--compare")) {
 			compare = 1;
 		} else {
@@ -2347,7 +2409,7 @@ int cmd_calibrate(int argc, char **argv)
 		return 2;
 	}
 	struct cfg_error err = {{0}};
-	int rc = compare ? cal_compare(profile, dir, stdout, &err) : calibrate(profile, dir, quick, &err);
+	int rc = compare ? cal_compare(profile, dir, stdout, &err) : calibrate(profile, dir, quick, accept_clock, &err);
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg[0] ? err.msg : "osarch: calibrate failed");
 	return rc;

@@ -713,8 +713,13 @@ int lab_apply_key(struct lab *l, const char *key_path, struct cfg_error *err)
 		struct lab_question *q = &l->q[qi];
 		q->key[0] = 0;
 		for (int i = 0; vs && i < q->choices.n; i++)
-			if (!strcmp(q->choices.c[i].orig, vs))
-				snprintf(q->key, sizeof q->key, "%s", q->choices.c[i].key);
+			if (!strcmp(q->choices.c[i].orig, vs)) {
+				// memcpy, not snprintf: both strings live in *l, and gcc -O1
+				// cannot tell they never overlap (-Werror=restrict).
+				size_t n = strlen(q->choices.c[i].key);
+				if (n < sizeof q->key)
+					memcpy(q->key, q->choices.c[i].key, n + 1);
+			}
 		if (!q->key[0]) {
 			cfg_errorf(err, &d, v, "'%s' is not a choice of '%s' (expected a letter as in %s)", vs ? vs : "",
 				   q->id, l->path);

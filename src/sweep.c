@@ -507,7 +507,14 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		cfg_msgf(err, "osarch: cannot open %s: %s", journal, strerror(errno));
 		goto out;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	// The workers of a run killed a moment ago may still hold the lock
+	// until their death signal lands: a short wait, then a clear refusal.
+	int locked = -1;
+	for (int tries = 0; tries < 60 && (locked = flock(fd, LOCK_EX | LOCK_NB)) && errno == EWOULDBLOCK; tries++) {
+		struct timespec ts = {0, 50000000};
+		nanosleep(&ts, NULL);
+	}
+	if (locked) {
 		if (errno == EWOULDBLOCK)
 			cfg_msgf(err, "osarch: %s is in use by another osarch run (its journal is locked); wait for "
 				 "that run to finish or give another -o folder", o->outdir);
@@ -561,6 +568,12 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		goto out;
 	for (long i = 0; i < pl.npts; i++)
 		free(rows[i]), rows[i] = NULL;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+		cfg_msgf(err, "osarch: %s was removed during the run (by another program): run again", journal);
+		rc = 1;
+		goto out;
+	}
 	if ((rc = journal_refused(journal_read(journal, hash, rows, pl.npts, NULL, NULL), journal, hash,
 				  "another process wrote it during this run", err)))
 		goto out;

@@ -258,7 +258,53 @@ static void name_list(FILE *f, const struct isa *isa, int want_priv, int want_se
 	fputs(any ? "\n" : "(none)\n", f);
 }
 
+// Control characters of a table's text (a YAML "\e[2J" or "\n" in a name)
+// are shown escaped (\n, \t, \xNN), so the report can neither break its
+// lines nor drive the terminal. In place, cut to the buffer's size.
+static void escape_text(char *s, size_t size)
+{
+	char out[1024];
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < sizeof out; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			out[n++] = (char)*p;
+		else if (*p == '\n' || *p == '\t' || *p == '\r')
+			out[n++] = '\\', out[n++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+		else
+			n += (size_t)snprintf(out + n, sizeof out - n, "\\x%02x", *p);
+	}
+	out[n] = 0;
+	if (n >= size)
+		n = size - 1;
+	memcpy(s, out, n);
+	s[n] = 0;
+}
+
+static void isa_report_escaped(FILE *f, const struct isa *isa);
+
 void isa_report(FILE *f, const struct isa *isa)
+{
+	struct isa *c = malloc(sizeof *c);
+	if (!c) {
+		fprintf(f, "osarch: out of memory\n");
+		return;
+	}
+	*c = *isa;
+	escape_text(c->name, sizeof c->name);
+	escape_text(c->description, sizeof c->description);
+	escape_text(c->mode, sizeof c->mode);
+	escape_text(c->source, sizeof c->source);
+	for (int i = 0; i < c->n; i++) {
+		escape_text(c->insn[i].name, sizeof c->insn[i].name);
+		escape_text(c->insn[i].description, sizeof c->insn[i].description);
+		escape_text(c->insn[i].why, sizeof c->insn[i].why);
+		escape_text(c->insn[i].source, sizeof c->insn[i].source);
+	}
+	isa_report_escaped(f, c);
+	free(c);
+}
+
+static void isa_report_escaped(FILE *f, const struct isa *isa)
 {
 	int *brk = calloc((size_t)isa->n + 1, sizeof *brk);
 	int nb = isa_check(isa, brk);

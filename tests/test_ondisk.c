@@ -38,7 +38,8 @@ static const char *osarch(void)
 static int run(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int run(char *err, size_t errlen, const char *fmt, ...)
 {
-	char args[12000], cmd[12800], errfile[64] = "/tmp/osarch-ondisk-err-XXXXXX";
+	char args[12000], cmd[12800], errfile[64];
+	snprintf(errfile, sizeof errfile, "/tmp/osarch-t%ld-ondisk-err-XXXXXX", (long)getpid());
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof args, fmt, ap);
@@ -59,9 +60,19 @@ static int run(char *err, size_t errlen, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// Every folder of this process lives under one base folder, removed at the
+// end: a glob such as /tmp/osarch-ondisk-* would also remove the folders of a
+// test running at the same time in another checkout (seen: "point 0 is
+// missing from the journal" when another `make test` cleaned up mid-run).
+static char base[40];
+
 static void mktmp(char *dir, size_t n)
 {
-	snprintf(dir, n, "/tmp/osarch-ondisk-XXXXXX");
+	if (!base[0]) {
+		snprintf(base, sizeof base, "/tmp/osarch-tondisk.XXXXXX");
+		assert_non_null(mkdtemp(base));
+	}
+	snprintf(dir, n, "%s/XXXXXX", base);
 	assert_non_null(mkdtemp(dir));
 }
 
@@ -182,8 +193,9 @@ static void test_merge_other_config_refused(void **state)
 	compare_sets(full, merged);
 }
 
-// A second run into a folder that a run is writing fails at once with a
-// clear message (it used to interleave its rows with the first run's).
+// A second run into a folder that a run is writing fails with a clear
+// message (it used to interleave its rows with the first run's), after
+// waiting 3 s for the first to end (experiment_run in sweep.c).
 static void test_second_writer_refused(void **state)
 {
 	(void)state;
@@ -195,13 +207,44 @@ static void test_second_writer_refused(void **state)
 	char out[128];
 	snprintf(out, sizeof out, "%s/out", d);
 	assert_int_equal(mkdir(out, 0755), 0);
-	int fd = open(journal, O_RDWR | O_CREAT, 0644);
+	int fd = open(journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0); // as the first run holds it
-	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 1);
-	assert_non_null(strstr(msg, "in use by another osarch run"));
+	int rc = run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out);
+	if (rc != 1 || !strstr(msg, "in use by another osarch run"))
+		fail_msg("exit %d: '%s'", rc, msg);
 	close(fd);
 	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet", cfg, out), 0);
+}
+
+// A run that ends while the second one waits (a killed run's workers die a
+// moment after it, holding the lock until then) lets the second one go on:
+// here the lock is held for 0.3 s by a child process, and the run that
+// started at once succeeds.
+static void test_lock_released_while_waiting(void **state)
+{
+	(void)state;
+	char d[64], cfg[128], journal[160], out[128];
+	mktmp(d, sizeof d);
+	snprintf(cfg, sizeof cfg, "%s/c.yaml", d);
+	small_config(cfg, 3, "");
+	snprintf(out, sizeof out, "%s/out", d);
+	snprintf(journal, sizeof journal, "%s/.journal", out);
+	assert_int_equal(mkdir(out, 0755), 0);
+	int fd = open(journal, O_RDWR | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { // holds the lock (shared with the parent's fd) for 0.3 s
+		struct timespec ts = {0, 300000000};
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	close(fd); // the child's copy keeps the lock
+	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet", cfg, out), 0);
+	int st;
+	waitpid(pid, &st, 0);
 }
 
 // A torn last line (a full disk or a kill during the write) used to have the
@@ -580,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_resume_other_config_refused),
 		cmocka_unit_test(test_merge_other_config_refused),
 		cmocka_unit_test(test_second_writer_refused),
+		cmocka_unit_test(test_lock_released_while_waiting),
 		cmocka_unit_test(test_torn_tail_repaired),
 		cmocka_unit_test(test_short_write_said),
 		cmocka_unit_test(test_manifest_checked),
@@ -592,7 +636,9 @@ int main(void)
 		cmocka_unit_test(test_point_count_first),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	if (!failed && system("rm -rf /tmp/osarch-ondisk-*") != 0)
-		fprintf(stderr, "test_ondisk: could not remove /tmp/osarch-ondisk-*\n");
+	char rm[128];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", base);
+	if (!failed && base[0] && system(rm) != 0)
+		fprintf(stderr, "test_ondisk: could not remove %s\n", base);
 	return failed;
 }

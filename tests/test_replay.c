@@ -202,7 +202,8 @@ static void test_malformed_strict(void **state)
 	assert_int_equal(cachesim_init(&cs, &g, &g, &g, err, sizeof err), 0);
 	struct trace_reader r;
 	cachesim_file(&cs, DATA "malformed.trace", 0, 2, &r);
-	assert_string_equal(r.error, DATA "malformed.trace:4: error: expected a hexadecimal address "
+	// Column 4: the first character of the address (issue 17: errors carry a column).
+	assert_string_equal(r.error, DATA "malformed.trace:4:4: error: expected a hexadecimal address "
 					  "(line: 'I  zz401000,4')");
 	assert_int_equal(r.line, 4);
 	cachesim_free(&cs);
@@ -227,7 +228,7 @@ static void test_malformed_lenient(void **state)
 	cachesim_file(&cs, DATA "malformed.trace", 1, 0, &r);
 	assert_int_equal(r.skipped, 3);
 	assert_int_equal(r.first_bad, 4);
-	assert_non_null(strstr(r.error, "malformed.trace:4: error:"));
+	assert_non_null(strstr(r.error, "malformed.trace:4:4: error:"));
 	assert_int_equal(cs.c.refs[CS_IR], 2);
 	assert_int_equal(cs.c.refs[CS_DR], 2);
 	assert_int_equal(cs.c.refs[CS_DW], 0);
@@ -270,6 +271,61 @@ static void test_usage_errors(void **state)
 	assert_int_equal(cachesim_parse_geom("32768,8", &g), -1);
 	assert_int_equal(cachesim_parse_geom("32768,8,64,1", &g), -1);
 	assert_int_equal(cachesim_parse_geom("x,8,64", &g), -1);
+	// Issue 17: the limits of a machine profile (size 64..1G, assoc
+	// 1..2^24, line 4..4096). `--I1 1T,1,4096` used to allocate 4.2 GB and
+	// report the failure as "not a cache".
+	assert_int_equal(cachesim_parse_geom("1T,1,4096", &g), -2);
+	assert_int_equal(cachesim_parse_geom("2G,8,64", &g), -2);
+	assert_int_equal(cachesim_parse_geom("1G,8,64", &g), 0);
+	assert_int_equal(cachesim_parse_geom("32K,0,64", &g), -2);
+	assert_int_equal(cachesim_parse_geom("32K,8,8192", &g), -2);
+	assert_int_equal(cachesim_parse_geom("32,1,4", &g), -2);
+	const char *huge[] = {"cachesim", "--I1", "1T,1,4096", DATA "pattern.trace", NULL};
+	assert_int_equal(run_cmd(cmd_cachesim, huge), 2);
+	// A directory is not a trace: exit 2 (it used to fail reading, exit 1).
+	const char *dir[] = {"cachesim", "tests/data/replay", NULL};
+	assert_int_equal(run_cmd(cmd_cachesim, dir), 2);
+	struct trace_reader r;
+	char msg[300];
+	assert_int_equal(trace_open(&r, "tests/data/replay", 0, msg, sizeof msg), -1);
+	assert_string_equal(msg, "tests/data/replay:1:1: error: a directory (expected a lackey trace file)");
+}
+
+// Issue 17: every trace error carries the column of what is wrong.
+static void test_trace_error_columns(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{"I  zz401000,4", ":1:4: error: expected a hexadecimal address"},
+		{" L 00602000", ":1:12: error: expected ',' after the address"},
+		{" S 00602000,", ":1:13: error: expected a size in bytes"},
+		{" L 00602000,8 x", ":1:15: error: unexpected text after the size"},
+		{" M 00602000,70000", ":1:13: error: size too large"},
+		{"I  11112222333344445,4", ":1:4: error: address wider than 64 bits"},
+		{"  hello", ":1:3: error: not a trace record"},
+		{"SYSCALL[1,2](x", ":1:1: error: malformed system call"},
+	};
+	char path[] = "/tmp/osarch-trace-col-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%s\n", cases[i].line);
+		fclose(f);
+		struct trace_reader r;
+		struct trace_rec rec;
+		char msg[300];
+		assert_int_equal(trace_open(&r, path, 0, msg, sizeof msg), 0);
+		assert_int_equal(trace_next(&r, &rec), TR_ERROR);
+		if (!strstr(r.error, cases[i].want))
+			fail_msg("'%s': %s", cases[i].line, r.error);
+		trace_close(&r);
+	}
+	unlink(path);
 }
 
 // ---------------------------------------------------------------- cachesim
@@ -655,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_long_lines_and_stdin),
 		cmocka_unit_test(test_malformed_strict),
+		cmocka_unit_test(test_trace_error_columns),
 		cmocka_unit_test(test_malformed_lenient),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_exact_pattern),

@@ -568,25 +568,11 @@ static void test_golden_default(void **state)
 			 golden, line, ga, gb);
 }
 
-// The CLI of the build this test belongs to: BUILD/tests/test_report ->
-// BUILD/osarch (build-asan under `make asan`); ./build/osarch otherwise.
-static void find_osarch(const char *argv0, char *path, size_t n)
-{
-	snprintf(path, n, "./build/osarch");
-	const char *slash = strrchr(argv0, '/');
-	if (!slash || slash - argv0 < 6 || strncmp(slash - 6, "/tests", 6))
-		return;
-	char cand[600];
-	snprintf(cand, sizeof cand, "%.*s/osarch", (int)(slash - 6 - argv0), argv0);
-	if (access(cand, X_OK) == 0)
-		snprintf(path, n, "%s", cand);
-}
-
 int main(int argc, char **argv)
 {
 	(void)argc;
 	char osarch[600];
-	find_osarch(argv[0], osarch, sizeof osarch);
+	test_find_osarch(argv[0], osarch, sizeof osarch);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_number),
 		cmocka_unit_test(test_plain_text_comments_escapes),

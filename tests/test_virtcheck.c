@@ -509,6 +509,33 @@ static void test_trace_names_instructions(void **state)
 	free(tr);
 }
 
+// Issue 17: control characters of an ISA table (an escape sequence in a
+// name, a newline in a why) are written escaped: the report's bytes are all
+// printable but its own newlines, and each text is shown as \e -> \x1b,
+// newline -> \n, tab -> \t.
+static void test_control_characters_escaped(void **state)
+{
+	(void)state;
+	struct isa *isa = load_ok("tests/data/isa/control-chars.yaml");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	isa_report(f, isa);
+	fclose(f);
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)text[i] < 0x20 && text[i] != '\n') || text[i] == 0x7f)
+			fail_msg("byte 0x%02x at %zu of the report", (unsigned char)text[i], i);
+	assert_non_null(strstr(text, "isa: ctl\\x1b[2Jisa - line one\\nline two\n"));
+	assert_non_null(strstr(text, "(where a guest kernel runs): user\\tmode\n"));
+	assert_non_null(strstr(text, "pop\\x1b[31mf"));
+	assert_non_null(strstr(text, "why: why\\nsplit\\x07\n"));
+	assert_non_null(strstr(text, "a\\tdd"));
+	assert_non_null(strstr(text, "source: a source\\rwith a CR\n"));
+	free(text);
+	free(isa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_vm_path_counts_match_sensitive_instructions),
 		cmocka_unit_test(test_vm_handling_follows_isa),
 		cmocka_unit_test(test_trace_names_instructions),
+		cmocka_unit_test(test_control_characters_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

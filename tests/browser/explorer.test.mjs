@@ -225,6 +225,22 @@ try {
     check(`read ${a}: says there is no crossing`, c && c.steps === 0 && /No crossing/.test(c.curText), c && c.curText);
   }
 
+  // The footprint view: read on the Pentium-133 (8 KiB L1), where the warm
+  // read path misses; the description says why, and a column's first step
+  // shows the misses of the trace on that machine.
+  await page.click('button.wl[data-workload="read@pentium-133"]');
+  const fp = await shown();
+  const fpDesc = await page.textContent('#wl-desc');
+  check('footprint view: says why', /small caches/.test(fpDesc) && /pentium-133 profile/.test(fpDesc), fpDesc);
+  const machTrace = JSON.parse(execFileSync(osarch, ['trace', '--arch', 'mach', '--machine', 'pentium-133',
+    '--format', 'json', 'read'], { cwd: root, encoding: 'utf8' }));
+  const machCol = fp.cols.find((c) => c.arch === 'mach');
+  check('footprint view: mach step 1 misses as traced on pentium-133',
+    machCol && Number(machCol.cur.l1i_misses.replace(/,/g, '')) === machTrace.steps[0].l1i_misses &&
+    machTrace.steps[0].l1i_misses > 0, machCol && JSON.stringify(machCol.cur));
+  check('footprint view: no VT-x architecture', !fp.cols.some((c) => /^vm-hw/.test(c.arch)),
+    fp.cols.map((c) => c.arch).join(' '));
+
   // Tables: every cell against results.json.
   const tables = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('table.cmp')].map((t) => [
     t.dataset.metric, {
@@ -299,6 +315,55 @@ try {
   check('390 px: Next button on screen', narrow.controls);
   await page.evaluate(() => document.getElementById('explorer').scrollIntoView());
   await page.screenshot({ path: path.join(outDir, 'explorer-narrow.png') });
+
+  // ---- the comparison view, opened from an address a slide could link to ----
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const cmpArchs = ['mach-multiserver', 'l4', 'monolithic'];
+  await page.goto(pathToFileURL(pageFile).href + '?archs=' + cmpArchs.join(',') +
+    '&machine=pentium-133&mode=cold&w=read&row=2#compare');
+  await page.waitForSelector('html[data-compare-ready="true"]', { timeout: 10000 });
+  const sel = await page.evaluate(() => ['cmp-a1', 'cmp-a2', 'cmp-a3', 'cmp-machine', 'cmp-mode', 'cmp-w']
+    .map((id) => document.getElementById(id).value));
+  check('compare: the address selects the view', sel.join(' ') === cmpArchs.join(' ') + ' pentium-133 cold read', sel.join(' '));
+  const cold = Object.fromEntries(cmpArchs.map((a) => [a, JSON.parse(execFileSync(osarch, ['trace', '--arch', a,
+    '--machine', 'pentium-133', '--cold', '--format', 'json', 'read'], { cwd: root, encoding: 'utf8' }))]));
+  const cmp = await page.evaluate(() => [...document.querySelectorAll('#cmp-cols .cmp-col')].map((c) => ({
+    arch: c.dataset.arch,
+    rows: [...c.querySelectorAll('.cmp-rows li')].map((li) => ({ phase: li.dataset.phase, step: li.dataset.step,
+      top: li.getBoundingClientRect().top, current: li.classList.contains('current') })),
+    hop: (() => { const h = c.querySelector('path.hop'); return h ? { from: h.dataset.from, to: h.dataset.to, as: h.classList.contains('as') } : null; })(),
+    sum: c.querySelector('.sum').textContent,
+  })));
+  check('compare: three columns in the chosen order', cmp.map((c) => c.arch).join(' ') === cmpArchs.join(' '),
+    cmp.map((c) => c.arch).join(' '));
+  // Aligned by phase: the first "return" line is at the same height in every
+  // column and holds that column's crossing back into the application.
+  const retTops = cmp.map((c) => c.rows.find((r) => r.phase === 'return').top);
+  check('compare: the return lines are aligned', retTops.every((t) => Math.abs(t - retTops[0]) < 1), retTops.join(' '));
+  for (const c of cmp) {
+    const t = cold[c.arch], back = t.steps.filter((x) => x.to === 'app').map((x) => String(x.step));
+    const shownBack = c.rows.filter((r) => r.phase === 'return' && r.step).map((r) => r.step);
+    check(`compare ${c.arch}: the return lines are the crossings into app`, shownBack.join(',') === back.join(','),
+      `${shownBack} / ${back}`);
+    check(`compare ${c.arch}: cold cycles of the trace`, c.sum.startsWith(t.total.cycles.toLocaleString('en-US') + ' cycles'), c.sum);
+    // Line 2 is current; the diagram draws that line's crossing.
+    const cur = c.rows.findIndex((r) => r.current);
+    const step = c.rows[cur] && c.rows[cur].step ? t.steps[Number(c.rows[cur].step) - 1] : null;
+    check(`compare ${c.arch}: line 2 current, its crossing drawn`, cur === 1 &&
+      (step ? c.hop && c.hop.from === step.from && c.hop.to === step.to && c.hop.as === step.as_switches > 0 : c.hop === null),
+      JSON.stringify({ cur, hop: c.hop, step: step && [step.from, step.to, step.as_switches] }));
+  }
+  await page.click('#cmp-next');
+  check('compare: the address follows the view', /[?&]row=3\b/.test(page.url()) && /mode=cold/.test(page.url()), page.url());
+  await page.mouse.move(0, 0);
+  await page.locator('#compare').screenshot({ path: path.join(outDir, 'compare-1280.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const cn = await page.evaluate(() => ({ overflow: document.documentElement.scrollWidth - window.innerWidth,
+    stacked: (() => { const cs = [...document.querySelectorAll('#cmp-cols .cmp-col')].map((c) => c.getBoundingClientRect());
+      return cs.every((r) => Math.abs(r.left - cs[0].left) < 1); })() }));
+  check('compare 390 px: columns stacked, no sideways scroll', cn.stacked && cn.overflow <= 0, JSON.stringify(cn));
+  await page.evaluate(() => document.getElementById('cmp-prev').scrollIntoView());
+  await page.screenshot({ path: path.join(outDir, 'compare-390.png') });
 
   check('no network requests', external.length === 0, external.slice(0, 3).join(' '));
   check('no script errors', errors.length === 0, errors.slice(0, 3).join(' | '));
