@@ -28,6 +28,7 @@ struct experiment {
 	int warmup;
 	int reps;
 	int cold;
+	int skip_unsupported; // a point whose machine lacks the architecture's hardware gives no row
 	int64_t seed;
 	struct { int index, count; } shard; // run only points with index % count == index (count 0/1: all)
 	char path[512];

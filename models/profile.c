@@ -97,6 +97,17 @@ static int tlb_check(const void *obj, struct cfg_error *err)
 }
 
 // Field checks: they get the whole profile.
+static int word_bits_check(const void *obj, struct cfg_error *err)
+{
+	const struct profile *p = obj;
+	if (p->word_bits == 0 || p->word_bits == 32 || p->word_bits == 64)
+		return 0;
+	cfg_msgf(err, "word_bits %d is not supported (expected 32 or 64)", p->word_bits);
+	return -1;
+}
+
+int profile_word_bits(const struct profile *p) { return p->word_bits ? p->word_bits : p->address_bits; }
+
 static int address_bits_check(const void *obj, struct cfg_error *err)
 {
 	const struct profile *p = obj;
@@ -283,6 +294,8 @@ const struct field profile_schema[] = {
 	{.key = "address_bits", .type = F_INT, P(address_bits), .min = 32, .max = 64,
 	 .check = address_bits_check, .unit = "bits",
 	 .help = "32 (2-level page tables) or 64 (4-level)"},
+	{.key = "word_bits", .type = F_INT, P(word_bits), .min = 0, .max = 64, .check = word_bits_check,
+	 .unit = "bits", .help = "32 or 64: the mode operating systems run in (default: address_bits)"},
 	{.key = "cpi", .type = F_DOUBLE, P(cpi), .min = 0.05, .max = 100, .unit = "cycles/insn",
 	 .help = "base cycles per instruction when every access hits L1"},
 	{.key = "insn_bytes", .type = F_DOUBLE, P(insn_bytes), .min = 1, .max = 15,
@@ -308,6 +321,7 @@ const struct field profile_schema[] = {
 	FLAG(vtx, "VMX present"),
 	FLAG(ept, "nested paging (EPT) present"),
 	FLAG(vpid, "TLB entries tagged by VM"),
+	FLAG(apicv, "APIC virtualisation / posted interrupts: no VM exit on EOI and APIC accesses"),
 	FLAG(pwc, "page-walk caches: upper-level entries cached"),
 	{.key = "walk_overhead", .type = F_INT, P(walk_overhead), .min = 0, .max = 10000,
 	 .unit = "cycles", .help = "fixed cycles of a page walk besides its memory references"},

@@ -19,7 +19,7 @@
 const char *const sensitive_names[SENS__N] = {
 	[SENS_PTE_WRITE] = "pte_write", [SENS_CR3_WRITE] = "cr3_write", [SENS_IO] = "io",
 	[SENS_IRQ_MASK] = "irq_mask",   [SENS_HLT] = "hlt",             [SENS_TLB_FLUSH] = "tlb_flush",
-	[SENS_APIC] = "apic",
+	[SENS_APIC] = "apic",           [SENS_SHADOW_MISS] = "shadow_miss",
 };
 
 static int load_data_uses(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,

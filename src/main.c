@@ -76,6 +76,7 @@ static const char usage_trace[] =
 	"from -> to, the transport, whether it trapped, cycles and misses, and what\n"
 	"ran; then one line\n"
 	"  total: traps=N mode_switches=N as_switches=N ipc_messages=N vm_exits=N hypercalls=N cycles=N vmx_transitions=N\n"
+	"         domain_switches=N grant_ops=N hidden_faults=N (on the same line)\n"
 	"ARCH may carry options: mach-multiserver:driver=user. PROFILE defaults to modern.\n";
 
 static const char usage_list[] =
@@ -296,11 +297,13 @@ static void print_trace(const struct trace *tr, const struct run_result *r, cons
 		       o->io_wait_usec, o->wake_cycles);
 	// The contract line: scripts read it.
 	if (fmt == FMT_TEXT)
-		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f vmx_transitions=%llu\n",
+		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f vmx_transitions=%llu"
+		       " domain_switches=%llu grant_ops=%llu hidden_faults=%llu\n",
 		       (unsigned long long)o->traps, (unsigned long long)o->mode_switches,
 		       (unsigned long long)o->as_switches, (unsigned long long)o->ipc_messages,
 		       (unsigned long long)o->vm_exits, (unsigned long long)o->hypercalls, r->cycles,
-		       (unsigned long long)o->vmx_transitions);
+		       (unsigned long long)o->vmx_transitions, (unsigned long long)o->domain_switches,
+		       (unsigned long long)o->grant_ops, (unsigned long long)o->hidden_faults);
 }
 
 static int cmd_trace(int argc, char **argv)

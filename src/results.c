@@ -17,7 +17,7 @@ static const char *const csv_columns =
 // Added after the swept parameters.
 static const char *const csv_extra =
 	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps,"
-	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,vmx_transitions,wake_cycles";
+	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,vmx_transitions,domain_switches,grant_ops,hidden_faults,wake_cycles";
 
 // Whole numbers print without decimals, others with two: deterministic and
 // readable (a per-call average of integer counts over reps calls).
@@ -79,6 +79,9 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 		M("app_llc_misses", per(r->app.llc_misses, n));
 		M("app_tlb_misses", per(r->app.itlb_misses + r->app.dtlb_misses, n));
 		M("vmx_transitions", per(o->vmx_transitions, n));
+		M("domain_switches", per(o->domain_switches, n));
+		M("grant_ops", per(o->grant_ops, n));
+		M("hidden_faults", per(o->hidden_faults, n));
 		M("wake_cycles", (double)(long long)(o->wake_cycles / n * 10 + 0.5) / 10);
 	}
 #undef M

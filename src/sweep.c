@@ -121,6 +121,10 @@ static int run_one(const struct plan *pl, long idx, struct machine *mach, char *
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
 	int prc = run_point_on(mach, &pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	if (prc == -2 && e->skip_unsupported) {
+		*line = strdup("\t"); // a point without a row (see has_row)
+		return *line ? 0 : 1;
+	}
 	if (prc == -2) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have", e->path,
 			 p.arch, pl->archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p.machine);
@@ -328,12 +332,15 @@ struct assembled {
 	long n;
 };
 
+// A point run but without a row (skip_unsupported) is stored as "\t".
+static int has_row(const char *r) { return r && r[0] != '\t'; }
+
 static void write_csv(FILE *f, void *arg)
 {
 	const struct assembled *as = arg;
 	csv_header(f, as->e);
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			fprintf(f, "%.*s\n", (int)strcspn(as->rows[i], "\t"), as->rows[i]);
 }
 
@@ -345,10 +352,10 @@ static void write_json(FILE *f, void *arg)
 	fputs(",\n  \"points\": [\n", f);
 	long last = -1;
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			last = i;
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			fprintf(f, "%s%s\n", strchr(as->rows[i], '\t') + 1, i < last ? "," : "");
 	fprintf(f, "  ]\n}\n");
 }

@@ -5,6 +5,7 @@
 // protection domain is running. Every count is made by a primitive step
 // when that state changes; nothing here knows an architecture by name.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "virtcheck.h"
 #include "walk.h"
@@ -41,6 +42,9 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a)
 	d->hypercalls += a->hypercalls;
 	d->vmx_transitions += a->vmx_transitions;
 	d->io_wait_usec += a->io_wait_usec;
+	d->domain_switches += a->domain_switches;
+	d->grant_ops += a->grant_ops;
+	d->hidden_faults += a->hidden_faults;
 	d->wake_cycles += a->wake_cycles;
 }
 
@@ -54,6 +58,9 @@ static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const 
 	d->hypercalls = a->hypercalls - b->hypercalls;
 	d->vmx_transitions = a->vmx_transitions - b->vmx_transitions;
 	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
+	d->domain_switches = a->domain_switches - b->domain_switches;
+	d->grant_ops = a->grant_ops - b->grant_ops;
+	d->hidden_faults = a->hidden_faults - b->hidden_faults;
 	d->wake_cycles = a->wake_cycles - b->wake_cycles;
 }
 
@@ -159,15 +166,89 @@ static void enter_domain(struct sim *s, struct inst i)
 {
 	s->cur_dom = i.dom;
 	s->cur_proc = i.proc;
+	machine_set_no_global(s->m, s->arch->dom[i.dom].no_global);
+}
+
+// ---- shadow page tables discarded and rebuilt (shadow_miss) ----
+
+static int is_guest(const struct sim *s, int dom)
+{
+	const struct domain *d = &s->arch->dom[dom];
+	return d->vm != 0 && !d->hypervisor;
+}
+
+// Adds the page to the set of pages with a shadow entry; 1 if it was new.
+static int shadow_fill(struct sim *s, uint64_t key)
+{
+	uint64_t k = key + 1; // 0 marks an empty slot
+	uint32_t mask = SHADOW_SLOTS - 1, i = (uint32_t)(k * 0x9E3779B97F4A7C15ull >> 40) & mask;
+	for (; s->shadow[i]; i = (i + 1) & mask)
+		if (s->shadow[i] == k)
+			return 0;
+	if (s->shadow_n >= SHADOW_SLOTS / 4 * 3)
+		return 0; // full: further pages count as mapped (see walk.h)
+	s->shadow[i] = k;
+	s->shadow_n++;
+	return 1;
+}
+
+static void run_sensitive(struct sim *s, int kind, uint32_t count);
+
+// Before guest domain `dom` references [va, va+bytes): under a monitor that
+// rebuilds its shadow tables, each page not yet shadowed since the last
+// discard takes a hidden fault (the architecture's shadow_miss transport).
+static void shadow_check(struct sim *s, int dom, uint64_t va, uint64_t bytes)
+{
+	if (!bytes || s->arch->sensitive[SENS_SHADOW_MISS] < 0 || !is_guest(s, dom))
+		return;
+	uint32_t shift = s->m->page_shift;
+	for (uint64_t pg = va >> shift; pg <= (va + bytes - 1) >> shift; pg++)
+		if (shadow_fill(s, (uint64_t)s->cr3 << 44 ^ pg))
+			run_sensitive(s, SENS_SHADOW_MISS, 1);
+}
+
+static void ref_fetch(struct sim *s, int dom, uint64_t va, uint64_t bytes)
+{
+	shadow_check(s, dom, va, bytes);
+	machine_fetch(s->m, va, bytes);
+}
+
+static void ref_load(struct sim *s, int dom, uint64_t va, uint64_t bytes)
+{
+	shadow_check(s, dom, va, bytes);
+	machine_load(s->m, va, bytes);
+}
+
+static void ref_store(struct sim *s, int dom, uint64_t va, uint64_t bytes)
+{
+	shadow_check(s, dom, va, bytes);
+	machine_store(s->m, va, bytes);
 }
 
 // A guest kernel's sensitive operation: the architecture's transport for
 // it, once per `batch` operations; natively nothing beyond its instructions.
+static void run_sensitive(struct sim *s, int kind, uint32_t count);
+
 static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 {
+	const struct domain *d = &s->arch->dom[s->cur_dom];
+	if (d->vm == 0 || d->hypervisor)
+		return;
+	run_sensitive(s, kind, count);
+}
+
+// The transport of a sensitive operation, whoever is running: a guest
+// page the monitor touches on the guest's behalf (its entry code run while
+// reflecting a trap) misses the shadow table too.
+static void run_sensitive(struct sim *s, int kind, uint32_t count)
+{
 	const struct arch *a = s->arch;
-	const struct domain *d = &a->dom[s->cur_dom];
-	if (!count || d->vm == 0 || d->hypervisor || a->sensitive[kind] < 0)
+	if (!count || a->sensitive[kind] < 0)
+		return;
+	// APIC virtualisation (posted interrupts, virtual EOI: Intel SDM Vol. 3,
+	// chapter "APIC virtualization and virtual interrupts") lets the guest
+	// write its own virtual APIC page: no exit.
+	if (kind == SENS_APIC && s->m->prof.apicv)
 		return;
 	const struct transport *t = &a->tr[a->sensitive[kind]];
 	uint32_t batch = t->batch > 0 ? (uint32_t)t->batch : 1;
@@ -177,6 +258,7 @@ static void sensitive_ops(struct sim *s, int kind, uint32_t count)
 		run_transport_steps(s, t, t->call, t->ncall, here, here);
 	const char *insn = virt_insn_of(kind); // the x86 instruction (configs/isa/x86-32.yaml)
 	trace_why(s, insn ? insn : sensitive_names[kind]);
+	s->m->no_global = a->dom[here.dom].no_global; // the transport may have entered other domains
 }
 
 // Binary translation: the first time a guest operation runs, the translator
@@ -213,21 +295,31 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	arch_offsets(s->arch, svc, where.dom, &toff, &doff);
 	uint64_t code = o->code_bytes ? o->code_bytes
 				      : (uint64_t)((double)o->instructions * m->prof.insn_bytes + 0.5);
-	machine_fetch(m, base + toff + o->code_off, code);
+	// Its references are made as `where`'s (global or not), whatever runs it.
+	m->no_global = s->arch->dom[where.dom].no_global;
+	ref_fetch(s, where.dom, base + toff + o->code_off, code);
 	machine_exec(m, o->instructions);
 	uint64_t data = base + DATA_OFF + doff;
 	for (int i = 0; i < o->ndata; i++) {
 		const struct data_use *u = &o->data[i];
 		if (u->fresh) {
 			uint64_t page = (s->fresh_next++ % FRESH_PAGES) << 12;
-			machine_store(m, base + FRESH_OFF + page, u->bytes);
+			ref_store(s, where.dom, base + FRESH_OFF + page, u->bytes);
 		} else if (u->store)
-			machine_store(m, data + u->offset, u->bytes);
+			ref_store(s, where.dom, data + u->offset, u->bytes);
 		else
-			machine_load(m, data + u->offset, u->bytes);
+			ref_load(s, where.dom, data + u->offset, u->bytes);
 	}
-	trace_ran(s, sv->name, o->name);
-	for (int k = 0; k < SENS__N; k++)
+	m->no_global = s->arch->dom[s->cur_dom].no_global;
+	// Code run outside its service's placement (the host's own copy of a
+	// driver, {run: ..., in: DOMAIN}) is named with its domain: op@domain.
+	char opname[2 * NAME_LEN];
+	snprintf(opname, sizeof opname, "%s%s%s", o->name, where.dom != placement_op(s->arch, svc, opi, -1) ? "@" : "",
+		 where.dom != placement_op(s->arch, svc, opi, -1) ? s->arch->dom[where.dom].name : "");
+	trace_ran(s, sv->name, opname);
+	// A host's or driver domain's own copy of guest code ({run: ..., in:})
+	// runs unintercepted.
+	for (int k = 0; k < SENS__N && is_guest(s, where.dom); k++)
 		if (k != SENS_CR3_WRITE)
 			sensitive_ops(s, k, o->sensitive[k]);
 	// A flush empties the TLB of the space's non-global entries, whoever
@@ -242,15 +334,33 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 }
 
 // The entry code (trap, fault, interrupt, exit stubs) of the kernel, run
-// where the architecture places `entry` (under a hypervisor: the guest's).
-static void run_entry(struct sim *s, const char *opname)
+// where the architecture places `entry` (under a hypervisor: the guest's),
+// when the hardware event belongs to that kernel: `from` is the domain on
+// the user side of the event (the trapping process, the process returned
+// to), `to` the domain the event enters. The guest's entry code does not
+// run for
+//  - a guest kernel in ring 3 (a 64-bit paravirtual guest): the hypervisor
+//    takes every event and bounces it; the transport names the guest's
+//    entry code where the guest runs it;
+//  - an event of another machine (a host process entering the host
+//    kernel, under a hosted monitor or a user-level device model);
+//  - an interrupt taken by a monitor: the guest's handler runs when the
+//    interrupt is injected, and the transport names it there.
+static void run_entry(struct sim *s, const char *opname, int from, int to)
 {
 	const struct arch *a = s->arch;
 	if (a->entry_service < 0)
 		return;
 	int o = op_find(&a->svc.s[a->entry_service], opname);
-	if (o >= 0)
-		run_op(s, a->entry_service, o, inst_of(s, placement_op(a, a->entry_service, o, -1), s->cur_proc));
+	if (o < 0)
+		return;
+	int ed = placement_op(a, a->entry_service, o, -1);
+	const struct domain *e = &a->dom[ed];
+	if (e->ring == 3 || a->dom[from].vm != e->vm)
+		return;
+	if (!strcmp(opname, "interrupt") && a->dom[to].hypervisor && !e->hypervisor)
+		return;
+	run_op(s, a->entry_service, o, inst_of(s, ed, s->cur_proc));
 }
 
 static void write_cr3(struct sim *s, uint32_t space)
@@ -329,16 +439,17 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 					set_ring(s, dom_of(s, k)->ring);
 					enter_domain(s, k);
 				} else {
-					run_entry(s, "fault");
+					run_entry(s, "fault", s->cur_dom, s->cur_dom);
 				}
 			}
 			break;
 		}
 		s->os.traps++;
+		int from = s->cur_dom;
 		machine_event(m, st->kind == STEP_TRAP ? EV_TRAP_ENTER : EV_EXCEPTION);
 		set_ring(s, dom_of(s, k)->ring);
 		enter_domain(s, k);
-		run_entry(s, st->kind == STEP_TRAP ? "syscall" : "fault");
+		run_entry(s, st->kind == STEP_TRAP ? "syscall" : "fault", from, k.dom);
 		break;
 	}
 	case STEP_INTERRUPT: {
@@ -346,18 +457,14 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		machine_event(m, EV_INTERRUPT);
 		set_ring(s, dom_of(s, k)->ring);
 		enter_domain(s, k);
-		// Taken by a monitor that does not run the kernel's entry code, the
-		// interrupt's handling is the monitor's own operations (vmm.inject,
-		// xen.virq ...); the guest's entry runs when the guest takes it.
-		if (placement_of(a, a->entry_service) == k.dom || !(dom_of(s, k)->vmx_root || dom_of(s, k)->hypervisor))
-			run_entry(s, "interrupt");
+		run_entry(s, "interrupt", k.dom, k.dom);
 		break;
 	}
 	case STEP_LEAVE: {
 		struct inst to = step_target(s, st, src, dst, 0);
 		int ring = dom_of(s, to)->ring;
 		if (ring == 3 && s->ring < 3) {
-			run_entry(s, "exit");
+			run_entry(s, "exit", to.dom, to.dom);
 			machine_event(m, EV_TRAP_EXIT);
 		}
 		set_ring(s, ring);
@@ -367,18 +474,81 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_ENTER: {
 		// A far transfer between rings (monitor <-> deprivileged guest
 		// kernel) costs the hardware's ring transition; within a ring, nothing.
+		// Into ring 3 the transfer is an iret/sysret (a 64-bit PV guest
+		// kernel, a process after a hidden fault).
 		struct inst to = step_target(s, st, src, dst, 0);
 		if (dom_of(s, to)->ring != s->ring)
-			machine_event(m, EV_RING_TRANSITION);
+			machine_event(m, dom_of(s, to)->ring == 3 ? EV_TRAP_EXIT : EV_RING_TRANSITION);
 		set_ring(s, dom_of(s, to)->ring);
 		enter_domain(s, to);
 		break;
 	}
 	case STEP_RUN: {
-		int d = placement_op(a, st->service, st->op, -1);
+		int d = st->in_dom >= 0 ? st->in_dom : placement_op(a, st->service, st->op, -1);
 		run_op(s, st->service, st->op, inst_of(s, d, s->cur_proc));
 		break;
 	}
+	case STEP_SCHEDULE: {
+		// Another domain's world: its page tables (a CR3 write, made by the
+		// hypervisor, never intercepted) and, between VMs without VPID, a
+		// full TLB flush; the domain then runs in its own ring.
+		struct inst to = step_target(s, st, src, dst, 0);
+		s->os.domain_switches++;
+		if (dom_of(s, to)->ring != s->ring)
+			machine_event(m, dom_of(s, to)->ring == 3 ? EV_TRAP_EXIT : EV_RING_TRANSITION);
+		set_ring(s, dom_of(s, to)->ring);
+		machine_set_vm(m, (uint32_t)dom_of(s, to)->vm, dom_of(s, to)->nested);
+		// A domain without a space of its own (a guest kernel mapped in
+		// its processes' spaces) resumes the space its world left.
+		uint32_t sp = inst_space(s, to);
+		if (sp)
+			s->world_cr3 = s->cr3;
+		else
+			sp = s->world_cr3;
+		if (sp != s->cr3 || s->seg) {
+			s->os.as_switches++;
+			s->seg = 0;
+			machine_set_segment(m, 0);
+			machine_write_cr3(m, sp);
+			s->cr3 = sp;
+		}
+		enter_domain(s, to);
+		trace_why(s, st->why[0] ? st->why : "domain-switch");
+		break;
+	}
+	case STEP_GRANT:
+		s->os.grant_ops++;
+		break;
+	case STEP_HIDDEN_FAULT: {
+		// Into VMX root it is a VM exit (a #PF the exception bitmap
+		// intercepts); into a software monitor, a hardware fault.
+		struct inst h = step_target(s, st, src, dst, 1);
+		s->os.hidden_faults++;
+		if (dom_of(s, h)->vmx_root) {
+			s->guest_cr3 = s->cr3;
+			s->os.vm_exits++;
+			s->os.vmx_transitions++;
+			machine_event(m, EV_VMEXIT);
+			machine_set_vm(m, (uint32_t)dom_of(s, h)->vm, dom_of(s, h)->nested);
+		} else {
+			machine_event(m, EV_EXCEPTION);
+		}
+		set_ring(s, dom_of(s, h)->ring);
+		enter_domain(s, h);
+		trace_why(s, st->why[0] ? st->why : "hidden-fault");
+		break;
+	}
+	case STEP_RELOAD_CR3:
+		// Another page table of the same space: not a process switch (the
+		// hypervisor's own write, never intercepted).
+		s->os.as_switches++;
+		machine_write_cr3(m, s->cr3);
+		trace_why(s, st->why[0] ? st->why : "reload-cr3");
+		break;
+	case STEP_DISCARD_SHADOWS:
+		memset(s->shadow, 0, sizeof s->shadow);
+		s->shadow_n = 0;
+		break;
 	case STEP_SPACE:
 		load_space(s, step_target(s, st, src, dst, 0));
 		break;
@@ -386,17 +556,17 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		if (s->msg_bytes <= t->register_bytes)
 			break; // empty, or carried in registers
 
-		machine_load(m, msgbuf(s, src), s->msg_bytes);
+		ref_load(s, s->cur_dom, msgbuf(s, src), s->msg_bytes);
 		if (t->via_kernel)
-			machine_store(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
+			ref_store(s, s->cur_dom, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
 		copy_cost(s, s->msg_bytes);
 		break;
 	case STEP_COPY_OUT:
 		if (s->msg_bytes <= t->register_bytes)
 			break;
 		if (t->via_kernel)
-			machine_load(m, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
-		machine_store(m, msgbuf(s, dst), s->msg_bytes);
+			ref_load(s, s->cur_dom, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
+		ref_store(s, s->cur_dom, msgbuf(s, dst), s->msg_bytes);
 		copy_cost(s, s->msg_bytes);
 		break;
 	case STEP_MESSAGE:
@@ -414,9 +584,12 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		run_handler(s);
 		break;
 	case STEP_HYPERCALL: {
+		// From ring 3 (a 64-bit PV guest kernel) the hypercall page's entry
+		// is a SYSCALL instruction (Xen's lstar_enter takes it, see
+		// xen/arch/x86/x86_64/entry.S): the hardware cost of a system call.
 		struct inst h = step_target(s, st, src, dst, 1);
 		s->os.hypercalls++;
-		machine_event(m, EV_HYPERCALL);
+		machine_event(m, s->ring == 3 ? EV_TRAP_ENTER : EV_HYPERCALL);
 		set_ring(s, dom_of(s, h)->ring);
 		enter_domain(s, h);
 		trace_why(s, st->why);
@@ -424,6 +597,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	}
 	case STEP_VMEXIT: {
 		struct inst h = step_target(s, st, src, dst, 1);
+		s->guest_cr3 = s->cr3;
 		s->os.vm_exits++;
 		s->os.vmx_transitions++;
 		machine_event(m, EV_VMEXIT);
@@ -437,6 +611,10 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		struct inst g = step_target(s, st, src, dst, 0);
 		s->os.vmx_transitions++;
 		machine_event(m, EV_VMENTRY);
+		if (s->cr3 != s->guest_cr3) { // the host loaded another space (a user-level device model)
+			s->cr3 = s->guest_cr3;
+			machine_set_space(m, s->cr3);
+		}
 		machine_set_vm(m, (uint32_t)dom_of(s, g)->vm, dom_of(s, g)->nested);
 		set_ring(s, dom_of(s, g)->ring);
 		enter_domain(s, g);
@@ -579,7 +757,7 @@ static void kernel_fault(struct sim *s, struct trace_open *o, struct inst src, s
 			   dom_of(s, src)->name, dom_of(s, dst)->name);
 	trace_begin(s, o, src, dst, "exception");
 	machine_event(s->m, EV_EXCEPTION);
-	run_entry(s, "fault");
+	run_entry(s, "fault", s->cur_dom, s->cur_dom);
 	enter_domain(s, dst);
 }
 
@@ -781,6 +959,7 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 	s->running = PROC_APP;
 	machine_set_vm(m, (uint32_t)d->vm, d->nested);
 	s->cr3 = inst_space(s, app);
+	s->guest_cr3 = s->world_cr3 = s->cr3;
 	machine_write_cr3(m, s->cr3);
 	check_workload(s);
 }
@@ -792,11 +971,11 @@ void sim_app_work(struct sim *s)
 	struct inst app = inst_of(s, s->arch->app_domain, PROC_APP);
 	uint64_t base = dom_base(s, app.dom);
 	if (s->wl->app_code) {
-		machine_fetch(s->m, base + APP_CODE_OFF, s->wl->app_code);
+		ref_fetch(s, app.dom, base + APP_CODE_OFF, s->wl->app_code);
 		machine_exec(s->m, (uint64_t)(s->wl->app_code / s->m->prof.insn_bytes));
 	}
 	if (s->wl->app_ws)
-		machine_load(s->m, base + WS_OFF, s->wl->app_ws);
+		ref_load(s, app.dom, base + WS_OFF, s->wl->app_ws);
 }
 
 void sim_run_once(struct sim *s)
@@ -832,6 +1011,21 @@ int run_point_on(struct machine *keep, const struct arch *a, const struct worklo
 		 struct trace *tr)
 {
 	memset(out, 0, sizeof *out);
+	// An option whose default follows the machine (vm-pv's pv=32|64 from
+	// the profile's word size): run the variant for this profile.
+	if (a->auto_opt[0]) {
+		struct arch *v = malloc(sizeof *v);
+		struct cfg_error err;
+		int rc = v ? arch_for_profile(a, profile_word_bits(p), v, &err) : -1;
+		if (rc < 0) {
+			snprintf(out->error, sizeof out->error, "%.199s", v ? err.msg : "out of memory");
+			free(v);
+			return -3;
+		}
+		rc = run_point(v, w, p, rp, out, tr);
+		free(v);
+		return rc;
+	}
 	if ((a->requires_vtx && !p->vtx) || (a->requires_ept && !p->ept))
 		return -2;
 	struct machine local, *m = keep ? keep : &local;
@@ -859,11 +1053,14 @@ int run_point_on(struct machine *keep, const struct arch *a, const struct worklo
 	memset(&app, 0, sizeof app);
 	for (int i = 0; i < reps; i++) {
 		struct counters app_before = m->ctr, app_d;
+		// The call's OS counts include what the application's own work
+		// between calls made the monitor do (shadow entries it rebuilt):
+		// nothing else in that work counts.
+		struct os_counts obefore = s.os, od;
 		sim_app_work(&s);
 		counters_sub(&app_d, &m->ctr, &app_before);
 		counters_add(&app, &app_d);
 		struct counters before = m->ctr, d;
-		struct os_counts obefore = s.os, od;
 		int last = i == reps - 1;
 		if (last) {
 			machine_track(m, 1);
