@@ -82,6 +82,7 @@ struct profile {
 	int pwc;                  // page-walk caches: upper-level entries cached (skip 1..levels-1 refs)
 	uint32_t walk_overhead;   // fixed cycles of a page walk besides its memory references
 	uint32_t line_transfer;   // a read of a line modified in another core's cache (0: not modelled)
+	double sfi_overhead;      // software fault isolation: added instructions per instruction (0: not given)
 	struct event_costs ev;
 	struct device_times dev;  // YAML group `devices`
 };

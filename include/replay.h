@@ -57,8 +57,10 @@ struct trace_rec {
 struct trace_reader {
 	int fd, own_fd;
 	char name[512];      // for messages: the path, or "<stdin>"
-	char *buf;
+	char *buf;           // read(2) buffer, or the mapped file (mapped)
 	size_t len, pos;     // valid bytes in buf; start of the next line
+	int mapped;          // a regular file, mapped whole: no copy, no refill
+	int general_only;    // tests: every line through the general parser (no fast path)
 	int eof, skip_rest;  // input exhausted; discarding the tail of an over-long line
 	int lenient;         // skip malformed lines (counted) instead of failing
 	uint64_t line;       // number of the line last read (1-based)

@@ -24,15 +24,30 @@ struct os_counts {
 
 void os_counts_add(struct os_counts *d, const struct os_counts *a);
 
-// One domain crossing of a traced call.
+// One row of a traced call. The rows' counters add up to the call's.
 #define TRACE_MAX 128
+enum row_kind {
+	TK_CROSS,   // a crossing: the transport's own path (trap, IPC path, switch, return)
+	TK_WORK,    // work inside a domain after a crossing into it (or from the start)
+	TK_COPY,    // a copy of a message or buffer within a crossing (bytes, lines)
+	TK_MONITOR, // VM exits, hypercalls or callouts into a monitor, with why
+	TK_FAULT,   // a fault taken while a kernel runs (a hidden or nested fault)
+	TK__N
+};
+extern const char *const trace_kind_names[TK__N];
+
 struct trace_step {
 	char from[NAME_LEN], to[NAME_LEN];
 	char transport[NAME_LEN];
-	char ran[512];          // operations run between this crossing and the next
+	char ran[512];          // operations run in this row
 	char why[160];          // the events that caused VM exits, hypercalls, domain switches, if any
-	int trapped;            // a trap was taken in this crossing
-	struct os_counts os;    // what this crossing (and the work after it) counted
+	int trapped;            // a trap was taken in this row
+	int kind;               // enum row_kind
+	int cont;               // the continuation of a crossing after a detail row
+	uint32_t bytes;         // TK_COPY: bytes copied
+	uint32_t lines;         // TK_COPY: cache lines the copy reads and writes
+	uint32_t count;         // TK_MONITOR: trips to the monitor in this row
+	struct os_counts os;    // what this row counted
 	struct counters hw;
 };
 
@@ -62,6 +77,12 @@ struct sim {
 	double io_wait;      // of the current device node
 	struct os_counts os;
 	struct trace *tr;    // NULL: not tracing
+	struct counters tr_hw; // counters when the open trace row opened
+	struct os_counts tr_os;
+	int tr_quiet;         // >0: inside a row that takes everything (a batch of monitor trips)
+	struct trace_step tr_saved; // the row a detail row interrupted
+	int tr_saved_valid;
+	int tr_replace;       // the next row replaces the open (empty) one instead of closing it
 	uint64_t fresh_next;  // next page of the fresh-page pool
 	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 	int edge;             // kind of the edge being crossed (for messages)
@@ -75,7 +96,6 @@ struct sim {
 	// whether its transport ran the handler, and the cycle count at its idle step
 	int dev_node, dev_client, dev_handled;
 	double wake_start;    // < 0: no idle step seen yet
-	struct trace_open *topen; // the open trace row (walk.c)
 	char error[200];      // set when the architecture cannot carry the walk
 };
 
@@ -84,8 +104,9 @@ struct sim {
 // exists in the architecture's services, every device wait has a rule. If
 // not, s->error says why and nothing may be run.
 void sim_init(struct sim *s, const struct arch *a, const struct workload *w, struct machine *m);
-// Makes w the workload the walker runs from here on, in the machine state it
-// has (a replayed program's next system call); checks it as sim_init does.
+// Runs the next calls with workload w on the same machine and CPU state
+// (replay switches workloads call by call): w's operations are resolved
+// against the architecture again, and s->error says if it cannot carry w.
 void sim_set_workload(struct sim *s, const struct workload *w);
 // Runs one instance of the workload (every root call in order).
 void sim_run_once(struct sim *s);

@@ -327,6 +327,8 @@ const struct field profile_schema[] = {
 	 .unit = "cycles", .help = "fixed cycles of a page walk besides its memory references"},
 	{.key = "line_transfer", .type = F_INT, P(line_transfer), .min = 0, .max = 100000, .unit = "cycles",
 	 .help = "read of a cache line modified in another core's cache (lock hand-over, cross-core messages; 0: not modelled)"},
+	{.key = "sfi_overhead", .type = F_DOUBLE, P(sfi_overhead), .min = 0, .max = 10, .unit = "fraction",
+	 .help = "software fault isolation's added execution time on this instruction set (0: not given)"},
 	{.key = "events", .type = F_GROUP, P(ev), .group = event_schema, .unit = "group",
 	 .help = "hardware part of each event's cost"},
 	{.key = "devices", .type = F_GROUP, P(dev), .group = device_schema, .unit = "group",

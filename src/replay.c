@@ -310,9 +310,6 @@ static int kernel_call(struct replay *rp, int cls)
 		machine_exec(&ra->m, ra->pending);
 		ra->pending = 0;
 		settle(ra, &ra->user, NULL);
-		// Each workload's operations are resolved against the architecture's
-		// own services before it runs (sim_set_workload): not only the null
-		// workload sim_init was given.
 		sim_set_workload(&ra->s, rp->wl[cls]);
 		if (!ra->s.error[0])
 			sim_run_once(&ra->s);
@@ -898,16 +895,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 	if (outdir) {
-		char path[1100];
-		snprintf(path, sizeof path, "%s/results.csv", outdir);
-		if (write_atomic(path, write_csv, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.csv", write_csv, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.csv: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}
-		snprintf(path, sizeof path, "%s/results.json", outdir);
-		if (write_atomic(path, write_json, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.json", write_json, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.json: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}

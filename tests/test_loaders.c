@@ -361,7 +361,7 @@ static void test_cli_exit_codes(void **state)
 }
 
 // The contract line of `osarch trace`, read back with sscanf. The counts of
-// mach-multiserver read-disk are derived in tests/test_walk.c: 5 traps, 10
+// mach-multiserver read-disk are derived in tests/test_walk.c: 6 traps, 12
 // mode switches, 4 address-space switches, 6 messages; no VM.
 static void test_cli_trace_total_line(void **state)
 {
@@ -389,7 +389,7 @@ static void test_cli_trace_total_line(void **state)
 		       &traps, &mode, &as, &msgs, &exits, &hcalls, &cycles, &vmx, &end);
 	if (n != 8 || end < 0)
 		fail_msg("total line not in the contract form: \"%s\"", total);
-	// Counters added later follow cycles as " name=N" (the contract grows
+	// Counters added later still follow as " name=N" (the contract grows
 	// only at the end): domain_switches, grant_ops, hidden_faults.
 	unsigned long long ds, go, hf;
 	int end2 = -1;
@@ -397,8 +397,8 @@ static void test_cli_trace_total_line(void **state)
 	    end2 < 0 || strcmp(total + end + end2, "\n"))
 		fail_msg("total line's added counters not in the contract form: \"%s\"", total);
 	assert_int_equal(ds + go + hf, 0); // mach-multiserver: no hypervisor
-	assert_int_equal(traps, 5);
-	assert_int_equal(mode, 10);
+	assert_int_equal(traps, 6);
+	assert_int_equal(mode, 12);
 	assert_int_equal(as, 4);
 	assert_int_equal(msgs, 6);
 	assert_int_equal(exits, 0);

@@ -344,6 +344,11 @@ static void crossing_steps(const struct arch *a, const struct trace *tr, struct 
 	int nopen = 0;
 	for (int i = 0; i < tr->n; i++) {
 		const struct trace_step *st = &tr->step[i];
+		// Crossing rows only: a monitor row is a sensitive operation's
+		// trip (counted from the operations below), a continuation row
+		// the rest of a crossing already counted.
+		if (st->kind != TK_CROSS || st->cont)
+			continue;
 		int t = -1;
 		for (int k = 0; k < a->ntr; k++)
 			if (!strcmp(a->tr[k].name, st->transport))
@@ -407,10 +412,16 @@ static void derive(const struct arch *a, const struct trace *tr, struct expect *
 			}
 		}
 		// The CR3 loads of the guest kernel (mov-cr3), one crossing each;
-		// a domain switch's CR3 write is the hypervisor's own.
-		if (a->sensitive[SENS_CR3_WRITE] >= 0)
+		// a domain switch's CR3 write is the hypervisor's own, and so is
+		// what a monitor row writes (the shadow table it loads on the
+		// guest's behalf): those rows are the crossings, not their cause.
+		if (a->sensitive[SENS_CR3_WRITE] >= 0 && st->kind != TK_MONITOR)
 			crossings(e, &a->tr[a->sensitive[SENS_CR3_WRITE]], st->hw.cr3_writes - st->os.domain_switches);
 		// A device wait: the guest idles (HLT, or its paravirtual block).
+		// Its crossing is one row (a trace may show its exit in a monitor
+		// row before it and its continuation after: counted once).
+		if (st->kind != TK_CROSS || st->cont)
+			continue;
 		for (int r = 0; r < a->nrules; r++)
 			if (a->rules[r].kind == EDGE_DEVICE && a->rules[r].transport >= 0 &&
 			    !strcmp(a->tr[a->rules[r].transport].name, st->transport)) {
