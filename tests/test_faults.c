@@ -104,14 +104,15 @@ static const struct row blk_rows[] = {
 	// kernel; a null dereference is a kernel-mode fault (oops, panic); a
 	// loop in ring 0 holds the CPU until the 10 s watchdog; a leak of kernel
 	// memory has no owner to reclaim it from. All four: the machine reboots,
-	// the 10 processes and 5 requests are lost with the 12 other services
+	// the 10 processes and 5 requests are lost with the 18 other services
 	// monolithic.yaml places (entry ukernel posix vfs fs cache mm pt sched
-	// proc pipe peer). 60 s, the loop 10 + 60 s.
-	ALL4("lkm", UNIT_MACHINE, 10, 5, 0, 12, 60000, 70000, "machine"),
+	// proc pipe signal timer sock inet demux nic peer). 60 s, the loop 10 + 60 s.
+	ALL4("lkm", UNIT_MACHINE, 10, 5, 0, 18, 60000, 70000, "machine"),
 	// mach-kernel: mach-multiserver.yaml's default puts driver in the Mach
 	// kernel {ring 0, global}: a microkernel does not help a driver inside it.
-	// 14 other services (mach-ipc and the emulation library emul too).
-	ALL4("mach-kernel", UNIT_MACHINE, 10, 5, 0, 14, 60000, 70000, "machine"),
+	// 20 other services (mach-ipc and the emulation library emul too, and
+	// signal, timer, sock, inet, demux, nic).
+	ALL4("mach-kernel", UNIT_MACHINE, 10, 5, 0, 20, 60000, 70000, "machine"),
 	// mach-rs: driver=user places driver in `drivers` {ring 3, space
 	// drivers}, alone. Its stores cannot reach a kernel (ring 3); a stray
 	// store or a null dereference faults in its own space and the kernel
@@ -125,19 +126,20 @@ static const struct row blk_rows[] = {
 	// l4-rs: l4-multiserver.yaml places driver in `drivers` {ring 3}: as mach-rs.
 	ALL4("l4-rs", UNIT_EXTENSION, 0, 0, 5, 0, 250, 2250, "no"),
 	// l4linux: l4.yaml places driver in `linux` {ring 3} with posix, vfs, fs,
-	// cache, mm, pt, sched, proc, pipe (9 services). The MMU keeps the fault
+	// cache, mm, pt, sched, proc, pipe, signal, timer, sock, inet, demux, nic
+	// (15 services). The MMU keeps the fault
 	// out of the kernel, but the server it kills is the processes' OS: the
 	// application's own calls (posix) are served there, so its 10 processes
 	// die with it.
-	ALL4("l4linux", UNIT_EXTENSION, 10, 0, 5, 9, 250, 2250, "no"),
+	ALL4("l4linux", UNIT_EXTENSION, 10, 0, 5, 15, 250, 2250, "no"),
 	// xen: vm-pv:drivers=guest places driver in `guest` {ring 1, global, vm 1}; xen is
 	// ring 0 (a stronger ring: out of reach). The guest kernel is corrupt or
 	// panics or hangs (the hypervisor still runs the other guests) or runs out
 	// of memory: that guest reboots (10 s; the loop + 10 s watchdog), its 10
-	// processes (app is in vm 1) and its 13 other services are lost (the
-	// 12 of the monolithic placement plus blkfront, the split driver's front
+	// processes (app is in vm 1) and its 19 other services are lost (the
+	// 18 of the monolithic placement plus blkfront, the split driver's front
 	// end, which stays in the guest when the guest drives the disk).
-	ALL4("xen", UNIT_GUEST, 10, 5, 0, 13, 10000, 20000, "guest"),
+	ALL4("xen", UNIT_GUEST, 10, 5, 0, 19, 10000, 20000, "guest"),
 	// xen-dd: vm-pv's split drivers place driver in `dom0` {ring 1, its own
 	// space dom0, vm 0} beside blkback, with `xen` (the hypervisor) below:
 	// a driver domain. A fault takes down dom0 alone; the hypervisor
@@ -146,8 +148,8 @@ static const struct row blk_rows[] = {
 	// requests; the other service of dom0, blkback, is lost with it.
 	ALL4("xen-dd", UNIT_GUEST, 0, 0, 5, 1, 10000, 20000, "guest"),
 	// exo-bare: the exokernel's `kernel` domain {ring 0} without a sandbox:
-	// downloaded code that is not contained is an LKM (13 other services).
-	ALL4("exo-bare", UNIT_MACHINE, 10, 5, 0, 13, 60000, 70000, "machine"),
+	// downloaded code that is not contained is an LKM (19 other services).
+	ALL4("exo-bare", UNIT_MACHINE, 10, 5, 0, 19, 60000, 70000, "machine"),
 	// exo-verified: the verifier rejects unsafe accesses and unbounded loops
 	// at load time: nothing runs, nothing is lost. A leak passes the
 	// verifier; its allocations are charged to it: at its 1 MiB quota it is
@@ -196,9 +198,9 @@ static void test_block_driver_outcomes(void **state)
 // The packet filter's requests are not retried: where the block driver's
 // clients retry, its packets are lost. Everything else is the same.
 static const struct row pf_rows[] = {
-	ALL4("lkm", UNIT_MACHINE, 10, 5, 0, 12, 60000, 70000, "machine"),
+	ALL4("lkm", UNIT_MACHINE, 10, 5, 0, 18, 60000, 70000, "machine"),
 	ALL4("mach-rs", UNIT_EXTENSION, 0, 5, 0, 0, 250, 2250, "no"),
-	ALL4("xen", UNIT_GUEST, 10, 5, 0, 13, 10000, 20000, "guest"),
+	ALL4("xen", UNIT_GUEST, 10, 5, 0, 19, 10000, 20000, "guest"),
 	ALL4("xen-dd", UNIT_GUEST, 0, 5, 0, 1, 10000, 20000, "guest"),
 	{"exo-budget", FAULT_LOOP, UNIT_INVOCATION, 0, 1, 0, 0, 100000.0 / 3400 / 1000, "no"},
 	{"exo-verified", FAULT_LEAK, UNIT_EXTENSION, 0, 5, 0, 0, 1, "no"},
