@@ -309,4 +309,5 @@ test-browser: explorer
 scale: $(BUILD)/osarch $(BUILD)/osarch-scale
 	./$(BUILD)/osarch scale configs/scale-cores.yaml
 	./$(BUILD)/osarch scale configs/scale-remote.yaml
+	./$(BUILD)/osarch scale configs/scale-remote-clients.yaml
 	./$(BUILD)/osarch scale configs/scale-migrate.yaml

@@ -15,10 +15,11 @@ const char *const step_names[STEP__N] = {
 	[STEP_SCHEDULE] = "schedule",
 	[STEP_GRANT] = "grant",         [STEP_HIDDEN_FAULT] = "hidden_fault",
 	[STEP_RELOAD_CR3] = "reload_cr3", [STEP_DISCARD_SHADOWS] = "discard_shadows",
+	[STEP_HANDLER] = "handler",
 };
 
 const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
-					 [EDGE_DEVICE] = "device"};
+					 [EDGE_DEVICE] = "device", [EDGE_INTERRUPT] = "interrupt"};
 
 static yaml_node_t *nd(struct ydoc *d, int id) { return yaml_document_get_node(&d->doc, id); }
 
@@ -457,7 +458,7 @@ static int pattern_ok(const struct arch *a, const char *s)
 
 static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
 {
-	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ...}", err))
+	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ..., interrupt: ...}", err))
 		return -1;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
@@ -467,7 +468,7 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, edge_names[e]))
 				break;
 		if (e == EDGE__N) {
-			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device, interrupt)", kind ? kind : "");
 			return -1;
 		}
 		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{driver-domain: transport}" : "{from->to: transport}", err))
@@ -531,7 +532,7 @@ static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, sensitive_names[s]))
 				break;
 		if (s == SENS__N) {
-			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush, apic)", kind ? kind : "");
 			return -1;
 		}
 		if (tn && !strcmp(tn, "native")) {
@@ -819,6 +820,19 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 	if (note_profile_defaults(a, d, map_get(d, root, "options"), err) ||
 	    apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
 		return -1;
+	// A service added after an architecture file was written goes where the
+	// service it names in `placed_with` goes (for every process), so older
+	// files keep working; the shipped files place every service themselves.
+	for (int s = 0; s < a->svc.n; s++) {
+		int w = a->svc.s[s].placed_with[0] ? service_find(&a->svc, a->svc.s[s].placed_with) : -1;
+		if (placement_of(a, s) >= 0 || w < 0 || w == s)
+			continue;
+		for (int i = 0, n = a->nplace; i < n && a->nplace < MAX_PLACEMENT; i++)
+			if (a->place[i].service == w) {
+				a->place[a->nplace] = a->place[i];
+				a->place[a->nplace++].service = s;
+			}
+	}
 	for (int s = 0; s < a->svc.n; s++)
 		if (placement_of(a, s) < 0) {
 			cfg_errorf(err, d, map_get(d, root, "placement"),

@@ -15,14 +15,14 @@
 
 #define NAME_LEN 40
 #define MAX_SERVICES 32
-#define MAX_OPS 16
+#define MAX_OPS 24 // bits of sim.translated: at most 32
 #define MAX_DATA 8
 #define MAX_DOMAINS 16
 #define MAX_TRANSPORTS 24
 #define MAX_STEPS 32
 #define MAX_RULES 32
 #define MAX_NODES 128 // read-uring: 32 reads of 3 calls each under one io_uring_enter
-#define MAX_PLACEMENT 48
+#define MAX_PLACEMENT 64
 #define SVC_DATA_SPAN 0x10000ull // each service's data region in its domain (arch.c lays out, walk.c uses)
 
 // ---- services (models/services.yaml, plus an architecture's own code) ----
@@ -66,6 +66,7 @@ struct service {
 	char name[NAME_LEN];
 	char description[160];
 	uint64_t text_bytes;     // the service's whole text (for TCB size), bytes
+	char placed_with[NAME_LEN]; // an architecture that does not place it puts it with this service
 	struct op ops[MAX_OPS];
 	int nops;
 };
@@ -103,6 +104,7 @@ enum step_kind {
 	STEP_RELOAD_CR3, // CR3 written with another page table of the current space (Xen's switch between
 	                // a 64-bit PV guest's kernel and user tables): flushes its non-global entries
 	STEP_DISCARD_SHADOWS, // the monitor throws its shadow page tables away (shadow=rebuild)
+	STEP_HANDLER,   // run the interrupt handler's work: the device node's calls, from here
 	STEP__N
 };
 extern const char *const step_names[STEP__N];
@@ -156,7 +158,9 @@ struct domain {
 	uint64_t text_base, data_base; // resolved layout
 };
 
-enum edge_kind { EDGE_CALL, EDGE_FAULT, EDGE_DEVICE, EDGE__N };
+// interrupt: an asynchronous interrupt taken while the caller runs (a timer
+// tick, a packet), handled wherever its service is placed, then the caller resumes.
+enum edge_kind { EDGE_CALL, EDGE_FAULT, EDGE_DEVICE, EDGE_INTERRUPT, EDGE__N };
 extern const char *const edge_names[EDGE__N];
 
 // A transport rule: for an edge kind, from a domain (or any of a ring class)
@@ -197,6 +201,11 @@ struct arch {
 
 // ---- workloads (workloads/*.yaml) ----
 
+// A device wait: a fixed time given in the workload, or the latency of one
+// of the machine profile's devices (struct device_times in profile.h).
+enum device_kind { DEV_FIXED, DEV_DISK, DEV_NIC, DEV__N };
+extern const char *const device_names[DEV__N];
+
 struct node {
 	int service, op;     // what runs
 	int parent;          // -1: a root call made by `from`
@@ -205,7 +214,9 @@ struct node {
 	uint32_t result;     // bytes passed back (message size on the reply)
 	uint32_t copy_out;   // bytes the callee itself copies into the process's buffer
 	int device;          // 1: this node is the device: the caller waits for it
-	uint32_t device_usec_x100; // device latency, hundredths of a microsecond
+	int device_kind;     // enum device_kind: whose latency (DEV_FIXED: device_usec_x100)
+	uint32_t device_usec_x100; // DEV_FIXED latency, hundredths of a microsecond
+	uint32_t repeat;     // the node (with its calls) runs this many times in a row (>= 1)
 	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")
 	char resume[NAME_LEN]; // root calls: process that runs when the call returns ("" = from)
 	char proc[NAME_LEN];   // the process whose instance of a per-process domain runs it ("" = caller's)

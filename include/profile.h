@@ -51,6 +51,13 @@ struct event_costs {
 	uint32_t ring_transition; // far transfer between rings 1 and 0 (paravirtual guests)
 };
 
+// Device latencies: how long a caller waits for the device (not cycles; the
+// interrupt that ends the wait and the wake-up are run as code by the walk).
+struct device_times {
+	double disk_usec;        // a 4 KiB read that misses every cache, request to completion
+	double nic_usec;         // a small frame's round trip on the wire to a peer and back
+};
+
 struct profile {
 	char name[64];
 	char description[256];
@@ -75,7 +82,9 @@ struct profile {
 	int pwc;                  // page-walk caches: upper-level entries cached (skip 1..levels-1 refs)
 	uint32_t walk_overhead;   // fixed cycles of a page walk besides its memory references
 	uint32_t line_transfer;   // a read of a line modified in another core's cache (0: not modelled)
+	double sfi_overhead;      // software fault isolation: added instructions per instruction (0: not given)
 	struct event_costs ev;
+	struct device_times dev;  // YAML group `devices`
 };
 
 extern const struct field profile_schema[];

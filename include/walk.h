@@ -18,6 +18,8 @@ struct os_counts {
 	uint64_t domain_switches; // the hypervisor or a hosted monitor switched to another domain's world
 	uint64_t grant_ops;     // grant-table operations (a page of one domain mapped into another)
 	uint64_t hidden_faults; // faults the guest never sees (shadow fills, traced page-table writes)
+	double wake_cycles;     // cycles from the end of a device wait (the interrupt) until
+	                        // the waiting code runs again: the wake-up path
 };
 
 void os_counts_add(struct os_counts *d, const struct os_counts *a);
@@ -90,6 +92,10 @@ struct sim {
 	uint64_t shadow[SHADOW_SLOTS];
 	uint32_t shadow_n;
 	int node_svc[MAX_NODES], node_op[MAX_NODES]; // each node's operation in the architecture's own services
+	// the device wait being walked: its node (-1 none), the process it serves,
+	// whether its transport ran the handler, and the cycle count at its idle step
+	int dev_node, dev_client, dev_handled;
+	double wake_start;    // < 0: no idle step seen yet
 	char error[200];      // set when the architecture cannot carry the walk
 };
 

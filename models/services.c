@@ -107,6 +107,9 @@ static const struct field service_schema[] = {
 	 .size = sizeof(((struct service *)0)->description), .help = "what the service is"},
 	{.key = "text", .type = F_SIZE, .offset = offsetof(struct service, text_bytes), .size = 8,
 	 .min = 0, .max = 1ull << 30, .unit = "bytes", .help = "the service's whole text (TCB share)"},
+	{.key = "placed_with", .type = F_STRING, .offset = offsetof(struct service, placed_with),
+	 .size = sizeof(((struct service *)0)->placed_with),
+	 .help = "where an architecture file that does not place it puts it: with this service"},
 	{.key = "ops", .type = F_CUSTOM, .offset = 0, .custom = skip_loader, .help = "operations: {name: {instructions, ...}}"},
 	{0},
 };

@@ -218,7 +218,7 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .cmp-rows li.trapped { border-left-color: var(--trap); }
 .cmp-rows li.current { background: var(--cur); border-color: var(--curline); }
 .cmp-rows li.phase-start { border-top: 1px dashed var(--line); }
-.cmp-rows .r { overflow-wrap: anywhere; }
+.cmp-rows .r { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; } /* one line each: lines align across columns */
 svg.rings { display: block; width: 100%; height: auto; margin-top: 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 svg.rings .band { fill: #f6f6f6; stroke: #d6d6d6; }
 svg.rings .band-l { font-size: 10px; fill: #4d4d4d; }
@@ -294,9 +294,9 @@ its source; the figures below need no script.</p></noscript>
 <section id="compare" aria-labelledby="compare-h">
 <h2 id="compare-h">Compare two or three architectures</h2>
 <p class="lead">Pick up to three architectures (with their options), the machine, warm or cold caches and
-the call. The crossings are aligned by <em>phase</em>: the <b>entry</b> from the application, the
-<b>service</b> crossings between the kernel and its servers, any crossing that <b>copies</b> the data,
-and the <b>return</b> to the application, so the same part of the call sits on the same line in every
+the call. The trace's rows are aligned by <em>phase</em>: the <b>entry</b> from the application, the
+<b>service</b> (work in a domain, crossings between the kernel and its servers), the <b>copies</b> of
+the data, and the <b>return</b> to the application, so the same part of the call sits on the same line in every
 column whatever its step number. The diagram under each column shows the protection domains by ring
 and draws the current crossing (red: it loads another address space). The address of the page
 keeps the choice (<code>?archs=mach,l4&amp;machine=pentium-133&amp;mode=cold&amp;w=read&amp;row=2</code>),
@@ -753,13 +753,16 @@ cat <<'EOF'
   });
   if (!archs.length) return;
   var PHASES = ['entry', 'service', 'copy', 'return'];
-  // A step's phase: leaving the application is the entry, coming back to it
-  // the return; a crossing that runs a copy operation is the copy; every
-  // other crossing (kernel, servers, driver, monitor) is the service.
+  // A row's phase: a crossing out of the application is the entry, one
+  // back into it the return; a copy row (or a crossing that runs a copy
+  // operation) is the copy; every other row (work in a domain, a crossing
+  // between kernel, servers and driver, a monitor trip, a fault) the service.
   function phase(s) {
+    var k = s.kind || 'crossing';
+    if (k === 'copy' || /(^|[ .])copy/.test(s.ran || '')) return 'copy';
+    if (k !== 'crossing') return 'service';
     if (s.to === 'app') return 'return';
     if (s.from === 'app') return 'entry';
-    if (/(^|[ .])copy/.test(s.ran || '')) return 'copy';
     return 'service';
   }
   function fill(sel, list, none) {
@@ -887,13 +890,13 @@ cat <<'EOF'
       function n(v, one, many) { return fmt(v) + ' ' + (v === 1 ? one : many); }
       col.appendChild(el('p', { 'class': 'sum', text: fmt(t.total.cycles) + ' cycles, ' + n(t.total.traps, 'trap', 'traps') + ', ' +
         n(t.total.as_switches, 'address-space switch', 'address-space switches') + ', ' +
-        n((t.steps || []).length, 'crossing', 'crossings') }));
+        n((t.steps || []).length, 'row', 'rows') }));
       var ol = el('ol', { 'class': 'cmp-rows', 'aria-label': a + ': crossings by phase' });
       var lis = rows.map(function (r) {
         var s = r.cells[i];
         var li = el('li', { 'class': (s ? (s.trapped ? 'trapped' : '') : 'empty') + (r.first ? ' phase-start' : ''), 'data-phase': r.phase,
           'data-step': s ? s.step : '' }, [el('span', { 'class': 'ph', text: r.first ? r.phase : '' }),
-          el('span', { 'class': 'r', text: s ? s.step + '. ' + s.from + ' \u2192 ' + s.to + ' (' + s.transport + ')' : '\u2014' }),
+          el('span', { 'class': 'r', text: s ? s.step + '. ' + (s.kind === 'work' ? 'in ' + s.to : s.from + ' \u2192 ' + s.to) + ' (' + ((s.kind || 'crossing') === 'crossing' ? s.transport : s.kind) + ')' : '\u2014' }),
           el('span', { 'class': 'cy', text: s ? fmt(s.cycles) : '' })]);
         ol.appendChild(li);
         return li;

@@ -315,7 +315,9 @@ static void print_trace(const struct trace *tr, const struct run_result *r, cons
 		return;
 	}
 	if (fmt == FMT_TEXT && o->io_wait_usec > 0)
-		printf("(the call also waited %.1f us for the device, not counted in cycles)\n", o->io_wait_usec);
+		printf("(the call also waited %.1f us for the device, not counted in cycles; from the interrupt\n"
+		       " until the waiting code ran again, the wake-up path: %.0f cycles)\n",
+		       o->io_wait_usec, o->wake_cycles);
 	// The contract line: scripts read it.
 	if (fmt == FMT_TEXT)
 		printf("total: traps=%llu mode_switches=%llu as_switches=%llu ipc_messages=%llu vm_exits=%llu hypercalls=%llu cycles=%.0f vmx_transitions=%llu"

@@ -17,7 +17,7 @@ static const char *const csv_columns =
 // Added after the swept parameters.
 static const char *const csv_extra =
 	"io_wait_usec,cycles_base,cycles_imiss,cycles_dmiss,cycles_tlb,cycles_event,cr3_writes,walk_refs,reps,"
-	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,vmx_transitions,domain_switches,grant_ops,hidden_faults";
+	"app_cycles,app_l1_misses,app_llc_misses,app_tlb_misses,vmx_transitions,domain_switches,grant_ops,hidden_faults,wake_cycles";
 
 // Whole numbers print without decimals, others with two: deterministic and
 // readable (a per-call average of integer counts over reps calls).
@@ -82,6 +82,7 @@ static int metrics(const struct point *p, struct metric *out, int extras)
 		M("domain_switches", per(o->domain_switches, n));
 		M("grant_ops", per(o->grant_ops, n));
 		M("hidden_faults", per(o->hidden_faults, n));
+		M("wake_cycles", (double)(long long)(o->wake_cycles / n * 10 + 0.5) / 10);
 	}
 #undef M
 	return k;

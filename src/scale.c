@@ -108,6 +108,8 @@ static const struct field lock_schema[] = {
 	 .help = "service whose steps hold the lock (a shared structure every thread running it serialises on)"},
 	{.key = "cycles", .type = F_INT, .offset = LO(cycles), .size = 8, .min = 0, .max = 1e9, .unit = "cycles",
 	 .help = "cycles of each step that ran the service executed under the lock (at most the step's own; 0: no lock)"},
+	{.key = "library", .type = F_BOOL, .offset = LO(library),
+	 .help = "a library-OS copy of the service (in each process) shares its state and takes the lock too (default true)"},
 	{.key = "inodes", .type = F_INT, .offset = LO(inodes), .size = 8, .min = 0, .max = 1 << 20,
 	 .help = "0: one lock for the whole service (coarse); n: a lock per inode, client c using inode c mod n (fine-grained)"},
 	{0},
@@ -284,6 +286,7 @@ static void scale_defaults(struct scale_config *c)
 	c->warmup_calls = 20;
 	c->window_calls = 200;
 	snprintf(c->lock.service, sizeof c->lock.service, "fs");
+	c->lock.library = 1;
 	c->link.latency = 10;
 	c->link.bandwidth = 1000;
 	c->remote.cores = 1;
@@ -520,7 +523,7 @@ int scale_load(struct scale_config *c, const char *path, struct cfg_error *err)
 		for (int w = 0; w < c->workloads.n; w++) {
 			char why[300];
 			int prc = scale_plan_build(plan, &m.archs[a], &m.wls[w], m.svc, &m.prof, (int)c->model_warmup,
-						   c->lock.service, c->lock.cycles, why, sizeof why);
+						   c->lock.service, c->lock.cycles, c->lock.library, why, sizeof why);
 			if (prc) {
 				cfg_errorf(err, &d, item_node(&d, root, "archs", a), "architecture %s with workload %s: %s",
 					   c->archs.v[a], c->workloads.v[w], why);
@@ -705,7 +708,7 @@ static void add_cycles(struct scale_seg *s, double unlocked, double locked)
 
 int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct workload *w,
 		     const struct service_set *svc, const struct profile *p, int warmup,
-		     const char *lock_service, int64_t lock_cycles, char *error, size_t errlen)
+		     const char *lock_service, int64_t lock_cycles, int lock_library, char *error, size_t errlen)
 {
 	(void)svc; // node indices are the architecture's service indices (walk.c)
 	memset(plan, 0, sizeof *plan);
@@ -778,9 +781,11 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		double cyc = counters_cycles(&st->hw);
 		double locked = 0;
-		// A lock guards state shared by processes: a per-process domain's
-		// copy of the service (a library OS's file system) takes none.
-		int own = d >= 0 && (d == a->app_domain || a->dom[d].per_process);
+		// A lock guards state shared by processes. A library OS's copy of
+		// the service (a per-process domain) takes it too when its state is
+		// shared (lock.library: the exokernel's file system shares its
+		// inodes and buffer cache between the processes' library OSes).
+		int own = d >= 0 && (d == a->app_domain || (a->dom[d].per_process && !lock_library));
 		if (lock_cycles > 0 && !own && ran_has(st->ran, lock_service)) {
 			locked = (double)lock_cycles < cyc ? (double)lock_cycles : cyc;
 			double line = p->l1d.line ? p->l1d.line : 64;
@@ -866,13 +871,14 @@ static void exec_cycles(struct actor_ctx *ac, double cycles)
 		ac->sim->busy[ac->owner] += overlap(t0, simgrid_get_clock(), ac->sim->t_warm, ac->sim->t_end);
 }
 
-// The cycles of a lock hand-over (Boyd-Wickizer et al., "Non-scalable locks
-// are dangerous", Linux Symposium 2012, Sec. 3): a spin lock's line moves to
-// the new holder's core, and its release invalidated it in every waiter's
-// cache; the waiters' reads are served one line transfer at a time, the new
-// holder's on average half-way: (k + 1) / 2 transfers with k contenders (it
-// included). The lines the critical section wrote move too. Nothing moves
-// when the lock's last holder ran on the same core.
+// The cycles of a lock hand-over. Boyd-Wickizer et al. ("Non-scalable locks
+// are dangerous", Linux Symposium 2012) model a ticket spin lock whose
+// hand-over time grows linearly with the cores waiting for it. The linear
+// form used here is ours: the release invalidates the lock's line in every
+// waiter's cache, their reads are served one line transfer at a time and the
+// new holder's comes on average half-way, (k + 1) / 2 transfers with k
+// contenders (it included); the lines the critical section wrote move too.
+// Nothing moves when the lock's last holder ran on the same core.
 double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core)
 {
 	if (same_core || contenders < 1)
@@ -1973,7 +1979,7 @@ static int plan_index(struct run *r, int arch, int wl, int64_t lock, struct cfg_
 	int n = r->nplans;
 	char why[300];
 	if (scale_plan_build(&r->plans[n], &r->m.archs[arch], &r->m.wls[wl], r->m.svc, &r->m.prof,
-			     (int)c->model_warmup, c->lock.service, lock, why, sizeof why)) {
+			     (int)c->model_warmup, c->lock.service, lock, c->lock.library, why, sizeof why)) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s with workload %s: %s", c->path, c->archs.v[arch],
 			 c->workloads.v[wl], why);
 		return -1;

@@ -42,6 +42,7 @@ void os_counts_add(struct os_counts *d, const struct os_counts *a)
 	d->hypercalls += a->hypercalls;
 	d->vmx_transitions += a->vmx_transitions;
 	d->io_wait_usec += a->io_wait_usec;
+	d->wake_cycles += a->wake_cycles;
 	d->domain_switches += a->domain_switches;
 	d->grant_ops += a->grant_ops;
 	d->hidden_faults += a->hidden_faults;
@@ -57,6 +58,7 @@ static void os_counts_sub(struct os_counts *d, const struct os_counts *a, const 
 	d->hypercalls = a->hypercalls - b->hypercalls;
 	d->vmx_transitions = a->vmx_transitions - b->vmx_transitions;
 	d->io_wait_usec = a->io_wait_usec - b->io_wait_usec;
+	d->wake_cycles = a->wake_cycles - b->wake_cycles;
 	d->domain_switches = a->domain_switches - b->domain_switches;
 	d->grant_ops = a->grant_ops - b->grant_ops;
 	d->hidden_faults = a->hidden_faults - b->hidden_faults;
@@ -228,6 +230,7 @@ static void trace_why(struct sim *s, const char *why)
 
 static void run_transport_steps(struct sim *s, const struct transport *t, const struct step *steps,
 				int n, struct inst src, struct inst dst);
+static void run_handler(struct sim *s);
 
 static void set_ring(struct sim *s, int ring)
 {
@@ -410,6 +413,14 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	for (int k = 0; k < SENS__N && is_guest(s, where.dom); k++)
 		if (k != SENS_CR3_WRITE)
 			sensitive_ops(s, k, o->sensitive[k]);
+	// A flush empties the TLB of the space's non-global entries, whoever
+	// carries it out; run natively, its instruction costs the hardware's part.
+	if (o->sensitive[SENS_TLB_FLUSH]) {
+		if (!is_guest(s, where.dom) || s->arch->sensitive[SENS_TLB_FLUSH] < 0)
+			for (uint32_t i = 0; i < o->sensitive[SENS_TLB_FLUSH]; i++)
+				machine_event(m, EV_TLB_FLUSH);
+		machine_flush_tlb(m, 1);
+	}
 }
 
 // The entry code (trap, fault, interrupt, exit stubs) of the kernel, run
@@ -724,6 +735,11 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	}
 	case STEP_IDLE:
 		s->os.io_wait_usec += s->io_wait;
+		if (s->dev_node >= 0 && s->wake_start < 0)
+			s->wake_start = counters_cycles(&m->ctr);
+		break;
+	case STEP_HANDLER:
+		run_handler(s);
 		break;
 	case STEP_HYPERCALL: {
 		// From ring 3 (a 64-bit PV guest kernel) the hypercall page's entry
@@ -971,26 +987,75 @@ static void invoke(struct sim *s, int ni, int svc, int op, int kind,
 	cross(s, back, back != t ? 0 : 1, callee, ret_to, result);
 }
 
-static void exec_node(struct sim *s, int ni, struct inst caller,
-		      struct inst ret_to, int client)
+// The interrupt handler's work that ends the current device wait: the
+// device node's calls, made from wherever the transport has brought the
+// walk (the domain that took the interrupt). Runs once per wait.
+static void run_handler(struct sim *s)
+{
+	if (s->dev_node < 0 || s->dev_handled)
+		return;
+	s->dev_handled = 1;
+	struct inst here = cur(s);
+	for (int c = s->dev_node + 1; c < s->wl->n; c++)
+		if (s->wl->nodes[c].parent == s->dev_node)
+			exec_node(s, c, here, here, s->dev_client);
+	enter_domain(s, here);
+}
+
+// A device wait: the architecture's device transport (idle, the interrupt,
+// the handler: the node's calls, the wake-up), the device's time from the
+// machine profile, the wake-up path's cycles counted from the idle step.
+static void device_wait(struct sim *s, int ni, struct inst caller, int client)
+{
+	const struct arch *a = s->arch;
+	const struct node *n = &s->wl->nodes[ni];
+	const struct device_times *dt = &s->m->prof.dev;
+	int t = transport_for(a, EDGE_DEVICE, caller, caller, -1);
+	s->io_wait = n->device_kind == DEV_DISK ? dt->disk_usec
+		     : n->device_kind == DEV_NIC ? dt->nic_usec
+						 : n->device_usec_x100 / 100.0;
+	int saved_node = s->dev_node, saved_client = s->dev_client, saved_handled = s->dev_handled;
+	double saved_start = s->wake_start;
+	s->dev_node = ni;
+	s->dev_client = client;
+	s->dev_handled = 0;
+	s->wake_start = -1;
+	if (t >= 0) { // sim_init checked that there is a rule
+		trace_begin(s, TK_CROSS, caller, caller, a->tr[t].name);
+		run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
+	}
+	run_handler(s); // a transport without a handler step: the handler's calls run last
+	if (s->wake_start >= 0)
+		s->os.wake_cycles += counters_cycles(&s->m->ctr) - s->wake_start;
+	enter_domain(s, caller);
+	if (t >= 0)
+		trace_work(s, caller);
+	s->dev_node = saved_node;
+	s->dev_client = saved_client;
+	s->dev_handled = saved_handled;
+	s->wake_start = saved_start;
+}
+
+static void exec_node_once(struct sim *s, int ni, struct inst caller, struct inst ret_to, int client)
 {
 	const struct arch *a = s->arch;
 	const struct node *n = &s->wl->nodes[ni];
 	if (n->device) {
-		int t = transport_for(a, EDGE_DEVICE, caller, caller, -1);
-		s->io_wait = n->device_usec_x100 / 100.0;
-		if (t >= 0) { // sim_init checked that there is a rule
-			trace_begin(s, TK_CROSS, caller, caller, a->tr[t].name);
-			run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
-			enter_domain(s, caller);
-			trace_work(s, caller);
-		}
+		device_wait(s, ni, caller, client);
 		return;
 	}
 	int svc = s->node_svc[ni], op = s->node_op[ni];
 	int d = placement_op(a, svc, op, client);
 	struct inst callee = inst_of(s, d, proc_of(n->proc, caller.proc));
 	invoke(s, ni, svc, op, n->kind, n->args, n->result, caller, callee, ret_to, client);
+}
+
+// A node runs `repeat` times in a row (seven page faults, a hundred descriptors).
+static void exec_node(struct sim *s, int ni, struct inst caller, struct inst ret_to, int client)
+{
+	uint32_t times = s->wl->nodes[ni].repeat ? s->wl->nodes[ni].repeat : 1; // 0: built without the loader
+	for (uint32_t r = 0; r < times; r++)
+		exec_node_once(s, ni, caller, ret_to, client);
 }
 
 // The running process gives up the processor to process `to`: the
@@ -1078,6 +1143,8 @@ void sim_init(struct sim *s, const struct arch *a, const struct workload *w, str
 	s->arch = a;
 	s->wl = w;
 	s->m = m;
+	s->dev_node = -1;
+	s->wake_start = -1;
 	struct inst app = inst_of(s, a->app_domain, PROC_APP);
 	const struct domain *d = dom_of(s, app);
 	s->ring = d->ring;

@@ -184,6 +184,12 @@ static const struct bad_file bad_workloads[] = {
 	{"tests/data/workloads/bad_proc.yaml", "tests/data/workloads/bad_proc.yaml:6:11: error: ",
 	 "unknown process 'parent'"},
 	{"nosuch", "workloads/nosuch.yaml:1:1: error: ", "unknown workload 'nosuch'"},
+	// line 7 "        repeat: 0": "repeat:" 9-15, ' ' 16, value at 17.
+	{"tests/data/workloads/bad_repeat.yaml", "tests/data/workloads/bad_repeat.yaml:7:17: error: ",
+	 "bad repeat '0' (expected a count, 1..1024)"},
+	// line 9 "          - device: tape": '-' 11, "device:" 13-19, ' ' 20, value at 21.
+	{"tests/data/workloads/bad_device.yaml", "tests/data/workloads/bad_device.yaml:9:21: error: ",
+	 "bad device 'tape' (expected disk, nic or microseconds, 0..1e7)"},
 };
 
 static void test_workload_errors(void **state)

@@ -186,6 +186,20 @@ static void test_merge_other_config_refused(void **state)
 	assert_non_null(strstr(msg, "another configuration"));
 	small_config(cfg, 3, "");
 	assert_int_equal(run(NULL, 0, "merge %s %s/out-0 %s/out-1 -o %s/merged", cfg, d, d, d), 0);
+	// The scripts --emit-jobs writes name a folder with a blank and a quote
+	// as one shell word (they used to splice it in as it was).
+	assert_int_equal(run(NULL, 0, "run %s --emit-jobs \"%s/my jobs'x\" --shards 2 >/dev/null", cfg, d), 0);
+	char script[200], want[200];
+	snprintf(script, sizeof script, "%s/my jobs'x/slurm.sh", d);
+	char *text = slurp(script);
+	assert_non_null(text);
+	snprintf(want, sizeof want, "./build/osarch run '%s/my jobs'\\''x'/job-$SLURM_ARRAY_TASK_ID.yaml", d);
+	if (!strstr(text, want))
+		fail_msg("slurm.sh lacks %s:\n%s", want, text);
+	free(text);
+	char check[300];
+	snprintf(check, sizeof check, "sh -n \"%s\"", script);
+	assert_int_equal(system(check), 0);
 	char full[128], merged[128];
 	snprintf(full, sizeof full, "%s/full", d);
 	snprintf(merged, sizeof merged, "%s/merged", d);

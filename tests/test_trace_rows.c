@@ -4,8 +4,6 @@
 // call's, for every architecture x workload of configs/default.yaml.
 #include "testutil.h"
 
-#include <unistd.h>
-
 #include "walkrun.h"
 
 static char g_osarch[600] = "./build/osarch";
@@ -167,20 +165,7 @@ static void test_cold_header(void **state)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	// The CLI of the build this binary belongs to: BUILD/tests/x -> BUILD/osarch.
-	const char *slash = strrchr(argv[0], '/');
-	if (slash) {
-		char dir[512];
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - argv[0]), argv[0]);
-		char *up = strrchr(dir, '/');
-		if (up && !strcmp(up + 1, "tests")) {
-			*up = 0;
-			char cand[600];
-			snprintf(cand, sizeof cand, "%s/osarch", dir);
-			if (access(cand, X_OK) == 0)
-				snprintf(g_osarch, sizeof g_osarch, "%s", cand);
-		}
-	}
+	test_find_osarch(argv[0], g_osarch, sizeof g_osarch);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_add_up),
 		cmocka_unit_test(test_monolithic_read_rows),

@@ -4,7 +4,10 @@
 // transports; the derivation is written beside each row.
 //
 // The guest path's sensitive operations (models/services.yaml, workloads/):
-//  - driver.read: io 4; driver.complete: io 2; entry.interrupt: irq_mask 2
+//  - driver.read: io 4; driver.complete: io 2; entry.interrupt: irq_mask 2,
+//    apic 1 (the EOI; the guest's own entry runs when the guest takes the
+//    interrupt, after the monitor's handling)
+//  - nic.xmit: io 1; nic.rx: io 2; pt.unmap: pte_write 7, tlb_flush 1
 //  - pt.map: pte_write 1; pt.copy: pte_write 384, tlb_flush 1;
 //    pt.clear: pte_write 384
 //  - a CR3 write whenever the guest kernel loads another process's space:
@@ -14,6 +17,11 @@
 // fork = fork{proc.fork{mm.dup{pt.copy}, sched.wakeup}}, wait (resume child),
 // child cow fault {mm.alloc, pt.map}, child exit{proc.exit{mm.teardown{pt.clear},
 // sched.switch}} (resume app).
+// mmap = mmap{mm.mmap}, 7 x fault mm.fault{cache.lookup, pt.map},
+// munmap{mm.munmap{pt.unmap}}; udp-rr = sendto{..nic.xmit}, recvfrom{sock.recv
+// {device nic {nic.rx{demux}}, udp_input}}; tcp-send-64k = send{46 x
+// tcp_output{nic.xmit}}, 23 x interrupt nic.rx{demux, tcp_ack};
+// timer-tick = interrupt timer.tick{sched.tick}.
 #include "testutil.h"
 
 #include <stdio.h>
@@ -45,6 +53,18 @@ static const struct vm_expect rows[] = {
 	 "split drivers: blkfront notifies (evtchn_send 1) and blocks (sched_op 2); Xen switches to dom0 (D1); "
 	 "blkback maps the granted page (grant_map 3, G1), dom0's native driver runs unintercepted; dom0 waits "
 	 "(sched_op 4); blkback unmaps (5, G2), notifies the guest (6) and blocks (7); Xen switches back (D2)"},
+	// The services of issue 23 (the network is the guest's own driver:
+	// nic.xmit io 1 and nic.rx io 2 notify by event channel, batch 8).
+	{"vm-pv", "xeon-2003", "mmap", 9, 0, 9, 0, 0, 0,
+	 "traps: mmap, 7 faults, munmap = 9; each fault's pt.map 1 PTE -> 1 mmu_update (7); pt.unmap: "
+	 "7 PTEs -> ceil(7/16) = 1 mmu_update + 1 mmuext (tlb_flush): 9"},
+	{"vm-pv", "xeon-2003", "signal", 2, 0, 0, 0, 0, 0, "kill and sigreturn trap to the guest; nothing sensitive"},
+	{"vm-pv", "xeon-2003", "udp-rr", 2, 0, 3, 0, 0, 0,
+	 "nic.xmit io 1 -> 1 event channel; the wait blocks in Xen (1); nic.rx io 2 -> 1: 3"},
+	{"vm-pv", "xeon-2003", "tcp-send-64k", 1, 0, 69, 0, 0, 0,
+	 "46 x nic.xmit io 1 -> 46 event channels (one invocation each); 23 ACKs x nic.rx io 2 -> 23: 69; "
+	 "the ACK interrupts reach the guest as virtual interrupts, no hypercall, no trap"},
+	{"vm-pv", "xeon-2003", "timer-tick", 0, 0, 0, 0, 0, 0, "Xen takes the tick and upcalls the guest; no APIC in the guest"},
 	{"vm-pv", "xeon-2003", "fork", 4, 0, 52, 0, 0, 0,
 	 "pt.copy: 384/16 = 24 mmu_update + 1 mmuext (tlb_flush); wait -> child CR3: 1; cow fault (T3): "
 	 "pt.map 1; exit: pt.clear 384/16 = 24; back to the parent's CR3: 1. 24+1+1+1+24+1 = 52; "
@@ -70,6 +90,15 @@ static const struct vm_expect rows[] = {
 	{"vm-hw", "core2-vtx", "ctxsw", 2, 2, 0, 0, 0, 0, "two CR3 writes"},
 	{"vm-hw", "core2-vtx", "read-disk", 1, 8, 0, 0, 0, 0,
 	 "driver.read io 4 + HLT 1 + entry.interrupt's EOI 1 (no apicv) + driver.complete io 2 = 8"},
+	{"vm-hw", "core2-vtx", "mmap", 9, 22, 0, 0, 0, 14,
+	 "7 faults x (#PF exit 1 + pt.map's traced PTE write 1) = 14; pt.unmap 7 traced PTE writes + 1 "
+	 "invlpg = 8: 22 exits; hidden faults: the 14 traced PTE writes (the #PF is the guest's)"},
+	{"vm-hw", "core2-vtx", "select-100", 1, 0, 0, 0, 0, 0, "select is guest kernel code only"},
+	{"vm-hw", "core2-vtx", "udp-rr", 2, 5, 0, 0, 0, 0, "nic.xmit io 1 + HLT 1 + EOI 1 + nic.rx io 2 = 5"},
+	{"vm-hw", "core2-vtx", "tcp-send-64k", 1, 138, 0, 0, 0, 0,
+	 "46 x nic.xmit io 1 = 46; 23 ACKs x (external-interrupt 1 + EOI 1 + nic.rx io 2) = 92: 138"},
+	{"vm-hw", "core2-vtx", "timer-tick", 0, 2, 0, 0, 0, 0,
+	 "external-interrupt exit 1 + the guest's EOI 1 (no apicv) = 2"},
 	{"vm-hw", "core2-vtx", "fork", 4, 773, 0, 0, 0, 769,
 	 "pt.copy 384 PTE + 1 invlpg; wait -> child CR3 1; cow fault: #PF exit 1 + PTE 1; pt.clear 384; "
 	 "exit -> parent CR3 1: 384+1+1+1+1+384+1 = 773; hidden faults: the 384+1+384 traced PTE writes"},
@@ -104,6 +133,16 @@ static const struct vm_expect rows[] = {
 	 "virtio: io 4 -> ceil(4/64) = 1 kick; HLT 1; EOI 1; completion io 2 -> 1: 4 exits; traps 1 + 2 kicks "
 	 "through QEMU + 2 QEMU I/O = 5"},
 	{"vm-hw-ept:backend=kernel", "modern", "read-disk", 1, 8, 0, 0, 0, 0, "in-kernel device model: exits as emulated, no QEMU trap"},
+	{"vm-hw-ept", "modern", "mmap", 9, 0, 0, 0, 0, 0, "EPT: faults, PTE writes and the flush stay in the guest"},
+	{"vm-hw-ept", "modern", "udp-rr", 7, 5, 0, 0, 0, 0,
+	 "exits: nic.xmit io 1 + HLT 1 + EOI 1 + nic.rx io 2 = 5; traps: sendto, recvfrom, and QEMU's "
+	 "KVM_RUN after each of the 3 emulated accesses and after submitting and completing the wait: 7"},
+	{"vm-hw-ept:io=virtio", "modern", "udp-rr", 6, 4, 0, 0, 0, 0,
+	 "virtio-net: xmit io 1 -> 1 kick; HLT 1; EOI 1; rx io 2 -> ceil(2/64) = 1 kick: 4 exits; traps: "
+	 "2 calls + 2 kicks through QEMU + the wait's 2: 6"},
+	{"vm-hw-ept:io=virtio", "modern", "tcp-send-64k", 70, 115, 0, 0, 0, 0,
+	 "46 kicks (one per nic.xmit invocation); 23 ACKs x (external interrupt 1 + EOI 1 + 1 kick): 115 "
+	 "exits; traps: the send, and QEMU's KVM_RUN after each of the 69 kicks: 70"},
 	{"vm-hw-ept:io=virtio,backend=kernel", "modern", "read-disk", 1, 4, 0, 0, 0, 0, "vhost-style: the 4 exits of virtio, no QEMU trap"},
 	// ---- vm-bt: no VMX and no hypercalls: sensitive instructions become
 	// callouts, counted in cycles only. The system call enters the monitor
