@@ -311,7 +311,7 @@ static void test_guest_read_disk(void **state)
 
 // ---- eBPF in `osarch faults` (configs/extension-faults.yaml) ----
 
-// Placement ebpf: arch monolithic (the driver service in `kernel`, ring 0,
+// Placement ebpf (packet filter only): arch monolithic (its service in `kernel`, ring 0,
 // global: the same domain as the loadable module, so the same per-call
 // cost, no crossing) with a verifier that bounds loops. A wild write and
 // a null dereference are accesses the verifier cannot prove safe, an
@@ -334,20 +334,27 @@ static void test_ebpf_faults(void **state)
 			pl = i;
 	}
 	assert_true(pe >= 0 && pl >= 0);
-	struct run *x = run(c->place[pe].arch, c->ext[0].workload);
+	// The placement applies to the packet filter only (a block driver is
+	// not an eBPF program: extensions: packet-filter).
+	int ef = -1;
+	for (int i = 0; i < c->next; i++)
+		if (!strcmp(c->ext[i].name, "packet-filter"))
+			ef = i;
+	assert_true(ef >= 0);
+	struct run *x = run(c->place[pe].arch, c->ext[ef].workload);
 	struct ext_domain d;
-	assert_int_equal(ext_domain_of(&x->a, service_find(&x->a.svc, c->ext[0].service), &x->w, &d), 0);
+	assert_int_equal(ext_domain_of(&x->a, service_find(&x->a.svc, c->ext[ef].service), &x->w, &d), 0);
 	assert_int_equal(d.ring, 0);
 	struct fault_outcome o;
 	static const int refused[] = {FAULT_WILD_WRITE, FAULT_NULL_DEREF, FAULT_LOOP};
 	for (int i = 0; i < 3; i++) {
-		fault_outcome(&d, &c->place[pe], &c->ext[0], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
+		fault_outcome(&d, &c->place[pe], &c->ext[ef], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
 		assert_int_equal(o.unit, UNIT_NONE);
 		assert_string_equal(o.contained, "verifier");
-		fault_outcome(&d, &c->place[pl], &c->ext[0], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
+		fault_outcome(&d, &c->place[pl], &c->ext[ef], &c->scenario, &c->consts, refused[i], 1, 0.001, &o);
 		assert_int_equal(o.unit, UNIT_MACHINE);
 	}
-	fault_outcome(&d, &c->place[pe], &c->ext[0], &c->scenario, &c->consts, FAULT_LEAK, 1, 0.001, &o);
+	fault_outcome(&d, &c->place[pe], &c->ext[ef], &c->scenario, &c->consts, FAULT_LEAK, 1, 0.001, &o);
 	assert_int_equal(o.unit, UNIT_EXTENSION);
 	assert_string_equal(o.contained, "memory quota");
 	free(x);
