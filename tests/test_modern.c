@@ -191,6 +191,23 @@ static void test_sel4_pagefault(void **state)
 	free(x);
 }
 
+// sel4 timer-tick: the tick interrupts the program (an interrupt, no
+// trap), the kernel signals the personality's scheduler (kdeliver: a
+// message, a switch into its space), which runs sched.tick and waits on its
+// notification again (1 trap), then the program resumes (its space again):
+// 1 trap, 1 message, 2 address-space switches, 4 mode switches (into ring
+// 0, out to the server, the server's trap, out to the program).
+static void test_sel4_timer_tick(void **state)
+{
+	(void)state;
+	struct run *x = run("sel4", "timer-tick");
+	assert_int_equal(x->r.os.traps, 1);
+	assert_int_equal(x->r.os.ipc_messages, 1);
+	assert_int_equal(x->r.os.as_switches, 2);
+	assert_int_equal(x->r.os.mode_switches, 4);
+	free(x);
+}
+
 // ---- io_uring ----
 
 // monolithic read: entry.syscall 40 + posix.read 60 + vfs.read 150 +
@@ -372,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_sel4_null),
 		cmocka_unit_test(test_sel4_read_disk),
 		cmocka_unit_test(test_sel4_pagefault),
+		cmocka_unit_test(test_sel4_timer_tick),
 		cmocka_unit_test(test_uring_instructions),
 		cmocka_unit_test(test_uring_sqpoll),
 		cmocka_unit_test(test_gvisor_null),
