@@ -18,6 +18,9 @@ enum repl_policy { REPL_LRU, REPL_PLRU };
 #define CACHE_ASSOC_MAX (1u << 24)
 #define CACHE_LINE_MIN 4u
 #define CACHE_LINE_MAX 4096u
+// At most 2^24 lines (1G of 64-byte lines): the model keeps 8 bytes of tag per
+// line, so 1G of 4-byte lines would be 2 GiB (found by fuzzing `cachesim`).
+#define CACHE_LINES_MAX (1ull << 24)
 
 struct cache_geom {
 	int present;       // 0: this level does not exist (e.g. no L3)

@@ -54,6 +54,9 @@ static int cache_problem(const struct cache_geom *c, char *why, size_t n)
 		return snprintf(why, n, "size %llu is not a power of two %s",
 				(unsigned long long)c->size, sizes), -1;
 	uint64_t lines = c->size / c->line;
+	if (lines > CACHE_LINES_MAX)
+		return snprintf(why, n, "size %llu holds %llu lines of %u bytes (expected at most %llu lines)",
+				(unsigned long long)c->size, (unsigned long long)lines, c->line, CACHE_LINES_MAX), -1;
 	if (c->assoc > lines)
 		return snprintf(why, n, "assoc %u exceeds the %llu lines of size/line",
 				c->assoc, (unsigned long long)lines), -1;

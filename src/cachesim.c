@@ -627,7 +627,7 @@ int cachesim_parse_geom(const char *text, struct cache_geom *g)
 	// The limits of a machine profile's cache (a terabyte would be
 	// allocated, line by line, before anything said no).
 	if (size < CACHE_SIZE_MIN || size > CACHE_SIZE_MAX || assoc < 1 || assoc > CACHE_ASSOC_MAX ||
-	    line < CACHE_LINE_MIN || line > CACHE_LINE_MAX)
+	    line < CACHE_LINE_MIN || line > CACHE_LINE_MAX || size / line > CACHE_LINES_MAX)
 		return -2;
 	memset(g, 0, sizeof *g);
 	g->present = 1;
@@ -851,8 +851,9 @@ int cmd_cachesim(int argc, char **argv)
 			int bad = geom_text[k] ? cachesim_parse_geom(geom_text[k], &g[k]) : 0;
 			if (bad == -2) {
 				fprintf(stderr, "osarch: %s '%s' is outside a machine profile's limits (expected size %llu..1G "
-					"bytes, assoc 1..%u, line %u..%u bytes)\n", geom_opt[k], geom_text[k],
-					CACHE_SIZE_MIN, CACHE_ASSOC_MAX, CACHE_LINE_MIN, CACHE_LINE_MAX);
+					"bytes, assoc 1..%u, line %u..%u bytes, at most %llu lines)\n", geom_opt[k],
+					geom_text[k], CACHE_SIZE_MIN, CACHE_ASSOC_MAX, CACHE_LINE_MIN, CACHE_LINE_MAX,
+					CACHE_LINES_MAX);
 				return 2;
 			}
 			if (bad) {

@@ -372,6 +372,17 @@ static void test_usage_errors(void **state)
 	assert_int_equal(cachesim_parse_geom("32K,0,64", &g), -2);
 	assert_int_equal(cachesim_parse_geom("32K,8,8192", &g), -2);
 	assert_int_equal(cachesim_parse_geom("32,1,4", &g), -2);
+	// Found by fuzzing the command line: 1G of 4-byte lines is 2^28 lines
+	// (2 GiB of tags); at most 2^24 lines, as for a profile's cache.
+	assert_int_equal(cachesim_parse_geom("1G,16,4", &g), -2);
+	assert_int_equal(cachesim_parse_geom("1G,16,64", &g), 0);
+	struct profile big;
+	struct cfg_error perr;
+	profile_defaults(&big);
+	big.l1d.size = 1ull << 30;
+	big.l1d.line = 4;
+	assert_int_not_equal(profile_check(&big, &perr), 0);
+	assert_non_null(strstr(perr.msg, "(expected at most 16777216 lines)"));
 	const char *huge[] = {"cachesim", "--I1", "1T,1,4096", DATA "pattern.trace", NULL};
 	assert_int_equal(run_cmd(cmd_cachesim, huge), 2);
 	// A directory is not a trace: exit 2 (it used to fail reading, exit 1).
