@@ -281,9 +281,10 @@ explorer: $(BUILD)/osarch
 	@sh scripts/explorer.sh $(BUILD)/osarch results/default report/index.html
 
 # The page in headless Chromium (Debian's /usr/bin/chromium driven by
-# playwright-core; scripts/browser-deps.sh installs both when missing). Ends
-# with "N passed, N failed"; screenshots in $${CI_LOG_DIR:-build}/explorer*.png.
-test-browser: explorer
+# playwright-core; scripts/browser-deps.sh installs both when missing), with
+# the in-browser model of `make wasm` (its edit view, issue 22). Ends with
+# "N passed, N failed"; screenshots in $${CI_LOG_DIR:-build}/{explorer,compare,try}*.png.
+test-browser: explorer wasm
 	@sh scripts/browser-deps.sh
 	@cd tests/browser && OSARCH=$(BUILD)/osarch node explorer.test.mjs
 
