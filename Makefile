@@ -13,6 +13,10 @@ OPT     ?= -O2
 DEB_PKGS := libyaml-dev libjansson-dev libcmocka-dev gnuplot-nox pkg-config
 DEB_OPT_PKGS := libsimgrid-dev libpapi-dev papi-tools
 
+# `make` alone builds the programs (the included build/config.mk's rule below
+# would otherwise be the first target, and all `make` did).
+.DEFAULT_GOAL := all
+
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 	-Wno-error=deprecated-declarations -Iinclude -g
 CORE_PKGS := yaml-0.1 jansson
@@ -107,7 +111,7 @@ $(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(BUILD)/obj/src/scale.o $(
 $(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libosarch.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -175,24 +179,35 @@ clean:
 
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600
+FUZZ_RSS_MB ?= 2048
 FUZZ_CC ?= clang
 FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch workload:4:workloads services:5:models \
-	isa:6:configs/isa faults:7:configs
-FUZZ_LIB_SRC := $(filter-out src/main.c,$(LIB_SRC))
+	isa:6:configs/isa faults:7:configs scale:8:configs answers:9:labs/1 lackey:10:tests/data/replay \
+	cachesim-cli:11:fuzz/cachesim-cli
+FUZZ ?= $(foreach k,$(FUZZ_KINDS),$(firstword $(subst :, ,$(k))))
+FUZZ_LIB_SRC = $(LIB_SRC) $(if $(filter yes,$(SIMGRID)),src/scale.c)
+FUZZ_LIBS = $(PKG_LIBS) $(if $(filter yes,$(SIMGRID)),$(SIMGRID_LIBS))
 
+# A crash, a leak or a sanitizer report fails the target (the log is kept
+# in build-fuzz/log-KIND.txt, its last lines shown). FUZZ=lackey runs one.
+# The scale harness needs SimGrid (skipped without it).
 fuzz: $(BUILD)/config.mk $(BUILD)/gitversion.h
 	@mkdir -p build-fuzz
 	@for spec in $(FUZZ_KINDS); do \
 		kind=$${spec%%:*}; rest=$${spec#*:}; num=$${rest%%:*}; seeds=$${rest#*:}; \
+		case " $(FUZZ) " in *" $$kind "*) ;; *) continue;; esac; \
+		if [ $$kind = scale ] && [ "$(SIMGRID)" != yes ]; then echo "fuzz: scale skipped (no SimGrid)"; continue; fi; \
 		echo "fuzz: building $$kind"; \
 		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) -g -O1 \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DFUZZ_KIND=$$num \
-			$(PKG_CFLAGS) fuzz/fuzz_loader.c $(FUZZ_LIB_SRC) -o build-fuzz/fuzz_$$kind $(PKG_LIBS) || exit 1; \
+			$(PKG_CFLAGS) fuzz/fuzz_loader.c $(FUZZ_LIB_SRC) -o build-fuzz/fuzz_$$kind $(FUZZ_LIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$kind build-fuzz/crashes-$$kind; \
 		echo "fuzz: $$kind for $(FUZZ_SECONDS) s"; \
 		ASAN_OPTIONS=detect_leaks=1 ./build-fuzz/fuzz_$$kind -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-rss_limit_mb=2048 -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
-			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds 2>&1 | tail -n 12 || exit 1; \
+			-rss_limit_mb=$(FUZZ_RSS_MB) -dict=fuzz/osarch.dict -artifact_prefix=build-fuzz/crashes-$$kind/ \
+			-print_final_stats=1 build-fuzz/corpus-$$kind $$seeds >build-fuzz/log-$$kind.txt 2>&1; \
+		st=$$?; tail -n 12 build-fuzz/log-$$kind.txt; \
+		if [ $$st -ne 0 ]; then echo "fuzz: $$kind failed (exit $$st); see build-fuzz/log-$$kind.txt" >&2; exit 1; fi; \
 	done
 
 # ---- real programs (issue 10): valgrind traces replayed under six architectures ----
@@ -310,4 +325,5 @@ test-wasm: $(BUILD)/osarch wasm
 scale: $(BUILD)/osarch $(BUILD)/osarch-scale
 	./$(BUILD)/osarch scale configs/scale-cores.yaml
 	./$(BUILD)/osarch scale configs/scale-remote.yaml
+	./$(BUILD)/osarch scale configs/scale-remote-clients.yaml
 	./$(BUILD)/osarch scale configs/scale-migrate.yaml

@@ -11,10 +11,14 @@ const char *const step_names[STEP__N] = {
 	[STEP_COPY_IN] = "copy_in",     [STEP_COPY_OUT] = "copy_out",   [STEP_MESSAGE] = "message",
 	[STEP_IDLE] = "idle",           [STEP_HYPERCALL] = "hypercall", [STEP_VMEXIT] = "vmexit",
 	[STEP_VMENTRY] = "vmentry",     [STEP_ENTER] = "enter",         [STEP_CALL] = "call",
+	[STEP_SCHEDULE] = "schedule",
+	[STEP_GRANT] = "grant",         [STEP_HIDDEN_FAULT] = "hidden_fault",
+	[STEP_RELOAD_CR3] = "reload_cr3", [STEP_DISCARD_SHADOWS] = "discard_shadows",
+	[STEP_HANDLER] = "handler",
 };
 
 const char *const edge_names[EDGE__N] = {[EDGE_CALL] = "call", [EDGE_FAULT] = "fault",
-					 [EDGE_DEVICE] = "device"};
+					 [EDGE_DEVICE] = "device", [EDGE_INTERRUPT] = "interrupt"};
 
 static yaml_node_t *nd(struct ydoc *d, int id) { return yaml_document_get_node(&d->doc, id); }
 
@@ -54,6 +58,7 @@ struct domain_file {
 	int small;
 	int per_process;
 	int hypervisor;
+	int global_pages;
 	char translated_by[2 * NAME_LEN];
 };
 
@@ -72,63 +77,81 @@ static const struct field domain_schema[] = {
 	 .help = "one instance per process (the application's own domain)"},
 	{.key = "hypervisor", .type = F_BOOL, .offset = DF(hypervisor),
 	 .help = "the monitor itself (VMX root or a paravirtualising hypervisor): never intercepted"},
+	{.key = "global_pages", .type = F_BOOL, .offset = DF(global_pages),
+	 .help = "false: its kernel-address pages are never global (Xen forbids it for a 64-bit PV guest kernel)"},
 	{.key = "translated_by", .type = F_STRING, .offset = DF(translated_by), .size = 2 * NAME_LEN,
 	 .help = "service.op of a binary translator: code runs from its translation cache"},
 	{0},
 };
 #undef DF
 
-static int load_domains(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+// Space ids: 0 for "global", then 1.. in order of first mention (by domain
+// index, so an option that redefines a domain keeps the others' ids).
+static void resolve_spaces(struct arch *a)
+{
+	char spaces[MAX_DOMAINS][NAME_LEN];
+	int nspaces = 0;
+	for (int k = 0; k < a->ndom; k++) {
+		struct domain *dom = &a->dom[k];
+		if (!strcmp(dom->space, "global")) {
+			dom->space_id = 0;
+			continue;
+		}
+		int i;
+		for (i = 0; i < nspaces; i++)
+			if (!strcmp(spaces[i], dom->space))
+				break;
+		if (i == nspaces)
+			snprintf(spaces[nspaces++], NAME_LEN, "%s", dom->space);
+		dom->space_id = i + 1;
+	}
+}
+
+// `redefine`: an option's domains replace the domain of the same name.
+static int load_domains(struct arch *a, struct ydoc *d, yaml_node_t *n, int redefine,
+			struct cfg_error *err)
 {
 	if (need_map(d, n, "domains", "{name: {ring: N, space: NAME}}", err))
 		return -1;
-	char spaces[MAX_DOMAINS][NAME_LEN];
-	int nspaces = 0;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key);
-		if (a->ndom >= MAX_DOMAINS) {
+		char name[NAME_LEN];
+		if (name_of(d, k, name, "domain name", err))
+			return -1;
+		int at = arch_domain_find(a, name);
+		if (at >= 0 && !redefine) {
+			cfg_errorf(err, d, k, "duplicate domain '%s'", name);
+			return -1;
+		}
+		if (at < 0 && a->ndom >= MAX_DOMAINS) {
 			cfg_errorf(err, d, k, "too many domains (expected at most %d)", MAX_DOMAINS);
 			return -1;
 		}
-		struct domain *dom = &a->dom[a->ndom];
-		memset(dom, 0, sizeof *dom);
-		if (name_of(d, k, dom->name, "domain name", err))
-			return -1;
-		if (arch_domain_find(a, dom->name) >= 0) {
-			cfg_errorf(err, d, k, "duplicate domain '%s'", dom->name);
-			return -1;
-		}
 		struct domain_file f = {0};
+		f.global_pages = 1;
 		if (schema_load(domain_schema, &f, sizeof f, d, nd(d, p->value), err))
 			return -1;
 		if (f.ring == 2) {
 			cfg_errorf(err, d, nd(d, p->value), "ring 2 is not modelled (expected 0, 1 or 3)");
 			return -1;
 		}
-		dom->ring = f.ring, dom->vmx_root = f.vmx_root, dom->vm = f.vm, dom->nested = f.nested;
-		dom->small = f.small, dom->per_process = f.per_process;
-		dom->hypervisor = f.hypervisor || f.vmx_root;
-		dom->translator_svc = dom->translator_op = -1;
-		if (f.translated_by[0] && find_service_op(a, f.translated_by, &dom->translator_svc, &dom->translator_op)) {
+		struct domain nw;
+		memset(&nw, 0, sizeof nw);
+		snprintf(nw.name, sizeof nw.name, "%s", name);
+		nw.ring = f.ring, nw.vmx_root = f.vmx_root, nw.vm = f.vm, nw.nested = f.nested;
+		nw.small = f.small, nw.per_process = f.per_process;
+		nw.hypervisor = f.hypervisor || f.vmx_root;
+		nw.no_global = !f.global_pages;
+		nw.translator_svc = nw.translator_op = -1;
+		if (f.translated_by[0] && find_service_op(a, f.translated_by, &nw.translator_svc, &nw.translator_op)) {
 			cfg_errorf(err, d, map_get(d, nd(d, p->value), "translated_by"),
 				   "unknown operation '%s' (expected service.op)", f.translated_by);
 			return -1;
 		}
-		snprintf(dom->space, sizeof dom->space, "%s", f.space);
-		// Space ids: 0 for "global", then 1.. in order of first mention.
-		if (!strcmp(f.space, "global")) {
-			dom->space_id = 0;
-		} else {
-			int i;
-			for (i = 0; i < nspaces; i++)
-				if (!strcmp(spaces[i], f.space))
-					break;
-			if (i == nspaces)
-				snprintf(spaces[nspaces++], NAME_LEN, "%s", f.space);
-			dom->space_id = i + 1;
-		}
-		a->ndom++;
+		snprintf(nw.space, sizeof nw.space, "%s", f.space);
+		a->dom[at >= 0 ? at : a->ndom++] = nw;
 	}
+	resolve_spaces(a);
 	return 0;
 }
 
@@ -164,7 +187,8 @@ static int load_step(struct arch *a, struct step *st, struct ydoc *d, yaml_node_
 {
 	memset(st, 0, sizeof *st);
 	st->target = TGT_DST;
-	yaml_node_t *kn = n, *vn = NULL;
+	st->in_dom = -1;
+	yaml_node_t *kn = n, *vn = NULL, *in_node = NULL;
 	if (n->type == YAML_MAPPING_NODE) {
 		yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		if (p == n->data.mapping.pairs.top) {
@@ -174,8 +198,19 @@ static int load_step(struct arch *a, struct step *st, struct ydoc *d, yaml_node_
 		kn = nd(d, p->key), vn = nd(d, p->value);
 		for (yaml_node_pair_t *q = p + 1; q < n->data.mapping.pairs.top; q++) {
 			const char *extra = node_scalar(nd(d, q->key));
+			if (extra && !strcmp(extra, "in")) {
+				const char *dn = node_scalar(nd(d, q->value));
+				in_node = nd(d, q->value);
+				st->in_dom = dn ? arch_domain_find(a, dn) : -1;
+				if (st->in_dom < 0) {
+					cfg_errorf(err, d, in_node, "unknown domain '%s' (expected a domain of this file)",
+						   dn ? dn : "");
+					return -1;
+				}
+				continue;
+			}
 			if (!extra || strcmp(extra, "why")) {
-				cfg_errorf(err, d, nd(d, q->key), "unknown key '%s' in a step (expected: why)",
+				cfg_errorf(err, d, nd(d, q->key), "unknown key '%s' in a step (expected: why, in)",
 					   extra ? extra : "");
 				return -1;
 			}
@@ -197,6 +232,10 @@ static int load_step(struct arch *a, struct step *st, struct ydoc *d, yaml_node_
 	const char *v = node_scalar(vn);
 	if (!v) {
 		cfg_errorf(err, d, vn, "step argument is not a scalar (expected a name)");
+		return -1;
+	}
+	if (in_node && st->kind != STEP_RUN) {
+		cfg_errorf(err, d, in_node, "'in' applies to a run step only (expected {run: service.op, in: DOMAIN})");
 		return -1;
 	}
 	if (st->kind == STEP_RUN) {
@@ -240,26 +279,39 @@ static int load_steps(struct arch *a, struct step *steps, int *n, struct ydoc *d
 	return 0;
 }
 
-static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+static int transport_find(const struct arch *a, const char *name)
+{
+	for (int i = 0; i < a->ntr; i++)
+		if (!strcmp(a->tr[i].name, name))
+			return i;
+	return -1;
+}
+
+// `redefine`: an option's transports replace the transport of the same name.
+static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, int redefine,
+			   struct cfg_error *err)
 {
 	if (need_map(d, n, "transports", "{name: {call: [steps], return: [steps]}}", err))
 		return -1;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
-		if (a->ntr >= MAX_TRANSPORTS) {
+		char tname[NAME_LEN];
+		if (name_of(d, k, tname, "transport name", err))
+			return -1;
+		int at = transport_find(a, tname);
+		if (at >= 0 && !redefine) {
+			cfg_errorf(err, d, k, "duplicate transport '%s'", tname);
+			return -1;
+		}
+		if (at < 0 && a->ntr >= MAX_TRANSPORTS) {
 			cfg_errorf(err, d, k, "too many transports (expected at most %d)", MAX_TRANSPORTS);
 			return -1;
 		}
-		struct transport *t = &a->tr[a->ntr];
+		struct transport nt; // built aside, so a failed redefinition leaves the old one
+		struct transport *t = &nt;
 		memset(t, 0, sizeof *t);
 		t->nret = -1;
-		if (name_of(d, k, t->name, "transport name", err))
-			return -1;
-		for (int i = 0; i < a->ntr; i++)
-			if (!strcmp(a->tr[i].name, t->name)) {
-				cfg_errorf(err, d, k, "duplicate transport '%s'", t->name);
-				return -1;
-			}
+		snprintf(t->name, sizeof t->name, "%s", tname);
 		if (need_map(d, v, t->name, "call, return, via_kernel, batch, register_bytes", err))
 			return -1;
 		int have_call = 0;
@@ -301,18 +353,11 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, struc
 			cfg_errorf(err, d, v, "missing required key 'call'");
 			return -1;
 		}
-		a->ntr++;
+		a->tr[at >= 0 ? at : a->ntr++] = *t;
 	}
 	return 0;
 }
 
-static int transport_find(const struct arch *a, const char *name)
-{
-	for (int i = 0; i < a->ntr; i++)
-		if (!strcmp(a->tr[i].name, name))
-			return i;
-	return -1;
-}
 
 // ---- placement, crossings, sensitive operations ----
 
@@ -388,7 +433,7 @@ static int pattern_ok(const struct arch *a, const char *s)
 
 static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
 {
-	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ...}", err))
+	if (need_map(d, n, "crossings", "{call: {user->kernel: trap}, fault: ..., device: ..., interrupt: ...}", err))
 		return -1;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
@@ -398,7 +443,7 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, edge_names[e]))
 				break;
 		if (e == EDGE__N) {
-			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device, interrupt)", kind ? kind : "");
 			return -1;
 		}
 		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{driver-domain: transport}" : "{from->to: transport}", err))
@@ -462,7 +507,7 @@ static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			if (kind && !strcmp(kind, sensitive_names[s]))
 				break;
 		if (s == SENS__N) {
-			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush, apic)", kind ? kind : "");
 			return -1;
 		}
 		if (tn && !strcmp(tn, "native")) {
@@ -480,10 +525,62 @@ static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 
 // ---- options: named variants of the placement ("mach-multiserver:driver=user") ----
 
+// An option's crossings come first: the rules match in order, and an
+// option's rule must win over the base file's.
+static int load_crossings_first(struct arch *a, struct ydoc *d, yaml_node_t *n, struct cfg_error *err)
+{
+	int before = a->nrules;
+	if (load_crossings(a, d, n, err))
+		return -1;
+	int added = a->nrules - before;
+	struct rule tmp[MAX_RULES];
+	memcpy(tmp, a->rules + before, (size_t)added * sizeof tmp[0]);
+	memmove(a->rules + added, a->rules, (size_t)before * sizeof tmp[0]);
+	memcpy(a->rules, tmp, (size_t)added * sizeof tmp[0]);
+	return 0;
+}
+
+static int apply_option(struct arch *a, struct ydoc *d, yaml_node_t *val, const char *value,
+			struct cfg_error *err)
+{
+	if (need_map(d, val, value, "{placement: {...}, sensitive: {...}, domains: {...}, transports: {...}, crossings: {...}}", err))
+		return -1;
+	// Domains first: the transports and placement of the same value name them.
+	static const char *const order[] = {"domains", "transports", "placement", "sensitive", "crossings", NULL};
+	FOR_PAIRS(p, val) {
+		const char *key = node_scalar(nd(d, p->key));
+		int i;
+		for (i = 0; order[i]; i++)
+			if (key && !strcmp(key, order[i]))
+				break;
+		if (!order[i]) {
+			cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: domains, transports, placement, sensitive, crossings)",
+				   key ? key : "");
+			return -1;
+		}
+	}
+	for (int i = 0; order[i]; i++) {
+		yaml_node_t *n = map_get(d, val, order[i]);
+		if (!n)
+			continue;
+		int rc = i == 0 ? load_domains(a, d, n, 1, err)
+		       : i == 1 ? load_transports(a, d, n, 1, err)
+		       : i == 2 ? load_placement(a, d, n, err)
+		       : i == 3 ? load_sensitive(a, d, n, err)
+				: load_crossings_first(a, d, n, err);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+// Profile fields an option's default may follow (`default_from:`).
+static const char *const default_fields[] = {"word_bits", NULL};
+
 static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char *spec,
 			 const char *path, struct cfg_error *err)
 {
-	for (char *save = NULL, *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+	for (char *save = NULL, *kv = spec ? strtok_r(spec, ",", &save) : NULL; kv; kv = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(kv, '=');
 		if (!eq) {
 			cfg_msgf(err, "%s:1:1: error: bad option '%s' (expected NAME=VALUE)", path, kv);
@@ -495,26 +592,53 @@ static int apply_options(struct arch *a, struct ydoc *d, yaml_node_t *opts, char
 			cfg_errorf(err, d, opts ? opts : ydoc_root(d), "architecture '%s' has no option '%s'", a->name, kv);
 			return -1;
 		}
-		yaml_node_t *val = o->type == YAML_MAPPING_NODE ? map_get(d, o, eq + 1) : NULL;
+		yaml_node_t *val = o->type == YAML_MAPPING_NODE && strcmp(eq + 1, "default_from") ? map_get(d, o, eq + 1) : NULL;
 		if (!val) {
 			cfg_errorf(err, d, o, "option '%s' has no value '%s'", kv, eq + 1);
 			return -1;
 		}
-		if (need_map(d, val, eq + 1, "{placement: {...}}", err))
+		if (apply_option(a, d, val, eq + 1, err))
 			return -1;
-		FOR_PAIRS(p, val) {
-			const char *key = node_scalar(nd(d, p->key));
-			int is_place = key && !strcmp(key, "placement");
-			if (!is_place && !(key && !strcmp(key, "sensitive"))) {
-				cfg_errorf(err, d, nd(d, p->key), "unknown key '%s' (expected one of: placement, sensitive)", key ? key : "");
-				return -1;
-			}
-			if (is_place ? load_placement(a, d, nd(d, p->value), err)
-				     : load_sensitive(a, d, nd(d, p->value), err))
-				return -1;
-		}
 		size_t len = strlen(a->name);
 		snprintf(a->name + len, sizeof a->name - len, "%s%s=%s", strchr(a->name, ':') ? "," : ":", kv, eq + 1);
+		if (!strcmp(a->auto_opt, kv))
+			a->auto_opt[0] = 0; // given explicitly: no profile default
+	}
+	return 0;
+}
+
+// Options whose default follows a profile field (`default_from: word_bits`,
+// values named by the field's value): remembered, applied per profile by
+// arch_for_profile. Each value the field can take must exist.
+static int note_profile_defaults(struct arch *a, struct ydoc *d, yaml_node_t *opts, struct cfg_error *err)
+{
+	if (!opts)
+		return 0;
+	if (need_map(d, opts, "options", "{NAME: {VALUE: {...}}}", err))
+		return -1;
+	FOR_PAIRS(p, opts) {
+		yaml_node_t *o = nd(d, p->value);
+		yaml_node_t *df = o->type == YAML_MAPPING_NODE ? map_get(d, o, "default_from") : NULL;
+		if (!df)
+			continue;
+		const char *field = node_scalar(df);
+		int i;
+		for (i = 0; default_fields[i]; i++)
+			if (field && !strcmp(field, default_fields[i]))
+				break;
+		if (!default_fields[i]) {
+			cfg_errorf(err, d, df, "unknown profile field '%s' (expected word_bits)", field ? field : "");
+			return -1;
+		}
+		if (a->auto_opt[0]) {
+			cfg_errorf(err, d, df, "only one option may follow the profile (expected one default_from)");
+			return -1;
+		}
+		if (!map_get(d, o, "32") || !map_get(d, o, "64")) {
+			cfg_errorf(err, d, o, "option '%s' follows word_bits but lacks value 32 or 64", node_scalar(nd(d, p->key)));
+			return -1;
+		}
+		snprintf(a->auto_opt, sizeof a->auto_opt, "%s", node_scalar(nd(d, p->key)));
 	}
 	return 0;
 }
@@ -611,9 +735,9 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 		return -1;
 	if ((n = map_get(d, root, "services")) && services_load_node(&a->svc, d, n, err))
 		return -1;
-	if (load_domains(a, d, map_get(d, root, "domains"), err))
+	if (load_domains(a, d, map_get(d, root, "domains"), 0, err))
 		return -1;
-	if ((n = map_get(d, root, "transports")) && load_transports(a, d, n, err))
+	if ((n = map_get(d, root, "transports")) && load_transports(a, d, n, 0, err))
 		return -1;
 	if (load_placement(a, d, map_get(d, root, "placement"), err))
 		return -1;
@@ -634,7 +758,8 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 	if ((n = map_get(d, root, "kernel_domain")) && name_of(d, n, dn, "kernel_domain", err))
 		return -1;
 	a->kernel_domain = arch_domain_find(a, dn);
-	if (a->kernel_domain < 0 || a->dom[a->kernel_domain].ring == 3) {
+	// A guest kernel may run in ring 3 (a 64-bit paravirtual guest); a host kernel may not.
+	if (a->kernel_domain < 0 || (a->dom[a->kernel_domain].ring == 3 && a->dom[a->kernel_domain].vm == 0)) {
 		cfg_errorf(err, d, n ? n : root, "no kernel domain '%s' (expected kernel_domain: NAME of a ring 0 or 1 domain)", dn);
 		return -1;
 	}
@@ -655,8 +780,22 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 			}
 		}
 	}
-	if (opt_spec && apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
+	if (note_profile_defaults(a, d, map_get(d, root, "options"), err) ||
+	    apply_options(a, d, map_get(d, root, "options"), opt_spec, d->path, err))
 		return -1;
+	// A service added after an architecture file was written goes where the
+	// service it names in `placed_with` goes (for every process), so older
+	// files keep working; the shipped files place every service themselves.
+	for (int s = 0; s < a->svc.n; s++) {
+		int w = a->svc.s[s].placed_with[0] ? service_find(&a->svc, a->svc.s[s].placed_with) : -1;
+		if (placement_of(a, s) >= 0 || w < 0 || w == s)
+			continue;
+		for (int i = 0, n = a->nplace; i < n && a->nplace < MAX_PLACEMENT; i++)
+			if (a->place[i].service == w) {
+				a->place[a->nplace] = a->place[i];
+				a->place[a->nplace++].service = s;
+			}
+	}
 	for (int s = 0; s < a->svc.n; s++)
 		if (placement_of(a, s) < 0) {
 			cfg_errorf(err, d, map_get(d, root, "placement"),
@@ -677,6 +816,7 @@ int arch_load(struct arch *a, const char *name_or_path, const struct service_set
 	for (int i = 0; i < SENS__N; i++)
 		a->sensitive[i] = -1;
 	char spec[256], path[600];
+	snprintf(a->spec, sizeof a->spec, "%s", name_or_path);
 	snprintf(spec, sizeof spec, "%s", name_or_path);
 	char *colon = strchr(spec, ':');
 	if (colon)
@@ -689,6 +829,19 @@ int arch_load(struct arch *a, const char *name_or_path, const struct service_set
 	int rc = load_arch_doc(a, &d, colon, err);
 	ydoc_free(&d);
 	return rc;
+}
+
+int arch_for_profile(const struct arch *a, int word_bits, struct arch *out, struct cfg_error *err)
+{
+	if (!a->auto_opt[0])
+		return 1;
+	char spec[sizeof a->spec + NAME_LEN + 8];
+	snprintf(spec, sizeof spec, "%s%s%s=%d", a->spec, strchr(a->spec, ':') ? "," : ":", a->auto_opt, word_bits);
+	// The architecture's own services replace the shared ones of the same
+	// name again, so a->svc serves as the shared set.
+	if (arch_load(out, spec, &a->svc, err))
+		return -1;
+	return 0;
 }
 
 int arch_domain_find(const struct arch *a, const char *name)

@@ -28,6 +28,7 @@ struct experiment {
 	int warmup;
 	int reps;
 	int cold;
+	int skip_unsupported; // a point whose machine lacks the architecture's hardware gives no row
 	int64_t seed;
 	struct { int index, count; } shard; // run only points with index % count == index (count 0/1: all)
 	char path[512];
@@ -92,6 +93,8 @@ int mkdir_p(const char *dir);
 
 // Writes `write(f, arg)` to path atomically: a temporary file then a rename.
 int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg);
+// The same for dir/name (no fixed-size buffer: -1 with ENAMETOOLONG past PATH_MAX).
+int write_atomic_in(const char *dir, const char *name, void (*write)(FILE *f, void *arg), void *arg);
 
 // ---- a result folder as one unit (resultset.c) ----
 #define FNV1A64_INIT 0xcbf29ce484222325ull

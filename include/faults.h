@@ -20,8 +20,20 @@
 #include "walk.h"
 #include "yamlcfg.h"
 
-enum fault_kind { FAULT_WILD_WRITE, FAULT_NULL_DEREF, FAULT_LOOP, FAULT_LEAK, FAULT__N };
-extern const char *const fault_names[FAULT__N + 1]; // wild-write, null-deref, infinite-loop, leak
+// Fault kinds and how each is detected when nothing contains it earlier:
+//   wild-write     a stray store (use after free, overflow): corrupt memory,
+//                  caught by the MMU, address checks or Nooks' write
+//                  protection when the domain is isolated, else not at all;
+//   null-deref     a crash: the processor's exception;
+//   infinite-loop  a hang (a deadlock, interrupts left off): a watchdog or a
+//                  restart service's heartbeat;
+//   leak           resources never freed: exhaustion;
+//   corrupt-data   wrong data through its own interface (a wrong block, a bad
+//                  length): no isolation catches it; lost silently;
+//   dma-write      the device programmed with a wrong address: caught by an
+//                  IOMMU, else memory anywhere is corrupt, whatever the ring.
+enum fault_kind { FAULT_WILD_WRITE, FAULT_NULL_DEREF, FAULT_LOOP, FAULT_LEAK, FAULT_CORRUPT, FAULT_DMA, FAULT__N };
+extern const char *const fault_names[FAULT__N + 1];
 
 // What a fault takes down, from least to most.
 enum fault_unit {
@@ -63,12 +75,14 @@ struct fault_consts {
 	struct recovery_const extension_reload; // the owner of sandboxed code loads it again
 	struct recovery_const heartbeat;        // the restart service's heartbeat period
 	struct recovery_const watchdog;         // a kernel lockup detector's timeout
+	struct recovery_const nooks_recovery;   // Nooks' recovery manager unloads and reloads a driver
 };
 
 struct fault_scenario {
 	int processes; // application processes per operating-system instance
 	int guests;    // guests on the host (a machine failure under a hypervisor takes all)
 	int inflight;  // requests queued at the extension when the fault hits
+	int iommu;     // 1: DMA goes through an IOMMU that confines each device to its driver's buffers
 };
 
 struct fault_ext {
@@ -78,6 +92,7 @@ struct fault_ext {
 	char workload[NAME_LEN]; // the per-call model of its cost
 	int measure;             // enum measure
 	int idempotent;          // its clients retry a request lost in a restart
+	int dma;                 // it programs a device that writes memory by DMA
 	char note[512];
 };
 
@@ -87,6 +102,10 @@ struct fault_place {
 	char arch[2 * NAME_LEN];      // with options
 	char reference[2 * NAME_LEN]; // the same system with the extension unprotected (default monolithic)
 	int restart;                  // a restart service watches the extension's server
+	int nooks;                    // Nooks (Swift et al. SOSP 2003): a lightweight protection domain in
+	                              // ring 0, kernel memory read-only to it, wrappers on every call,
+	                              // its kernel objects tracked, a recovery manager
+	char extensions[200];         // the extensions it applies to (space-separated; empty: all)
 	struct sandbox sandbox;
 	int has_sandbox;
 };
@@ -101,6 +120,9 @@ struct fault_config {
 	struct strlist fault_list;   // as written
 	int faults[FAULT__N];        // resolved, in order
 	int nfaults;
+	double mix[FAULT__N];        // probability of each kind among an extension's faults
+	int has_mix;
+	char mix_source[600];
 	struct fault_ext ext[FAULT_MAX_EXT];
 	int next;
 	struct fault_place place[FAULT_MAX_PLACE];
@@ -129,6 +151,8 @@ struct ext_domain {
 	int all_services;      // every service of the system
 	int apps_in_instance;  // the application processes run in that instance
 	int has_guests;        // the system runs guests (a machine failure takes every guest)
+	int under_hypervisor;  // a hypervisor runs below its domain: its OS instance is a domain the
+	                       // hypervisor can restart alone (a guest, or a driver domain such as dom0)
 };
 
 // Returns 0, or -1 if the architecture does not place `service`.
@@ -146,6 +170,9 @@ struct fault_outcome {
 	int services_stalled;   // its callers, which wait for the recovery
 	double recovery_ms;     // simulated time until service resumes; -1: not without an operator
 	const char *reboot;     // no, guest, machine
+	const char *detection;  // how the fault is noticed: load-time check, exception, watchdog, heartbeat,
+	                        // address check, write protection, iommu, exhaustion, not caught
+	int function_lost;      // the extension's function is unavailable (it never loaded)
 	char what[320];         // one line, no commas
 };
 
@@ -161,11 +188,23 @@ struct isolation_cost {
 	double ref_cycles;     // the same under the reference
 	double sandbox_cycles; // what a sandbox's checks add
 	double isolation;      // cycles + sandbox_cycles - ref_cycles
+	double device_us;      // device time per call (io wait) under the placement
+	double e2e_overhead;   // isolation / (reference cycles + device time in cycles): as Nooks and
+	                       // MINIX 3 report it, end to end
 	uint64_t ext_instructions; // the extension's instructions on the measured path
 	struct os_counts os;   // per call (or event) under the placement
 };
 
 // Runs the workload under a and ref; returns 0, or -1 with why.
+// The expected loss of one fault drawn from the mix: each outcome weighted
+// by its kind's probability. recovery_ms counts outcomes that recover by
+// themselves; p_manual is the probability that an operator must act.
+struct expected_loss {
+	double apps_killed, requests_lost, requests_retried, recovery_ms, p_manual, p_machine, p_silent;
+	double p_function_lost; // the verifier refused it: the extension never loaded
+};
+void expected_loss_of(const struct fault_outcome o[FAULT__N], const double mix[FAULT__N], struct expected_loss *x);
+
 int isolation_cost_of(const struct arch *a, const struct arch *ref, const struct workload *w,
 		      const struct profile *p, const struct fault_ext *e, const struct fault_place *pl,
 		      int warmup, int reps, struct isolation_cost *out, char *why, size_t whylen);

@@ -104,6 +104,7 @@ struct machine {
 	uint32_t seg;     // small address space entered by a segment switch (0: none)
 	uint32_t vm;      // 0: the host; n > 0: guest n
 	int nested;       // guest references translate through EPT/NPT (2-D walks)
+	int no_global;    // kernel addresses are entered as non-global (the code running may not have global pages)
 	int tracking;     // footprint tracking on
 	struct lineset fp;
 	struct counters ctr;
@@ -166,6 +167,12 @@ void machine_set_segment(struct machine *m, uint32_t space);
 // Enter/leave a guest: references are then made in guest `vm`; with
 // nested set, TLB misses walk guest and host tables (2-D).
 void machine_set_vm(struct machine *m, uint32_t vm, int nested);
+// The current space changed as part of a larger state switch (a VM entry
+// loading the guest's CR3 from the VMCS): no CR3-write event, no flush.
+void machine_set_space(struct machine *m, uint32_t space);
+// References that follow enter kernel addresses as non-global TLB entries
+// (on: a 64-bit Xen PV guest kernel, whose pages Xen never makes global).
+void machine_set_no_global(struct machine *m, int on);
 // Flush the whole TLB (no PCID/VPID survives this): e.g. a VM switch without VPID.
 void machine_flush_tlb(struct machine *m, int keep_global);
 

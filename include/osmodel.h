@@ -15,14 +15,14 @@
 
 #define NAME_LEN 40
 #define MAX_SERVICES 32
-#define MAX_OPS 16
+#define MAX_OPS 24 // bits of sim.translated: at most 32
 #define MAX_DATA 8
 #define MAX_DOMAINS 16
 #define MAX_TRANSPORTS 24
 #define MAX_STEPS 32
 #define MAX_RULES 32
 #define MAX_NODES 96
-#define MAX_PLACEMENT 48
+#define MAX_PLACEMENT 64
 #define SVC_DATA_SPAN 0x10000ull // each service's data region in its domain (arch.c lays out, walk.c uses)
 
 // ---- services (models/services.yaml, plus an architecture's own code) ----
@@ -36,6 +36,9 @@ enum sensitive {
 	SENS_IRQ_MASK,   // cli/sti/popf: interrupt flag changes
 	SENS_HLT,        // idle the CPU
 	SENS_TLB_FLUSH,  // invlpg
+	SENS_APIC,       // a local-APIC register access (the EOI write of an interrupt handler)
+	SENS_SHADOW_MISS, // a reference to a page whose shadow entry the monitor discarded
+	                 // (counted by the walker under a shadow=rebuild policy, not listed in ops)
 	SENS__N
 };
 extern const char *const sensitive_names[SENS__N];
@@ -63,6 +66,7 @@ struct service {
 	char name[NAME_LEN];
 	char description[160];
 	uint64_t text_bytes;     // the service's whole text (for TCB size), bytes
+	char placed_with[NAME_LEN]; // an architecture that does not place it puts it with this service
 	struct op ops[MAX_OPS];
 	int nops;
 };
@@ -90,6 +94,14 @@ enum step_kind {
 	STEP_VMENTRY,   // hypervisor -> guest
 	STEP_ENTER,     // move to a domain without a hardware event (e.g. monitor -> translated guest code)
 	STEP_CALL,      // a procedure call or its return (into a library in the caller's space)
+	STEP_SCHEDULE,  // the hypervisor (or a hosted monitor's driver) switches to another domain's
+	                // world: a domain switch, that domain's address space (and VM) loaded
+	STEP_GRANT,     // count one grant-table operation (a page of one domain mapped or copied into another)
+	STEP_HIDDEN_FAULT, // a fault the guest never sees, taken into the monitor (shadow fill, traced write)
+	STEP_RELOAD_CR3, // CR3 written with another page table of the current space (Xen's switch between
+	                // a 64-bit PV guest's kernel and user tables): flushes its non-global entries
+	STEP_DISCARD_SHADOWS, // the monitor throws its shadow page tables away (shadow=rebuild)
+	STEP_HANDLER,   // run the interrupt handler's work: the device node's calls, from here
 	STEP__N
 };
 extern const char *const step_names[STEP__N];
@@ -101,6 +113,7 @@ struct step {
 	int target;               // enum step_target
 	int domain;               // TGT_NAMED: domain index
 	int service, op;          // STEP_RUN
+	int in_dom;               // STEP_RUN with `in: DOMAIN`: run there, not where the service is placed (-1)
 	char why[NAME_LEN];       // STEP_VMEXIT / STEP_HYPERCALL: the instruction or event
 };
 
@@ -128,12 +141,15 @@ struct domain {
 	int small;               // L4 small space: entered without a CR3 write
 	int per_process;         // one instance per process (the application's own domain)
 	int hypervisor;          // the monitor itself: its sensitive operations are never intercepted
+	int no_global;           // its kernel-address pages may not be global (a 64-bit PV guest kernel)
 	int translator_svc, translator_op; // >= 0: code runs from a binary-translation cache
 	                         // filled by this operation, once per 8 guest instructions
 	uint64_t text_base, data_base; // resolved layout
 };
 
-enum edge_kind { EDGE_CALL, EDGE_FAULT, EDGE_DEVICE, EDGE__N };
+// interrupt: an asynchronous interrupt taken while the caller runs (a timer
+// tick, a packet), handled wherever its service is placed, then the caller resumes.
+enum edge_kind { EDGE_CALL, EDGE_FAULT, EDGE_DEVICE, EDGE_INTERRUPT, EDGE__N };
 extern const char *const edge_names[EDGE__N];
 
 // A transport rule: for an edge kind, from a domain (or any of a ring class)
@@ -146,6 +162,8 @@ struct rule {
 
 struct arch {
 	char name[NAME_LEN];
+	char spec[200];          // what it was loaded as (name or path, with options)
+	char auto_opt[NAME_LEN]; // an option not given whose default follows the profile's word size
 	char description[256];
 	char family[NAME_LEN];
 	struct domain dom[MAX_DOMAINS];
@@ -172,6 +190,11 @@ struct arch {
 
 // ---- workloads (workloads/*.yaml) ----
 
+// A device wait: a fixed time given in the workload, or the latency of one
+// of the machine profile's devices (struct device_times in profile.h).
+enum device_kind { DEV_FIXED, DEV_DISK, DEV_NIC, DEV__N };
+extern const char *const device_names[DEV__N];
+
 struct node {
 	int service, op;     // what runs
 	int parent;          // -1: a root call made by `from`
@@ -179,7 +202,9 @@ struct node {
 	uint32_t args;       // bytes passed in (message size on the call)
 	uint32_t result;     // bytes passed back (message size on the reply)
 	int device;          // 1: this node is the device: the caller waits for it
-	uint32_t device_usec_x100; // device latency, hundredths of a microsecond
+	int device_kind;     // enum device_kind: whose latency (DEV_FIXED: device_usec_x100)
+	uint32_t device_usec_x100; // DEV_FIXED latency, hundredths of a microsecond
+	uint32_t repeat;     // the node (with its calls) runs this many times in a row (>= 1)
 	char from[NAME_LEN]; // root calls: issuing process ("app" default, "peer", "child")
 	char resume[NAME_LEN]; // root calls: process that runs when the call returns ("" = from)
 	char proc[NAME_LEN];   // the process whose instance of a per-process domain runs it ("" = caller's)
@@ -213,6 +238,11 @@ int op_find(const struct service *s, const char *name);
 int arch_load(struct arch *a, const char *name_or_path, const struct service_set *services,
 	      struct cfg_error *err);
 int arch_domain_find(const struct arch *a, const char *name);
+// An architecture with an option whose default follows the profile
+// (`default_from: word_bits`) and that was loaded without it: loads the
+// variant for a machine of `word_bits` into out and returns 0; returns 1
+// when a needs no variant (out untouched), -1 with err on failure.
+int arch_for_profile(const struct arch *a, int word_bits, struct arch *out, struct cfg_error *err);
 int placement_of(const struct arch *a, int service); // domain index, or -1
 // The domain serving `service` for calls made on behalf of process `proc`
 // (0 app, 1 peer, 2 child): a `service@process` placement wins.

@@ -51,11 +51,19 @@ struct event_costs {
 	uint32_t ring_transition; // far transfer between rings 1 and 0 (paravirtual guests)
 };
 
+// Device latencies: how long a caller waits for the device (not cycles; the
+// interrupt that ends the wait and the wake-up are run as code by the walk).
+struct device_times {
+	double disk_usec;        // a 4 KiB read that misses every cache, request to completion
+	double nic_usec;         // a small frame's round trip on the wire to a peer and back
+};
+
 struct profile {
 	char name[64];
 	char description[256];
 	double mhz;               // clock, to convert cycles to microseconds
 	int address_bits;         // 32 (2-level page tables) or 64 (4-level)
+	int word_bits;            // 32 or 64: the mode operating systems run in (0: as address_bits)
 	double cpi;               // base cycles per instruction when every access hits L1
 	double insn_bytes;        // mean instruction length, bytes (code footprint from path length)
 	uint32_t page_size;       // 4096
@@ -70,10 +78,13 @@ struct profile {
 	int vtx;                  // VMX present
 	int ept;                  // nested paging present
 	int vpid;                 // TLB entries tagged by VM
+	int apicv;                // APIC virtualisation / posted interrupts: no exit on EOI and APIC accesses
 	int pwc;                  // page-walk caches: upper-level entries cached (skip 1..levels-1 refs)
 	uint32_t walk_overhead;   // fixed cycles of a page walk besides its memory references
 	uint32_t line_transfer;   // a read of a line modified in another core's cache (0: not modelled)
+	double sfi_overhead;      // software fault isolation: added instructions per instruction (0: not given)
 	struct event_costs ev;
+	struct device_times dev;  // YAML group `devices`
 };
 
 extern const struct field profile_schema[];
@@ -101,5 +112,7 @@ int profile_load(struct profile *p, const char *name_or_path, const char *dir,
 int profile_check(const struct profile *p, struct cfg_error *err);
 
 double profile_usec(const struct profile *p, double cycles);
+// The word size operating systems run in: word_bits, or address_bits when unset.
+int profile_word_bits(const struct profile *p);
 
 #endif

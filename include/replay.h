@@ -131,10 +131,19 @@ enum replay_class {
 	RC_CLOSE,   // close                              -> open-close, its close half
 	RC_STAT,    // stat, fstat, lstat, newfstatat ... -> stat
 	RC_NULL,    // getpid, getuid, gettid ...         -> null
-	RC_MEM,     // brk, mmap, munmap, mprotect ...    -> null (growth is paid at first touch)
+	RC_MEM,     // brk, mremap, mprotect ...          -> null (growth is paid at first touch)
 	RC_FORK,    // fork, vfork, clone, clone3         -> fork
 	RC_GENERIC, // anything else                      -> null, and listed by name
 	RC_FAULT,   // first touch of a page (not a call) -> pagefault
+	// (issue 23; after RC_FAULT so that the CSV's calls_* columns only grow)
+	RC_MMAP,      // mmap, mmap2                      -> mmap, its mmap half (the faults are first touches)
+	RC_MUNMAP,    // munmap                           -> mmap, its munmap half
+	RC_KILL,      // kill, tkill, tgkill              -> signal, its kill and delivery half
+	RC_SIGRETURN, // rt_sigreturn, sigreturn          -> signal, its sigreturn half
+	RC_SIGACTION, // rt_sigaction, sigaction          -> sigaction
+	RC_SELECT,    // select, pselect6, poll, ppoll    -> select-10
+	RC_SEND,      // sendto, sendmsg, send            -> udp-rr, its send half
+	RC_RECV,      // recvfrom, recvmsg, recv          -> udp-rr, its receive half (waits for the NIC)
 	RC__N
 };
 extern const char *const replay_class_names[RC__N];

@@ -47,6 +47,8 @@ extern const char *const scale_scenario_names[];
 struct scale_lock {
 	char service[NAME_LEN];  // service whose code runs under the lock ("fs")
 	int64_t cycles;          // cycles of each such step held under the lock (0: no lock)
+	int library;             // 1: a library-OS copy of the service (linked into each process)
+	                         // shares its state between processes and takes the lock too
 	int64_t inodes;          // 0: one lock for the whole service (coarse); n: a lock per inode,
 	                         // client c's calls use inode c mod n (fine-grained)
 };
@@ -140,14 +142,15 @@ struct scale_plan {
 };
 
 // Builds the plan of one call of w under a on profile p (run_point with a
-// trace, `warmup` calls first). lock_service/lock_cycles: see scale_lock.
+// trace, `warmup` calls first). lock_service/lock_cycles/lock_library: see
+// scale_lock.
 // svc is the service set a and w were loaded with (node indices are a's).
 // Returns 0, or run_point's error code (-1, -2, -3) or -4 when the call has
 // more than SCALE_MAX_SEG segments, SCALE_MAX_SERVERS servers or nests
 // deeper than SCALE_MAX_DEPTH; the reason is in error.
 int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct workload *w,
 		     const struct service_set *svc, const struct profile *p, int warmup,
-		     const char *lock_service, int64_t lock_cycles, char *error, size_t errlen);
+		     const char *lock_service, int64_t lock_cycles, int lock_library, char *error, size_t errlen);
 // Recomputes the derived totals after a plan was edited by hand (tests).
 void scale_plan_totals(struct scale_plan *plan);
 

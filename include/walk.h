@@ -15,19 +15,39 @@ struct os_counts {
 	uint64_t hypercalls;
 	uint64_t vmx_transitions; // VM exits and VM entries, each one (a mode switch is a ring change only)
 	double io_wait_usec;    // device time the call waited (not in cycles)
+	uint64_t domain_switches; // the hypervisor or a hosted monitor switched to another domain's world
+	uint64_t grant_ops;     // grant-table operations (a page of one domain mapped into another)
+	uint64_t hidden_faults; // faults the guest never sees (shadow fills, traced page-table writes)
+	double wake_cycles;     // cycles from the end of a device wait (the interrupt) until
+	                        // the waiting code runs again: the wake-up path
 };
 
 void os_counts_add(struct os_counts *d, const struct os_counts *a);
 
-// One domain crossing of a traced call.
+// One row of a traced call. The rows' counters add up to the call's.
 #define TRACE_MAX 128
+enum row_kind {
+	TK_CROSS,   // a crossing: the transport's own path (trap, IPC path, switch, return)
+	TK_WORK,    // work inside a domain after a crossing into it (or from the start)
+	TK_COPY,    // a copy of a message or buffer within a crossing (bytes, lines)
+	TK_MONITOR, // VM exits, hypercalls or callouts into a monitor, with why
+	TK_FAULT,   // a fault taken while a kernel runs (a hidden or nested fault)
+	TK__N
+};
+extern const char *const trace_kind_names[TK__N];
+
 struct trace_step {
 	char from[NAME_LEN], to[NAME_LEN];
 	char transport[NAME_LEN];
-	char ran[512];          // operations run between this crossing and the next
-	char why[NAME_LEN];     // the event that caused a VM exit or hypercall, if any
-	int trapped;            // a trap was taken in this crossing
-	struct os_counts os;    // what this crossing (and the work after it) counted
+	char ran[512];          // operations run in this row
+	char why[160];          // the events that caused VM exits, hypercalls, domain switches, if any
+	int trapped;            // a trap was taken in this row
+	int kind;               // enum row_kind
+	int cont;               // the continuation of a crossing after a detail row
+	uint32_t bytes;         // TK_COPY: bytes copied
+	uint32_t lines;         // TK_COPY: cache lines the copy reads and writes
+	uint32_t count;         // TK_MONITOR: trips to the monitor in this row
+	struct os_counts os;    // what this row counted
 	struct counters hw;
 };
 
@@ -35,6 +55,8 @@ struct trace {
 	struct trace_step step[TRACE_MAX];
 	int n;
 };
+
+#define SHADOW_SLOTS 4096 // at most 3/4 filled; beyond that pages count as mapped
 
 // Per-process layout of the walk: app, peer (ipc partner), child (fork).
 enum proc { PROC_APP, PROC_PEER, PROC_CHILD, PROC__N };
@@ -49,14 +71,31 @@ struct sim {
 	int ring;
 	uint32_t cr3;        // the space in CR3 (machine space id)
 	uint32_t seg;        // small space entered by segment switch (0: none)
+	uint32_t guest_cr3;  // the guest's CR3 saved in the VMCS at a VM exit, loaded again at entry
+	uint32_t world_cr3;  // the CR3 of the world a domain switch left (restored on the way back)
 	uint32_t msg_bytes;  // size of the message being transported
 	double io_wait;      // of the current device node
 	struct os_counts os;
 	struct trace *tr;    // NULL: not tracing
+	struct counters tr_hw; // counters when the open trace row opened
+	struct os_counts tr_os;
+	int tr_quiet;         // >0: inside a row that takes everything (a batch of monitor trips)
+	struct trace_step tr_saved; // the row a detail row interrupted
+	int tr_saved_valid;
+	int tr_replace;       // the next row replaces the open (empty) one instead of closing it
 	uint64_t fresh_next;  // next page of the fresh-page pool
 	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 	int edge;             // kind of the edge being crossed (for messages)
+	// Shadow entries the monitor has built since it last discarded its
+	// shadow tables (used when the architecture maps shadow_miss): pages
+	// keyed by space and page number, open addressing, 0 = empty.
+	uint64_t shadow[SHADOW_SLOTS];
+	uint32_t shadow_n;
 	int node_svc[MAX_NODES], node_op[MAX_NODES]; // each node's operation in the architecture's own services
+	// the device wait being walked: its node (-1 none), the process it serves,
+	// whether its transport ran the handler, and the cycle count at its idle step
+	int dev_node, dev_client, dev_handled;
+	double wake_start;    // < 0: no idle step seen yet
 	char error[200];      // set when the architecture cannot carry the walk
 };
 

@@ -274,6 +274,7 @@ void machine_reset(struct machine *m)
 	m->seg = 0;
 	m->vm = 0;
 	m->nested = 0;
+	m->no_global = 0;
 	memset(&m->ctr, 0, sizeof m->ctr);
 	memo_clear(m);
 }
@@ -464,7 +465,7 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 {
 	const struct profile *p = &m->prof;
 	uint64_t vpn = vpn_of(m, va);
-	int global = p->global_pages && machine_is_kernel(m, va);
+	int global = p->global_pages && machine_is_kernel(m, va) && !m->no_global;
 	uint64_t asid = p->pcid ? ((m->seg ? m->seg : m->space) & 0xffff) : 0;
 	uint64_t vm = p->vpid ? (m->vm & 0xff) : 0;
 	uint64_t tag = vpn | (global ? TAG_GLOBAL : asid << VPN_BITS) | vm << TAG_VM_SHIFT;
@@ -600,6 +601,10 @@ void machine_write_cr3(struct machine *m, uint32_t space)
 }
 
 void machine_set_segment(struct machine *m, uint32_t space) { m->seg = space; }
+
+void machine_set_no_global(struct machine *m, int on) { m->no_global = on; }
+
+void machine_set_space(struct machine *m, uint32_t space) { m->space = space; }
 
 void machine_set_vm(struct machine *m, uint32_t vm, int nested)
 {

@@ -19,6 +19,7 @@
 const char *const sensitive_names[SENS__N] = {
 	[SENS_PTE_WRITE] = "pte_write", [SENS_CR3_WRITE] = "cr3_write", [SENS_IO] = "io",
 	[SENS_IRQ_MASK] = "irq_mask",   [SENS_HLT] = "hlt",             [SENS_TLB_FLUSH] = "tlb_flush",
+	[SENS_APIC] = "apic",           [SENS_SHADOW_MISS] = "shadow_miss",
 };
 
 static int load_data_uses(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
@@ -47,6 +48,8 @@ static const struct field op_schema[] = {
 	 .unit = "operations", .help = "halts"},
 	{.key = "tlb_flush", .type = F_INT, .offset = OFF(sensitive[SENS_TLB_FLUSH]), .size = 4,
 	 .max = 1000000, .unit = "operations", .help = "invlpg"},
+	{.key = "apic", .type = F_INT, .offset = OFF(sensitive[SENS_APIC]), .size = 4,
+	 .max = 1000000, .unit = "operations", .help = "local-APIC register accesses (EOI)"},
 	{.key = "source", .type = F_STRING, .offset = OFF(source), .size = sizeof(((struct op *)0)->source),
 	 .help = "where the figures come from"},
 	{0},
@@ -104,6 +107,9 @@ static const struct field service_schema[] = {
 	 .size = sizeof(((struct service *)0)->description), .help = "what the service is"},
 	{.key = "text", .type = F_SIZE, .offset = offsetof(struct service, text_bytes), .size = 8,
 	 .min = 0, .max = 1ull << 30, .unit = "bytes", .help = "the service's whole text (TCB share)"},
+	{.key = "placed_with", .type = F_STRING, .offset = offsetof(struct service, placed_with),
+	 .size = sizeof(((struct service *)0)->placed_with),
+	 .help = "where an architecture file that does not place it puts it: with this service"},
 	{.key = "ops", .type = F_CUSTOM, .offset = 0, .custom = skip_loader, .help = "operations: {name: {instructions, ...}}"},
 	{0},
 };

@@ -218,7 +218,7 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .cmp-rows li.trapped { border-left-color: var(--trap); }
 .cmp-rows li.current { background: var(--cur); border-color: var(--curline); }
 .cmp-rows li.phase-start { border-top: 1px dashed var(--line); }
-.cmp-rows .r { overflow-wrap: anywhere; }
+.cmp-rows .r { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; } /* one line each: lines align across columns */
 svg.rings { display: block; width: 100%; height: auto; margin-top: 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 svg.rings .band { fill: #f6f6f6; stroke: #d6d6d6; }
 svg.rings .band-l { font-size: 10px; fill: #4d4d4d; }
@@ -271,8 +271,11 @@ printf '<h1>osarch explorer <span class="sub">%s</span></h1>\n' \
 	"$(printf 'results/%s on the %s profile' "$CONFIG" "$MACHINE" | esc)"
 cat <<'EOF'
 <p class="lead">One system call, step by step, under every architecture: each column lists the
-domain crossings of one call, with its transport, whether it trapped (a
-<span class="badge">TRAP</span> label and a red edge) and what it cost. Step through them with the
+rows of one call as <code>osarch trace</code> prints them (domain crossings with their
+transport, the work done inside a domain, copies with their bytes and cache lines, trips to a
+monitor with why, faults taken in a kernel), whether a row trapped (a
+<span class="badge">TRAP</span> label and a red edge) and what it cost; the rows add up to the
+call's cycles. Step through them with the
 buttons or the <kbd>&larr;</kbd> <kbd>&rarr;</kbd> keys; the current step is highlighted in every
 column at once. Below: the comparison tables and the figures of the same run.</p>
 <nav class="toc" aria-label="Sections"><a href="#explorer">Step through a call</a>
@@ -320,9 +323,9 @@ its source; the figures below need no script.</p></noscript>
 <section id="compare" aria-labelledby="compare-h">
 <h2 id="compare-h">Compare two or three architectures</h2>
 <p class="lead">Pick up to three architectures (with their options), the machine, warm or cold caches and
-the call. The crossings are aligned by <em>phase</em>: the <b>entry</b> from the application, the
-<b>service</b> crossings between the kernel and its servers, any crossing that <b>copies</b> the data,
-and the <b>return</b> to the application, so the same part of the call sits on the same line in every
+the call. The trace's rows are aligned by <em>phase</em>: the <b>entry</b> from the application, the
+<b>service</b> (work in a domain, crossings between the kernel and its servers), the <b>copies</b> of
+the data, and the <b>return</b> to the application, so the same part of the call sits on the same line in every
 column whatever its step number. The diagram under each column shows the protection domains by ring
 and draws the current crossing (red: it loads another address space). The address of the page
 keeps the choice (<code>?archs=mach,l4&amp;machine=pentium-133&amp;mode=cold&amp;w=read&amp;row=2</code>),
@@ -590,6 +593,21 @@ cat <<'EOF'
     cols.forEach(function (c) { m = Math.max(m, c.steps.length); });
     return m;
   }
+  // A row's place and what it is (osarch trace's kind column and note).
+  function route(s) {
+    return s.kind === 'work' ? 'in ' + s.to : s.from + ' \u2192 ' + s.to;
+  }
+  function rowNote(s) {
+    var k = s.kind || 'crossing';
+    if (k === 'work') return 'work';
+    if (k === 'copy') return 'copy ' + fmt(s.bytes) + ' B, ' + fmt(s.lines) + ' lines (' + s.transport + ')';
+    if (k === 'monitor') return 'monitor: ' + s.transport + (s.count > 1 ? ' \u00d7' + s.count : '') + (s.why ? ' [' + s.why + ']' : '');
+    if (k === 'fault') return 'fault (' + s.transport + ')';
+    return s.transport + (s.cont ? ' (cont.)' : '');
+  }
+  function nCross(steps) {
+    return steps.filter(function (s) { return (s.kind || 'crossing') === 'crossing' && !s.cont; }).length;
+  }
   function build() {
     var box = $('cols');
     box.textContent = '';
@@ -605,22 +623,23 @@ cat <<'EOF'
       art.appendChild(el('div', { 'class': 'head' }, [
         el('h3', { id: id }, [el('span', { 'class': 'swatch', 'aria-hidden': 'true' }), a]),
         el('p', { 'class': 'count', 'data-count': steps.length,
-          text: steps.length === 1 ? '1 crossing' : steps.length + ' crossings' })]));
-      // 2: the steps
-      var ol = el('ol', { 'class': 'steps', 'aria-label': a + ': crossings' });
+          text: (steps.length === 1 ? '1 row' : steps.length + ' rows') + ', ' +
+            nCross(steps) + (nCross(steps) === 1 ? ' crossing' : ' crossings') })]));
+      // 2: the rows (crossings, work, copies, monitor trips, faults), as osarch trace
+      var ol = el('ol', { 'class': 'steps', 'aria-label': a + ': rows of the call' });
       var lis = steps.map(function (s) {
-        var li = el('li', { 'class': 'step' + (s.trapped ? ' trapped' : ''), 'data-step': s.step }, [
+        var li = el('li', { 'class': 'step' + (s.trapped ? ' trapped' : ''), 'data-step': s.step, 'data-kind': s.kind || 'crossing' }, [
           el('span', { 'class': 'n', text: s.step }),
-          el('span', { 'class': 'route' }, [s.from + ' \u2192 ' + s.to]),
+          el('span', { 'class': 'route' }, [route(s)]),
           el('span', { 'class': 'cyc' }, [fmt(s.cycles), el('span', { 'class': 'vh', text: ' cycles' })]),
-          el('span', { 'class': 'sub' }, [s.transport + ' ', s.trapped ? el('span', { 'class': 'badge', text: 'TRAP' }) : null,
+          el('span', { 'class': 'sub' }, [rowNote(s) + ' ', s.trapped ? el('span', { 'class': 'badge', text: 'TRAP' }) : null,
             el('span', { 'class': 'vh', 'data-role': 'current-label' })])]);
         ol.appendChild(li);
         return li;
       });
       var note = el('p', { 'class': 'done-note' });
       var lh = steps.length ? el('div', { 'class': 'list-h', 'aria-hidden': 'true' },
-        [el('span', { text: '#' }), el('span', { text: 'from \u2192 to, transport' }), el('span', { text: 'cycles' })]) : null;
+        [el('span', { text: '#' }), el('span', { text: 'from \u2192 to, what' }), el('span', { text: 'cycles' })]) : null;
       art.appendChild(el('div', { 'class': 'list' }, [lh, ol, note]));
       // 3: the current step
       var cur = el('div', { 'class': 'cur' });
@@ -641,7 +660,8 @@ cat <<'EOF'
       var stepCycles = steps.reduce(function (s, x) { return s + x.cycles; }, 0);
       var outside = t.total.cycles - stepCycles;
       art.appendChild(el('p', { 'class': 'extra', 'data-outside-cycles': outside,
-        text: outside > 0 ? 'The other ' + fmt(outside) + ' cycles of the call run in the application\u2019s own domain, outside any crossing.' : '' }));
+        // The rows add up to the call; each row's cycles are rounded to a whole cycle.
+        text: Math.abs(outside) > steps.length ? 'The other ' + fmt(outside) + ' cycles of the call are in no row.' : '' }));
       box.appendChild(art);
       cols.push({ arch: a, art: art, trace: t, steps: steps, lis: lis, cur: cur, note: note, sofarH: sofarH,
         sofar: Array.prototype.slice.call(tb.querySelectorAll('td.sofar')) });
@@ -663,7 +683,7 @@ cat <<'EOF'
     if (!s) {
       d.className = 'cur none';
       d.setAttribute('data-step', '0');
-      d.appendChild(el('p', { 'class': 'head', text: c.steps.length === 0 ? 'No crossing' : 'Call finished' }));
+      d.appendChild(el('p', { 'class': 'head', text: c.steps.length === 0 ? 'No row' : 'Call finished' }));
       d.appendChild(el('p', { text: c.steps.length === 0
         ? 'The whole call runs in the application\u2019s own domain: nothing to step through.'
         : 'Back in the application after step ' + c.steps.length + '. The totals below are the whole call.' }));
@@ -678,8 +698,8 @@ cat <<'EOF'
       return p;
     }
     d.setAttribute('data-step', s.step);
-    d.appendChild(el('p', { 'class': 'head' }, ['Step ' + s.step + ': ' + s.from + ' \u2192 ' + s.to]));
-    d.appendChild(el('p', {}, ['via ' + s.transport + ' ', s.trapped ? el('span', { 'class': 'badge', text: 'TRAP' })
+    d.appendChild(el('p', { 'class': 'head' }, ['Step ' + s.step + ': ' + route(s)]));
+    d.appendChild(el('p', {}, [rowNote(s) + ' ', s.trapped ? el('span', { 'class': 'badge', text: 'TRAP' })
       : el('span', { 'class': 'badge no', text: 'no trap' })]));
     d.appendChild(el('p', { 'class': 'cycles' }, [el('b', { 'data-metric': 'cycles', text: fmt(s.cycles) }), ' cycles']));
     d.appendChild(nums('misses', [['l1i_misses', 'L1i'], ['l1d_misses', 'L1d'], ['l2_misses', 'L2'], ['llc_misses', 'LLC']]));
@@ -818,13 +838,16 @@ cat <<'EOF'
   });
   if (!archs.length) return;
   var PHASES = ['entry', 'service', 'copy', 'return'];
-  // A step's phase: leaving the application is the entry, coming back to it
-  // the return; a crossing that runs a copy operation is the copy; every
-  // other crossing (kernel, servers, driver, monitor) is the service.
+  // A row's phase: a crossing out of the application is the entry, one
+  // back into it the return; a copy row (or a crossing that runs a copy
+  // operation) is the copy; every other row (work in a domain, a crossing
+  // between kernel, servers and driver, a monitor trip, a fault) the service.
   function phase(s) {
+    var k = s.kind || 'crossing';
+    if (k === 'copy' || /(^|[ .])copy/.test(s.ran || '')) return 'copy';
+    if (k !== 'crossing') return 'service';
     if (s.to === 'app') return 'return';
     if (s.from === 'app') return 'entry';
-    if (/(^|[ .])copy/.test(s.ran || '')) return 'copy';
     return 'service';
   }
   function fill(sel, list, none) {
@@ -954,13 +977,13 @@ cat <<'EOF'
       function n(v, one, many) { return fmt(v) + ' ' + (v === 1 ? one : many); }
       col.appendChild(el('p', { 'class': 'sum', text: fmt(t.total.cycles) + ' cycles, ' + n(t.total.traps, 'trap', 'traps') + ', ' +
         n(t.total.as_switches, 'address-space switch', 'address-space switches') + ', ' +
-        n((t.steps || []).length, 'crossing', 'crossings') }));
+        n((t.steps || []).length, 'row', 'rows') }));
       var ol = el('ol', { 'class': 'cmp-rows', 'aria-label': a + ': crossings by phase' });
       var lis = rows.map(function (r) {
         var s = r.cells[i];
         var li = el('li', { 'class': (s ? (s.trapped ? 'trapped' : '') : 'empty') + (r.first ? ' phase-start' : ''), 'data-phase': r.phase,
           'data-step': s ? s.step : '' }, [el('span', { 'class': 'ph', text: r.first ? r.phase : '' }),
-          el('span', { 'class': 'r', text: s ? s.step + '. ' + s.from + ' \u2192 ' + s.to + ' (' + s.transport + ')' : '\u2014' }),
+          el('span', { 'class': 'r', text: s ? s.step + '. ' + (s.kind === 'work' ? 'in ' + s.to : s.from + ' \u2192 ' + s.to) + ' (' + ((s.kind || 'crossing') === 'crossing' ? s.transport : s.kind) + ')' : '\u2014' }),
           el('span', { 'class': 'cy', text: s ? fmt(s.cycles) : '' })]);
         ol.appendChild(li);
         return li;

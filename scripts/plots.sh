@@ -84,6 +84,19 @@ prepare() {
 	config=$(basename "$(dirname "$csv")")
 	awk -v dir="$dir" -v config="$config" -v csvname="$csv" -v yf="$yaml" -v mr="$mr" -v q="'" -v sel="$selection" '
 	function trim(s) { gsub(/^[ \t"]+|[ \t"\r]+$/, "", s); return s }
+	# A quoted CSV field may hold commas (an architecture with two options,
+	# "vm-hw:monitor=hosted,shadow=rebuild"): they become \035 for the split
+	# and commas again in the name.
+	function dequote(l,   i, c, out, inq) {
+		out = ""; inq = 0
+		for (i = 1; i <= length(l); i++) {
+			c = substr(l, i, 1)
+			if (c == "\"") inq = !inq
+			else if (c == "," && inq) c = "\035"
+			out = out c
+		}
+		return out
+	}
 	function word(s) { s = trim(s); gsub(/[ \t]+/, "_", s); return s }
 	function gstr(s) { gsub(q, q q, s); return q s q }
 	function isnum(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
@@ -177,12 +190,13 @@ prepare() {
 	}
 	/^[ \t\r]*$/ { next }
 	{
+		if (index($0, "\"")) $0 = dequote($0)
 		for (t = 1; t <= nsel; t++) if (trim($(selc[t])) != selv[t]) next
 		m = cm ? trim($cm) : ""
 		if (nrow == 0) mach = m
 		if (m != mach) { if (!(m in other)) { other[m] = 1; others = others " " m }; next }
 		nrow++
-		a = word($ca); w = word($cw)
+		a = word($ca); w = word($cw); gsub(/\035/, ",", a)
 		if (!(a in ai)) { na++; an[na] = a; ai[a] = na }
 		if (!(w in wi)) { nw++; wn[nw] = w; wi[w] = nw }
 		p = ""

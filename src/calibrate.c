@@ -1342,6 +1342,7 @@ static void host_geometry(struct geom *g, struct host *h, const struct profile *
 // A chain of `add $1, reg` is no clock: recent Intel cores fold several
 // such adds per cycle, and it read 11-21 GHz on a KVM guest (issue 17). A
 // multiply cannot be folded or eliminated, and each depends on the last.
+#define CAL_PATH_MAX PATH_MAX // file names made from -o and --results (checked in cmd_calibrate)
 #define CLOCK_IMUL_CYCLES 3.0
 static double measure_core_mhz(const struct cal_clock *clk)
 {
@@ -1714,7 +1715,10 @@ int cal_write_profile(FILE *f, const struct profile *p, const struct cal_notes *
 // Writes text to tmp (path.PID.tmp). Returns 0 or -1 (tmp removed).
 static int write_tmp(const char *path, const char *text, size_t len, char *tmp, size_t n)
 {
-	snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
+	if ((size_t)snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid()) >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return -1;
@@ -1727,7 +1731,7 @@ static int write_tmp(const char *path, const char *text, size_t len, char *tmp, 
 
 int cal_write_atomic(const char *path, const char *text, size_t len)
 {
-	char tmp[1100];
+	char tmp[CAL_PATH_MAX];
 	if (write_tmp(path, text, len, tmp, sizeof tmp) < 0)
 		return -1;
 	if (rename(tmp, path) < 0) {
@@ -2143,7 +2147,7 @@ static int read_results(const char *path, struct cal_result *res, int max)
 
 int cal_compare(const char *profile_path, const char *results_dir, FILE *out, struct cfg_error *err)
 {
-	char path[1100];
+	char path[CAL_PATH_MAX];
 	struct cal_result res[CAL_MAX_RESULTS];
 	snprintf(path, sizeof path, "%s/results.csv", results_dir);
 	int n = read_results(path, res, CAL_MAX_RESULTS);
@@ -2320,7 +2324,7 @@ static int calibrate(const char *profile_path, const char *dir, int quick, int a
 		host_txt(h, c, profile_path, dir);
 		fclose(h);
 	}
-	char tmp[1100], path[1100];
+	char tmp[CAL_PATH_MAX], path[CAL_PATH_MAX];
 	struct profile check;
 	if (!y || !h || write_tmp(profile_path, ytext, ylen, tmp, sizeof tmp) < 0) {
 		cfg_msgf(err, "calibrate: cannot write %s: %s", profile_path, strerror(errno));
@@ -2406,6 +2410,13 @@ int cmd_calibrate(int argc, char **argv)
 	size_t len = strlen(profile);
 	if (len < 6 || strcmp(profile + len - 5, ".yaml")) {
 		fprintf(stderr, "osarch: the profile must be a .yaml file ('%s')\n%s", profile, usage_calibrate);
+		return 2;
+	}
+	// The file names below are made in buffers of CAL_PATH_MAX: a longer
+	// path is refused here rather than cut short there.
+	if (len + 32 > CAL_PATH_MAX || strlen(dir) + 32 > CAL_PATH_MAX) {
+		fprintf(stderr, "osarch: calibrate: path too long (%zu characters; the system allows %d)\n",
+			len > strlen(dir) ? len : strlen(dir), CAL_PATH_MAX - 1);
 		return 2;
 	}
 	struct cfg_error err = {{0}};

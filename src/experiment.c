@@ -61,6 +61,8 @@ static const struct field experiment_schema[] = {
 	{.key = "reps", .type = F_INT, .offset = EO(reps), .size = 4, .min = 1, .max = 100000,
 	 .unit = "calls", .help = "measured calls, averaged"},
 	{.key = "cold", .type = F_BOOL, .offset = EO(cold), .help = "measure the first call on a fresh machine"},
+	{.key = "skip_unsupported", .type = F_BOOL, .offset = EO(skip_unsupported),
+	 .help = "leave out the points whose machine lacks the architecture's hardware (VT-x, EPT) instead of failing"},
 	{.key = "shard", .type = F_GROUP, .offset = EO(shard), .group = shard_schema, .check = check_shard,
 	 .help = "run only the points whose index modulo count is index (osarch run --emit-jobs writes these)"},
 	{.key = "seed", .type = F_INT, .offset = EO(seed), .size = 8, .min = 0, .max = 1e15,
@@ -305,7 +307,7 @@ static int check_points(const struct experiment *e, struct ydoc *d, yaml_node_t 
 					   e->machines.v[m], what, e2.msg);
 				return -1;
 			}
-			for (int a = 0; a < e->archs.n; a++)
+			for (int a = 0; a < e->archs.n && !e->skip_unsupported; a++)
 				if (((need[a] & 1) && !prof.vtx) || ((need[a] & 2) && !prof.ept)) {
 					cfg_errorf(err, d, item_at(d, root, "archs", a),
 						   "architecture %s needs %s, which machine %s%s does not have", e->archs.v[a],

@@ -13,11 +13,14 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include "experiment.h"
 #include "faults.h"
 
-const char *const fault_names[FAULT__N + 1] = {"wild-write", "null-deref", "infinite-loop", "leak", NULL};
+const char *const fault_names[FAULT__N + 1] = {"wild-write", "null-deref", "infinite-loop", "leak",
+						"corrupt-data", "dma-write", NULL};
+#define FAULT_LIST "wild-write, null-deref, infinite-loop, leak, corrupt-data, dma-write"
 const char *const fault_unit_names[UNIT__N + 1] = {"none", "invocation", "extension", "guest", "machine", NULL};
 const char *const measure_names[3] = {"call", "device-event", NULL};
 
@@ -35,8 +38,8 @@ static const struct field sandbox_schema[] = {
 	 .unit = "steps", .help = "the kernel aborts an invocation after this many steps (0: none)"},
 	{.key = "memory_quota", .type = F_SIZE, .offset = SB(memory_quota), .size = 8, .min = 0,
 	 .max = 1099511627776.0, .unit = "bytes", .help = "allocations charged to the extension (0: none)"},
-	{.key = "overhead", .type = F_DOUBLE, .offset = SB(overhead), .min = 0, .max = 10,
-	 .help = "instructions the checks add per instruction of the extension"},
+	{.key = "overhead", .type = F_DOUBLE, .offset = SB(overhead), .min = -1, .max = 10,
+	 .help = "instructions the checks add per instruction of the extension (-1: the machine profile's sfi_overhead)"},
 	{.key = "source", .type = F_STRING, .offset = SB(source), .size = sizeof(((struct sandbox *)0)->source),
 	 .help = "where the overhead comes from"},
 	{0},
@@ -66,6 +69,8 @@ static const struct field consts_schema[] = {
 	 .required = 1, .help = "the restart service's heartbeat period (a hung server is found after two)"},
 	{.key = "watchdog", .type = F_GROUP, .offset = KO(watchdog), .group = recovery_schema,
 	 .required = 1, .help = "a kernel's lockup detector"},
+	{.key = "nooks_recovery", .type = F_GROUP, .offset = KO(nooks_recovery), .group = recovery_schema,
+	 .help = "Nooks' recovery manager unloads the failed driver, frees what it tracked and reloads it"},
 	{0},
 };
 #undef KO
@@ -78,6 +83,8 @@ static const struct field scenario_schema[] = {
 	 .help = "guests on the host when the system runs guests"},
 	{.key = "inflight", .type = F_INT, .offset = SC(inflight), .size = 4, .min = 0, .max = 1000000,
 	 .help = "requests queued at the extension when the fault hits"},
+	{.key = "iommu", .type = F_BOOL, .offset = SC(iommu),
+	 .help = "an IOMMU confines each device's DMA to its driver's buffers (false: a device writes any memory)"},
 	{0},
 };
 #undef SC
@@ -97,6 +104,8 @@ static const struct field ext_schema[] = {
 	 .help = "call: cycles of one call of the workload; device-event: of the device event delivered into the extension"},
 	{.key = "idempotent", .type = F_BOOL, .offset = EO(idempotent),
 	 .help = "its clients retry a request lost when it restarts"},
+	{.key = "dma", .type = F_BOOL, .offset = EO(dma),
+	 .help = "it programs a device that writes memory by DMA (a dma-write fault applies)"},
 	{.key = "note", .type = F_STRING, .offset = EO(note), .size = ESZ(note), .help = "what the model uses"},
 	{0},
 };
@@ -116,6 +125,10 @@ static const struct field place_schema[] = {
 	 .help = "the same system with the extension unprotected, for the cost of isolation (default monolithic)"},
 	{.key = "restart", .type = F_BOOL, .offset = PO(restart),
 	 .help = "a restart service (MINIX 3's reincarnation server) restarts the extension's server"},
+	{.key = "nooks", .type = F_BOOL, .offset = PO(nooks),
+	 .help = "Nooks: a ring-0 protection domain with kernel memory read-only, wrapped calls, tracked objects and a recovery manager"},
+	{.key = "extensions", .type = F_STRING, .offset = PO(extensions), .size = PSZ(extensions),
+	 .help = "the extensions this placement applies to (space-separated names; default all)"},
 	{.key = "sandbox", .type = F_GROUP, .offset = PO(sandbox), .group = sandbox_schema,
 	 .help = "the extension is downloaded code run in a sandbox"},
 	{0},
@@ -127,6 +140,7 @@ static int load_extensions(const struct field *f, void *dst, struct ydoc *d, yam
 			   struct cfg_error *err);
 static int load_placements(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
 			   struct cfg_error *err);
+static int load_mix(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node, struct cfg_error *err);
 
 #define CO(m) offsetof(struct fault_config, m)
 #define CSZ(m) sizeof(((struct fault_config *)0)->m)
@@ -146,7 +160,11 @@ static const struct field config_schema[] = {
 	{.key = "recovery", .type = F_GROUP, .offset = CO(consts), .group = consts_schema, .required = 1,
 	 .help = "recovery times, each {ms, source}"},
 	{.key = "faults", .type = F_STRLIST, .offset = CO(fault_list),
-	 .help = "faults to inject: wild-write, null-deref, infinite-loop, leak (default all)"},
+	 .help = "faults to inject: " FAULT_LIST " (default all)"},
+	{.key = "mix", .type = F_CUSTOM, .offset = CO(mix), .custom = load_mix,
+	 .help = "probability of each fault kind among an extension's faults ({kind: p, ...}, summing to 1): expected loss per placement"},
+	{.key = "mix_source", .type = F_STRING, .offset = CO(mix_source), .size = CSZ(mix_source),
+	 .help = "where the mix comes from"},
 	{.key = "extensions", .type = F_CUSTOM, .offset = CO(ext), .custom = load_extensions, .required = 1,
 	 .help = "the extensions: a list of {name, service, workload, ...}"},
 	{.key = "placements", .type = F_CUSTOM, .offset = CO(place), .custom = load_placements, .required = 1,
@@ -244,6 +262,44 @@ static int load_placements(const struct field *f, void *dst, struct ydoc *d, yam
 	return 0;
 }
 
+static int load_mix(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node, struct cfg_error *err)
+{
+	(void)f;
+	struct fault_config *c = (struct fault_config *)((char *)dst - offsetof(struct fault_config, mix));
+	if (node->type != YAML_MAPPING_NODE) {
+		cfg_errorf(err, d, node, "'mix' is not a mapping (expected {null-deref: 0.3, ...})");
+		return -1;
+	}
+	double sum = 0;
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&d->doc, p->value);
+		const char *key = node_scalar(k), *val = node_scalar(v);
+		int kind = 0;
+		while (key && fault_names[kind] && strcmp(fault_names[kind], key))
+			kind++;
+		if (!key || !fault_names[kind]) {
+			cfg_errorf(err, d, k, "unknown fault '%s' in mix (expected one of: " FAULT_LIST ")", key ? key : "");
+			return -1;
+		}
+		char *end = NULL;
+		double x = val ? strtod(val, &end) : -1;
+		if (!val || end == val || *end || !(x >= 0 && x <= 1)) {
+			cfg_errorf(err, d, v, "bad probability '%s' for %s (expected a number from 0 to 1)", val ? val : "",
+				   key);
+			return -1;
+		}
+		c->mix[kind] = x;
+		sum += x;
+	}
+	if (fabs(sum - 1) > 1e-6) {
+		cfg_errorf(err, d, node, "the mix's probabilities sum to %g (expected 1)", sum);
+		return -1;
+	}
+	c->has_mix = 1;
+	return 0;
+}
+
 // An error about a name the configuration refers to: "unknown X" belongs at
 // the configuration's line; an error inside an existing file keeps its own.
 static void relocate(struct cfg_error *err, struct ydoc *d, yaml_node_t *at, const struct cfg_error *e2)
@@ -300,7 +356,7 @@ static int resolve(struct fault_config *c, struct ydoc *d, const struct service_
 			k++;
 		if (!fault_names[k]) {
 			cfg_errorf(err, d, seq_item(d, fl, i),
-				   "unknown fault '%s' (expected one of: wild-write, null-deref, infinite-loop, leak)",
+				   "unknown fault '%s' (expected one of: " FAULT_LIST ")",
 				   c->fault_list.v[i]);
 			return -1;
 		}
@@ -312,7 +368,7 @@ static int resolve(struct fault_config *c, struct ydoc *d, const struct service_
 		c->faults[c->nfaults++] = k;
 	}
 	if (c->nfaults == 0) {
-		cfg_errorf(err, d, fl, "no faults (expected at least one of: wild-write, null-deref, infinite-loop, leak)");
+		cfg_errorf(err, d, fl, "no faults (expected at least one of: " FAULT_LIST ")");
 		return -1;
 	}
 	int rc = -1;
@@ -451,8 +507,10 @@ int ext_domain_of(const struct arch *a, int service, const struct workload *w, s
 		if (k == d || (y->vm == x->vm && (y->space_id == 0 || y->space_id == x->space_id) && x->ring <= y->ring))
 			o->kernel_writable = 1;
 	}
-	for (int i = 0; i < a->ndom; i++)
+	for (int i = 0; i < a->ndom; i++) {
 		o->has_guests |= a->dom[i].vm > 0;
+		o->under_hypervisor |= a->dom[i].hypervisor && !x->hypervisor && !x->vmx_root;
+	}
 	o->apps_in_instance = a->dom[a->app_domain].vm == x->vm;
 	for (int s = 0; s < a->svc.n; s++) {
 		int sd = placement_of(a, s);
@@ -497,31 +555,80 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	memset(o, 0, sizeof *o);
 	o->reboot = "no";
 	o->contained = "nothing";
+	o->detection = "not caught";
 	const struct sandbox *sb = p->has_sandbox ? &p->sandbox : NULL;
-	int instance = d->vm > 0 ? UNIT_GUEST : UNIT_MACHINE;
+	// A domain with a hypervisor below it (a guest, or a driver domain such
+	// as Xen's dom0 in the split-driver model) fails alone: the hypervisor
+	// restarts it. Otherwise its instance is the machine.
+	int instance = d->vm > 0 || d->under_hypervisor ? UNIT_GUEST : UNIT_MACHINE;
 	double detect = 0;
+	int nooks = 0; // Nooks caught it: its recovery manager restarts the driver
 
+	// 0. Faults no isolation of the code can stop.
+	if (fault == FAULT_DMA && !e->dma) {
+		o->unit = UNIT_NONE;
+		o->contained = "n/a";
+		o->detection = "n/a";
+		snprintf(o->what, sizeof o->what, "it programs no DMA device: the fault does not apply");
+	} else if (fault == FAULT_DMA && sc->iommu) {
+		o->unit = UNIT_INVOCATION;
+		o->contained = "iommu";
+		o->detection = "iommu";
+		snprintf(o->what, sizeof o->what,
+			 "the IOMMU refuses the device's write outside its driver's buffers; the request fails");
+	} else if (fault == FAULT_DMA) {
+		o->unit = UNIT_MACHINE;
+		snprintf(o->what, sizeof o->what,
+			 "without an IOMMU the device writes physical memory anywhere (the kernel's%s): ring, "
+			 "address space and guest do not stop a bus master",
+			 d->has_guests ? " and the hypervisor's" : "");
+	} else if (fault == FAULT_CORRUPT) {
+		o->unit = UNIT_INVOCATION;
+		snprintf(o->what, sizeof o->what,
+			 "wrong data through its own interface: every access it makes is legal, so no isolation "
+			 "notices; the client gets it (only an end-to-end check would)");
+	}
 	// 1. Containment of downloaded code, before the domain is asked.
-	if (sb && sb->verifier &&
+	else if (sb && sb->verifier &&
 	    (fault == FAULT_WILD_WRITE || fault == FAULT_NULL_DEREF || (fault == FAULT_LOOP && sb->bounded_loops))) {
 		o->unit = UNIT_NONE;
 		o->contained = "verifier";
-		snprintf(o->what, sizeof o->what, "the verifier rejects the code at load time (%s): it never runs",
+		o->detection = "load-time check";
+		o->function_lost = 1;
+		snprintf(o->what, sizeof o->what,
+			 "the verifier refuses the code at load time (%s): nothing breaks but the extension never "
+			 "loads, so its function is lost until the code is fixed",
 			 fault == FAULT_LOOP ? "a loop without a bound" : "an access it cannot prove safe");
+	} else if (p->nooks && (fault == FAULT_WILD_WRITE || fault == FAULT_NULL_DEREF || fault == FAULT_LEAK)) {
+		// Swift et al. SOSP 2003: kernel pages are mapped read-only in the
+		// driver's domain, its exceptions are caught by Nooks' wrappers, its
+		// kernel objects are tracked; the recovery manager reloads it.
+		o->unit = UNIT_EXTENSION;
+		o->contained = "nooks";
+		o->detection = fault == FAULT_WILD_WRITE ? "write protection" : fault == FAULT_NULL_DEREF ? "exception"
+											    : "exhaustion";
+		nooks = 1;
+		snprintf(o->what, sizeof o->what, "%s",
+			 fault == FAULT_WILD_WRITE ? "the store to kernel memory faults: the kernel is read-only in the driver's domain"
+			 : fault == FAULT_NULL_DEREF ? "the fault is caught in the driver's domain by Nooks' wrappers"
+						     : "Nooks tracked its kernel objects: they are freed with it");
 	} else if (sb && sb->sfi && (fault == FAULT_WILD_WRITE || fault == FAULT_NULL_DEREF)) {
 		o->unit = UNIT_INVOCATION;
 		o->contained = "address checks";
+		o->detection = "address check";
 		snprintf(o->what, sizeof o->what,
 			 "the inserted address check catches the access outside the sandbox and aborts the invocation");
 	} else if (sb && sb->step_budget > 0 && fault == FAULT_LOOP) {
 		o->unit = UNIT_INVOCATION;
 		o->contained = "step budget";
+		o->detection = "step budget";
 		o->recovery_ms = (double)sb->step_budget * usec_per_step / 1000.0;
 		snprintf(o->what, sizeof o->what, "the kernel stops the invocation after its budget of %lld steps",
 			 (long long)sb->step_budget);
 	} else if (sb && sb->memory_quota > 0 && fault == FAULT_LEAK) {
 		o->unit = UNIT_EXTENSION;
 		o->contained = "memory quota";
+		o->detection = "quota";
 		snprintf(o->what, sizeof o->what,
 			 "its allocations are charged to it: at its quota the kernel unloads it and reclaims the memory; "
 			 "its owner loads it again");
@@ -531,13 +638,14 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 		case FAULT_WILD_WRITE:
 			if (d->kernel_writable) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "the stray store lands in kernel memory it shares (ring %d): the %s kernel is corrupt",
-					 d->ring, d->vm > 0 ? "guest" : "machine's");
+					 d->ring, instance == UNIT_GUEST ? "guest" : "machine's");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
+				o->detection = "exception";
 				if (d->others_in_domain)
 					snprintf(o->what, sizeof o->what,
 						 "the stray store corrupts the %d services sharing its address space; the "
@@ -550,12 +658,13 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 			}
 			break;
 		case FAULT_NULL_DEREF:
+			o->detection = "exception";
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "a page fault in kernel mode (ring %d): the %s kernel oopses in the driver and panics",
-					 d->ring, d->vm > 0 ? "guest" : "machine's");
+					 d->ring, instance == UNIT_GUEST ? "guest" : "machine's");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
@@ -566,15 +675,17 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 		case FAULT_LOOP:
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				detect = k->watchdog.ms;
+				o->detection = "watchdog";
 				snprintf(o->what, sizeof o->what,
 					 "a kernel-mode loop (ring %d) keeps its CPU; the lockup watchdog panics the %s",
-					 d->ring, d->vm > 0 ? "guest (the hypervisor still runs the other guests)" : "machine");
+					 d->ring, instance == UNIT_GUEST ? "guest (the hypervisor still runs the other guests)" : "machine");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "preemption";
 				detect = 2 * k->heartbeat.ms;
+				o->detection = p->restart ? "heartbeat" : "not caught";
 				snprintf(o->what, sizeof o->what,
 					 "the kernel preempts it (ring 3) and the rest runs; %s",
 					 p->restart ? "the restart service kills it after two missed heartbeats"
@@ -582,12 +693,13 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 			}
 			break;
 		default: // FAULT_LEAK
+			o->detection = "exhaustion";
 			if (d->supervisor) {
 				o->unit = instance;
-				o->contained = d->vm > 0 ? "hypervisor" : "nothing";
+				o->contained = instance == UNIT_GUEST ? "hypervisor" : "nothing";
 				snprintf(o->what, sizeof o->what,
 					 "kernel memory has no owner to reclaim it from: the %s runs out and must reboot",
-					 d->vm > 0 ? "guest (its memory is its own: the others keep theirs)" : "kernel");
+					 instance == UNIT_GUEST ? "guest (its memory is its own: the others keep theirs)" : "kernel");
 			} else {
 				o->unit = UNIT_EXTENSION;
 				o->contained = "mmu";
@@ -604,11 +716,20 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	case UNIT_NONE:
 		break;
 	case UNIT_INVOCATION:
-		set_requests(o, 1, e->idempotent);
-		o->services_stalled = callers;
+		// Silent corruption is never retried: nobody knows it happened.
+		set_requests(o, 1, e->idempotent && fault != FAULT_CORRUPT);
+		o->services_stalled = fault == FAULT_CORRUPT ? 0 : callers;
 		break;
 	case UNIT_EXTENSION:
 		o->services_stalled = callers;
+		if (nooks) {
+			// Only the driver is in its domain; the kernel keeps running.
+			o->recovery_ms = detect + k->nooks_recovery.ms;
+			set_requests(o, sc->inflight, e->idempotent);
+			snprintf(o->what + len, sizeof o->what - len, "; Nooks' recovery manager reloads the driver%s",
+				 e->idempotent ? " and its clients retry" : "");
+			break;
+		}
 		if (!strcmp(o->contained, "memory quota")) {
 			// The sandbox is its own unit: what shares its domain keeps running.
 			o->recovery_ms = k->extension_reload.ms;
@@ -631,13 +752,18 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	case UNIT_GUEST:
 		o->apps_killed = d->apps_in_instance ? sc->processes : 0;
 		o->services_lost = d->instance_services;
-		o->requests_lost = sc->inflight;
+		// A driver domain serving another guest: that guest's front end
+		// waits for the back end to return and replays its ring (Linux
+		// xen-blkfront's blkif_recover), so idempotent requests are retried.
+		set_requests(o, sc->inflight, e->idempotent && !d->apps_in_instance);
 		o->recovery_ms = detect + k->guest_reboot.ms;
 		o->reboot = "guest";
 		snprintf(o->what + len, sizeof o->what - len, "; the hypervisor reboots that guest only");
 		break;
 	default: // UNIT_MACHINE
 		o->apps_killed = sc->processes * (d->has_guests ? sc->guests : 1);
+		if (fault == FAULT_DMA)
+			detect = 0; // noticed when something crashes; the reboot is what counts
 		o->services_lost = d->all_services;
 		o->requests_lost = sc->inflight;
 		o->recovery_ms = detect + k->machine_reboot.ms;
@@ -648,6 +774,29 @@ void fault_outcome(const struct ext_domain *d, const struct fault_place *p, cons
 	for (char *c = o->what; *c; c++)
 		if (*c == ',')
 			*c = ';';
+}
+
+void expected_loss_of(const struct fault_outcome o[FAULT__N], const double mix[FAULT__N], struct expected_loss *x)
+{
+	memset(x, 0, sizeof *x);
+	for (int f = 0; f < FAULT__N; f++) {
+		double p = mix[f];
+		if (p <= 0)
+			continue;
+		x->apps_killed += p * o[f].apps_killed;
+		x->requests_lost += p * o[f].requests_lost;
+		x->requests_retried += p * o[f].requests_retried;
+		if (o[f].recovery_ms < 0)
+			x->p_manual += p;
+		else
+			x->recovery_ms += p * o[f].recovery_ms;
+		if (o[f].unit == UNIT_MACHINE)
+			x->p_machine += p;
+		if (!strcmp(o[f].detection, "not caught"))
+			x->p_silent += p;
+		if (o[f].function_lost)
+			x->p_function_lost += p;
+	}
 }
 
 // ---- what isolation costs ----
@@ -662,8 +811,9 @@ static int is_device_transport(const struct arch *a, const char *name)
 	return 0;
 }
 
-// Instructions of `service`'s operations named in a step's `ran` list.
-static uint64_t ext_instructions(const struct arch *a, const char *service, const char *ran)
+// Instructions of `service`'s operations named in a step's `ran` list;
+// *calls counts the operations (each one a call into the extension).
+static uint64_t ext_instructions(const struct arch *a, const char *service, const char *ran, int *calls)
 {
 	uint64_t n = 0;
 	char buf[sizeof ((struct trace_step *)0)->ran];
@@ -678,14 +828,16 @@ static uint64_t ext_instructions(const struct arch *a, const char *service, cons
 			continue;
 		int s = service_find(&a->svc, t);
 		int op = s >= 0 ? op_find(&a->svc.s[s], dot + 1) : -1;
-		if (op >= 0)
+		if (op >= 0) {
 			n += a->svc.s[s].ops[op].instructions;
+			(*calls)++;
+		}
 	}
 	return n;
 }
 
 static int measure_one(const struct arch *a, const struct workload *w, const struct profile *p,
-		       const struct fault_ext *e, int warmup, int reps, double *cycles, uint64_t *insns,
+		       const struct fault_ext *e, int warmup, int reps, double *cycles, uint64_t *insns, int *calls,
 		       struct os_counts *os, char *why, size_t whylen)
 {
 	struct trace *tr = malloc(sizeof *tr);
@@ -705,13 +857,14 @@ static int measure_one(const struct arch *a, const struct workload *w, const str
 	memset(os, 0, sizeof *os);
 	*cycles = 0;
 	*insns = 0;
+	*calls = 0;
 	int found = 0;
 	for (int i = 0; i < tr->n; i++) {
 		const struct trace_step *st = &tr->step[i];
 		if (e->measure == MEASURE_DEVICE_EVENT && !is_device_transport(a, st->transport))
 			continue;
 		found = 1;
-		*insns += ext_instructions(a, e->service, st->ran);
+		*insns += ext_instructions(a, e->service, st->ran, calls);
 		if (e->measure == MEASURE_DEVICE_EVENT) {
 			*cycles += counters_cycles(&st->hw);
 			os_counts_add(os, &st->os);
@@ -744,19 +897,37 @@ int isolation_cost_of(const struct arch *a, const struct arch *ref, const struct
 	memset(out, 0, sizeof *out);
 	struct os_counts ros;
 	uint64_t rinsns;
-	if (measure_one(a, w, p, e, warmup, reps, &out->cycles, &out->ext_instructions, &out->os, why, whylen) ||
-	    measure_one(ref, w, p, e, warmup, reps, &out->ref_cycles, &rinsns, &ros, why, whylen))
+	int calls, rcalls;
+	if (measure_one(a, w, p, e, warmup, reps, &out->cycles, &out->ext_instructions, &calls, &out->os, why,
+			whylen) ||
+	    measure_one(ref, w, p, e, warmup, reps, &out->ref_cycles, &rinsns, &rcalls, &ros, why, whylen))
 		return -1;
-	if (pl->has_sandbox)
-		out->sandbox_cycles = pl->sandbox.overhead * (double)out->ext_instructions * p->cpi;
+	if (pl->has_sandbox) {
+		// SFI's checks cost what the instruction set makes them cost (the
+		// profile's sfi_overhead) unless the placement gives its own figure.
+		double ov = pl->sandbox.overhead >= 0 ? pl->sandbox.overhead : p->sfi_overhead;
+		out->sandbox_cycles = ov * (double)out->ext_instructions * p->cpi;
+	}
+	if (pl->nooks)
+		// Each call into the driver and each return is an XPC that switches
+		// to the other domain's page table (Swift et al. 2003, Sec. 3):
+		// two CR3 writes per call (their hardware part; the TLB refills
+		// that follow are not modelled).
+		out->sandbox_cycles += 2.0 * calls * p->ev.cr3_write;
 	out->isolation = out->cycles + out->sandbox_cycles - out->ref_cycles;
+	// End to end, as Nooks and MINIX 3 report it: against the whole call
+	// including the device's time.
+	out->device_us = out->os.io_wait_usec;
+	double whole = out->ref_cycles + out->device_us * p->mhz;
+	out->e2e_overhead = whole > 0 ? out->isolation / whole : 0;
 	return 0;
 }
 
 // ---- the experiment ----
 
 struct fault_row {
-	int ext, place, fault;
+	int ext, place, fault; // fault -1: the expected loss over the config's mix
+	struct expected_loss x;
 	const char *arch_name; // the placement's arch as written
 	struct fault_outcome o;
 	struct isolation_cost cost;
@@ -813,13 +984,27 @@ static void write_csv(FILE *f, void *arg)
 	fprintf(f, "extension,placement,arch,workload,machine,fault,failure_unit,contained_by,apps_killed,"
 		   "requests_lost,requests_retried,services_lost,services_stalled,recovery_ms,reboot,cycles,"
 		   "reference_cycles,sandbox_cycles,isolation_cycles,extension_instructions,traps,mode_switches,"
-		   "as_switches,ipc_messages,vm_exits,hypercalls,measure,what\n");
+		   "as_switches,ipc_messages,vm_exits,hypercalls,measure,what,detection,function_lost,device_us,"
+		   "e2e_overhead,p_machine,p_silent,p_manual,p_function_lost\n");
 	for (int i = 0; i < R->n; i++) {
 		const struct fault_row *r = &R->rows[i];
 		const struct fault_ext *e = &R->c->ext[r->ext];
 		const struct fault_place *p = &R->c->place[r->place];
 		const struct fault_outcome *o = &r->o;
 		const struct isolation_cost *k = &r->cost;
+		if (r->fault < 0) {
+			const struct expected_loss *x = &r->x;
+			fprintf(f, "%s,%s,%s,%s,%s,mix,expected,-,%.3f,%.3f,%.3f,0,0,%.3f,-,%.0f,%.0f,%.0f,%.0f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,",
+				e->name, p->name, p->arch, e->workload, R->machine, x->apps_killed, x->requests_lost,
+				x->requests_retried, x->recovery_ms, k->cycles, k->ref_cycles, k->sandbox_cycles,
+				k->isolation, (unsigned long long)k->ext_instructions, (unsigned long long)k->os.traps,
+				(unsigned long long)k->os.mode_switches, (unsigned long long)k->os.as_switches,
+				(unsigned long long)k->os.ipc_messages, (unsigned long long)k->os.vm_exits,
+				(unsigned long long)k->os.hypercalls, measure_names[e->measure]);
+			fprintf(f, "expected loss of one fault drawn from the mix,-,0,%.3f,%.6f,%.4f,%.4f,%.4f,%.4f\n",
+				k->device_us, k->e2e_overhead, x->p_machine, x->p_silent, x->p_manual, x->p_function_lost);
+			continue;
+		}
 		fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%s,%.0f,%.0f,%.0f,%.0f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,",
 			e->name, p->name, p->arch, e->workload, R->machine, fault_names[r->fault], fault_unit_names[o->unit],
 			o->contained, o->apps_killed, o->requests_lost, o->requests_retried, o->services_lost,
@@ -829,7 +1014,8 @@ static void write_csv(FILE *f, void *arg)
 			(unsigned long long)k->os.ipc_messages, (unsigned long long)k->os.vm_exits,
 			(unsigned long long)k->os.hypercalls, measure_names[e->measure]);
 		csv_text(f, o->what);
-		fputc('\n', f);
+		fprintf(f, ",%s,%d,%.3f,%.6f,%d,%d,%d,%d\n", o->detection, o->function_lost, k->device_us, k->e2e_overhead,
+			o->unit == UNIT_MACHINE, !strcmp(o->detection, "not caught"), o->recovery_ms < 0, o->function_lost);
 	}
 }
 
@@ -868,13 +1054,35 @@ static void write_json(FILE *f, void *arg)
 		json_str(f, rc[i].r->source);
 		fputc('}', f);
 	}
-	fprintf(f, "},\n \"rows\": [\n");
+	fprintf(f, "},\n \"mix\": {");
+	for (int k = 0, first = 1; k < FAULT__N; k++)
+		if (c->mix[k] > 0) {
+			fprintf(f, "%s\"%s\": %.6g", first ? "" : ", ", fault_names[k], c->mix[k]);
+			first = 0;
+		}
+	fprintf(f, "}, \"mix_source\": ");
+	json_str(f, c->mix_source);
+	fprintf(f, ",\n \"rows\": [\n");
 	for (int i = 0; i < R->n; i++) {
 		const struct fault_row *r = &R->rows[i];
 		const struct fault_ext *e = &c->ext[r->ext];
 		const struct fault_place *p = &c->place[r->place];
 		const struct fault_outcome *o = &r->o;
 		const struct isolation_cost *k = &r->cost;
+		if (r->fault < 0) {
+			const struct expected_loss *x = &r->x;
+			fprintf(f, "  {\"extension\": ");
+			json_str(f, e->name);
+			fprintf(f, ", \"placement\": ");
+			json_str(f, p->name);
+			fprintf(f, ", \"fault\": \"mix\", \"apps_killed\": %.4f, \"requests_lost\": %.4f, "
+				   "\"requests_retried\": %.4f, \"recovery_ms\": %.3f, \"p_machine\": %.4f, \"p_silent\": %.4f, "
+				   "\"p_manual\": %.4f, \"p_function_lost\": %.4f, \"isolation_cycles\": %.0f, \"device_us\": %.3f, \"e2e_overhead\": %.6f}%s\n",
+				x->apps_killed, x->requests_lost, x->requests_retried, x->recovery_ms, x->p_machine,
+				x->p_silent, x->p_manual, x->p_function_lost, k->isolation, k->device_us, k->e2e_overhead,
+				i + 1 < R->n ? "," : "");
+			continue;
+		}
 		fprintf(f, "  {\"extension\": ");
 		json_str(f, e->name);
 		fprintf(f, ", \"placement\": ");
@@ -890,14 +1098,15 @@ static void write_json(FILE *f, void *arg)
 			   "\"services_stalled\": %d, \"recovery_ms\": %.3f, \"reboot\": \"%s\", \"cycles\": %.0f, "
 			   "\"reference_cycles\": %.0f, \"sandbox_cycles\": %.0f, \"isolation_cycles\": %.0f, "
 			   "\"extension_instructions\": %llu, \"traps\": %llu, \"mode_switches\": %llu, \"as_switches\": %llu, "
-			   "\"ipc_messages\": %llu, \"vm_exits\": %llu, \"hypercalls\": %llu, \"what\": ",
+			   "\"ipc_messages\": %llu, \"vm_exits\": %llu, \"hypercalls\": %llu, \"detection\": \"%s\", "
+			   "\"function_lost\": %d, \"device_us\": %.3f, \"e2e_overhead\": %.6f, \"what\": ",
 			measure_names[e->measure], fault_names[r->fault], fault_unit_names[o->unit], o->contained,
 			o->apps_killed, o->requests_lost, o->requests_retried, o->services_lost, o->services_stalled,
 			o->recovery_ms, o->reboot, k->cycles, k->ref_cycles, k->sandbox_cycles, k->isolation,
 			(unsigned long long)k->ext_instructions, (unsigned long long)k->os.traps,
 			(unsigned long long)k->os.mode_switches, (unsigned long long)k->os.as_switches,
 			(unsigned long long)k->os.ipc_messages, (unsigned long long)k->os.vm_exits,
-			(unsigned long long)k->os.hypercalls);
+			(unsigned long long)k->os.hypercalls, o->detection, o->function_lost, k->device_us, k->e2e_overhead);
 		json_str(f, o->what);
 		fprintf(f, "}%s\n", i + 1 < R->n ? "," : "");
 	}
@@ -925,6 +1134,28 @@ static void print_tables(FILE *t, const struct fault_results *R)
 			(unsigned long long)k->os.as_switches, (unsigned long long)k->os.ipc_messages,
 			(unsigned long long)k->os.vm_exits, (unsigned long long)k->os.hypercalls);
 	}
+	fprintf(t, "\nend to end (with the device's time): isolation / (reference cycles + device time):\n");
+	for (int i = 0; i < R->n; i++) {
+		const struct fault_row *r = &R->rows[i];
+		if (r->fault != c->faults[0])
+			continue;
+		fprintf(t, "  %-14s %-18s device %9.1f us  end-to-end overhead %7.3f%%\n", c->ext[r->ext].name,
+			c->place[r->place].name, r->cost.device_us, 100 * r->cost.e2e_overhead);
+	}
+	if (c->has_mix) {
+		fprintf(t, "\nexpected loss of one fault from the mix (%s):\n", c->mix_source);
+		fprintf(t, "  %-14s %-18s %8s %8s %8s %11s %9s %9s %9s %9s\n", "extension", "placement", "apps", "lost",
+			"retried", "recovery", "P(reboot)", "P(silent)", "P(manual)", "P(no ext)");
+		for (int i = 0; i < R->n; i++) {
+			const struct fault_row *r = &R->rows[i];
+			if (r->fault >= 0)
+				continue;
+			const struct expected_loss *x = &r->x;
+			fprintf(t, "  %-14s %-18s %8.2f %8.2f %8.2f %8.0f ms %9.3f %9.3f %9.3f %9.3f\n", c->ext[r->ext].name,
+				c->place[r->place].name, x->apps_killed, x->requests_lost, x->requests_retried,
+				x->recovery_ms, x->p_machine, x->p_silent, x->p_manual, x->p_function_lost);
+		}
+	}
 	fprintf(t, "\nwhat a fault loses:\n");
 	fprintf(t, "  %-14s %-18s %-13s %-10s %-14s %5s %5s %7s %8s %9s %-7s\n", "extension", "placement", "fault",
 		"unit", "contained by", "apps", "lost", "retried", "services", "recovery", "reboot");
@@ -932,6 +1163,8 @@ static void print_tables(FILE *t, const struct fault_results *R)
 	for (int i = 0; i < R->n; i++) {
 		const struct fault_row *r = &R->rows[i];
 		const struct fault_outcome *o = &r->o;
+		if (r->fault < 0)
+			continue;
 		fprintf(t, "  %-14s %-18s %-13s %-10s %-14s %5d %5d %7d %8d %9s %-7s\n", c->ext[r->ext].name,
 			c->place[r->place].name, fault_names[r->fault], fault_unit_names[o->unit], o->contained,
 			o->apps_killed, o->requests_lost, o->requests_retried, o->services_lost,
@@ -940,10 +1173,27 @@ static void print_tables(FILE *t, const struct fault_results *R)
 	fprintf(t, "\nwhy (one line per placement and fault, the first extension):\n");
 	for (int i = 0; i < R->n; i++) {
 		const struct fault_row *r = &R->rows[i];
-		if (r->ext != 0)
+		if (r->ext != 0 || r->fault < 0)
 			continue;
 		fprintf(t, "  %-18s %-13s %s\n", c->place[r->place].name, fault_names[r->fault], r->o.what);
 	}
+}
+
+// Does placement p apply to extension `name` (its `extensions` list, empty: all)?
+static int place_applies(const struct fault_place *p, const char *name)
+{
+	if (!p->extensions[0])
+		return 1;
+	size_t n = strlen(name);
+	for (const char *q = p->extensions; *q;) {
+		while (*q == ' ' || *q == ',')
+			q++;
+		size_t len = strcspn(q, " ,");
+		if (len == n && !strncmp(q, name, n))
+			return 1;
+		q += len;
+	}
+	return 0;
 }
 
 int faults_run(const struct fault_config *c, const char *outdir, FILE *table, struct cfg_error *err)
@@ -951,7 +1201,8 @@ int faults_run(const struct fault_config *c, const char *outdir, FILE *table, st
 	struct service_set *svc = malloc(sizeof *svc);
 	struct arch *a = malloc(sizeof *a), *ref = malloc(sizeof *ref);
 	struct workload *w = malloc(sizeof *w);
-	struct fault_results R = {c, c->machine, calloc((size_t)(c->next * c->nplace * c->nfaults) + 1, sizeof(struct fault_row)), 0};
+	struct fault_results R = {c, c->machine,
+				  calloc((size_t)(c->next * c->nplace * (c->nfaults + 1)) + 1, sizeof(struct fault_row)), 0};
 	int rc = 1;
 	if (!svc || !a || !ref || !w || !R.rows) {
 		cfg_msgf(err, "osarch: out of memory");
@@ -970,6 +1221,8 @@ int faults_run(const struct fault_config *c, const char *outdir, FILE *table, st
 		int callers = callers_of(w, svc, service_find(svc, e->service));
 		for (int pi = 0; pi < c->nplace; pi++) {
 			const struct fault_place *pl = &c->place[pi];
+			if (!place_applies(pl, e->name))
+				continue;
 			if (arch_load(a, pl->arch, svc, err) || arch_load(ref, pl->reference, svc, err))
 				goto out;
 			struct ext_domain dom;
@@ -991,6 +1244,17 @@ int faults_run(const struct fault_config *c, const char *outdir, FILE *table, st
 				r->cost = cost;
 				fault_outcome(&dom, pl, e, &c->scenario, &c->consts, r->fault, callers, usec_per_step, &r->o);
 			}
+			if (c->has_mix) {
+				struct fault_outcome all[FAULT__N];
+				for (int k = 0; k < FAULT__N; k++)
+					fault_outcome(&dom, pl, e, &c->scenario, &c->consts, k, callers, usec_per_step, &all[k]);
+				struct fault_row *r = &R.rows[R.n++];
+				r->ext = ei;
+				r->place = pi;
+				r->fault = -1;
+				r->cost = cost;
+				expected_loss_of(all, c->mix, &r->x);
+			}
 		}
 	}
 	rc = 1;
@@ -998,15 +1262,12 @@ int faults_run(const struct fault_config *c, const char *outdir, FILE *table, st
 		cfg_msgf(err, "osarch: cannot create %s", outdir);
 		goto out;
 	}
-	char path[1024];
-	snprintf(path, sizeof path, "%s/results.csv", outdir);
-	if (write_atomic(path, write_csv, &R)) {
-		cfg_msgf(err, "osarch: cannot write %s", path);
+	if (write_atomic_in(outdir, "results.csv", write_csv, &R)) {
+		cfg_msgf(err, "osarch: cannot write %s/results.csv: %s", outdir, strerror(errno));
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s/results.json", outdir);
-	if (write_atomic(path, write_json, &R)) {
-		cfg_msgf(err, "osarch: cannot write %s", path);
+	if (write_atomic_in(outdir, "results.json", write_json, &R)) {
+		cfg_msgf(err, "osarch: cannot write %s/results.json: %s", outdir, strerror(errno));
 		goto out;
 	}
 	if (table)

@@ -34,6 +34,8 @@ const char *const replay_class_names[RC__N] = {
 	[RC_READ] = "read",   [RC_WRITE] = "write", [RC_OPEN] = "open",       [RC_CLOSE] = "close",
 	[RC_STAT] = "stat",   [RC_NULL] = "null",   [RC_MEM] = "mem",         [RC_FORK] = "fork",
 	[RC_GENERIC] = "generic", [RC_FAULT] = "fault",
+	[RC_MMAP] = "mmap", [RC_MUNMAP] = "munmap", [RC_KILL] = "kill", [RC_SIGRETURN] = "sigreturn",
+	[RC_SIGACTION] = "sigaction", [RC_SELECT] = "select", [RC_SEND] = "send", [RC_RECV] = "recv",
 };
 
 // The workload each class runs (open and close are the two halves of open-close).
@@ -41,6 +43,19 @@ static const char *const class_workload[RC__N] = {
 	[RC_READ] = "read",  [RC_WRITE] = "write", [RC_OPEN] = "open-close", [RC_CLOSE] = "open-close",
 	[RC_STAT] = "stat",  [RC_NULL] = "null",   [RC_MEM] = "null",        [RC_FORK] = "fork",
 	[RC_GENERIC] = "null", [RC_FAULT] = "pagefault",
+	[RC_MMAP] = "mmap", [RC_MUNMAP] = "mmap", [RC_KILL] = "signal", [RC_SIGRETURN] = "signal",
+	[RC_SIGACTION] = "sigaction", [RC_SELECT] = "select-10", [RC_SEND] = "udp-rr", [RC_RECV] = "udp-rr",
+};
+
+// The root call of the class's workload that a class runs (-1: all of it):
+// open and close are the halves of open-close, mmap and munmap the first and
+// last root calls of mmap (its page faults are the trace's own first
+// touches), and so on.
+static const int class_root[RC__N] = {
+	[RC_READ] = -1, [RC_WRITE] = -1, [RC_OPEN] = 0, [RC_CLOSE] = 1, [RC_STAT] = -1, [RC_NULL] = -1,
+	[RC_MEM] = -1, [RC_FORK] = -1, [RC_GENERIC] = -1, [RC_FAULT] = -1,
+	[RC_MMAP] = 0, [RC_MUNMAP] = 2, [RC_KILL] = 0, [RC_SIGRETURN] = 1, [RC_SIGACTION] = -1,
+	[RC_SELECT] = -1, [RC_SEND] = 0, [RC_RECV] = 1,
 };
 
 static const struct {
@@ -56,9 +71,14 @@ static const struct {
 	{"stat64", RC_STAT},   {"fstat64", RC_STAT},    {"lstat64", RC_STAT},    {"getpid", RC_NULL},
 	{"getppid", RC_NULL},  {"gettid", RC_NULL},     {"getuid", RC_NULL},     {"geteuid", RC_NULL},
 	{"getgid", RC_NULL},   {"getegid", RC_NULL},    {"getpgrp", RC_NULL},    {"getpgid", RC_NULL},
-	{"getsid", RC_NULL},   {"brk", RC_MEM},         {"mmap", RC_MEM},        {"mmap2", RC_MEM},
-	{"munmap", RC_MEM},    {"mremap", RC_MEM},      {"mprotect", RC_MEM},    {"fork", RC_FORK},
+	{"getsid", RC_NULL},   {"brk", RC_MEM},         {"mmap", RC_MMAP},       {"mmap2", RC_MMAP},
+	{"munmap", RC_MUNMAP}, {"mremap", RC_MEM},      {"mprotect", RC_MEM},    {"fork", RC_FORK},
 	{"vfork", RC_FORK},    {"clone", RC_FORK},      {"clone3", RC_FORK},
+	{"kill", RC_KILL},     {"tkill", RC_KILL},      {"tgkill", RC_KILL},     {"rt_sigreturn", RC_SIGRETURN},
+	{"sigreturn", RC_SIGRETURN}, {"rt_sigaction", RC_SIGACTION}, {"sigaction", RC_SIGACTION},
+	{"select", RC_SELECT}, {"_newselect", RC_SELECT}, {"pselect6", RC_SELECT}, {"poll", RC_SELECT},
+	{"ppoll", RC_SELECT},  {"sendto", RC_SEND},     {"sendmsg", RC_SEND},    {"send", RC_SEND},
+	{"recvfrom", RC_RECV}, {"recvmsg", RC_RECV},    {"recv", RC_RECV},
 };
 
 int replay_classify(const char *name)
@@ -148,7 +168,7 @@ struct replay {
 	struct profile prof;
 	struct service_set *svc;
 	struct workload *wl[RC__N];       // per class (pointers into wl_store)
-	struct workload *wl_store;        // read, write, open, close, stat, null, fork, pagefault
+	struct workload *wl_store;        // one per class, then a scratch slot
 	struct rarch ra[MAX_ARCHS];
 	int na;
 	int faults;                       // first-touch faults on
@@ -203,7 +223,7 @@ static int workload_root(struct workload *dst, const struct workload *src, int k
 		if (src->nodes[i].parent >= 0)
 			dst->nodes[i - root].parent = src->nodes[i].parent - root;
 	}
-	snprintf(dst->name, sizeof dst->name, "%.30s[%d]", src->name, k);
+	snprintf(dst->name, sizeof dst->name, "%.24s[%d]", src->name, k);
 	return 0;
 }
 
@@ -223,30 +243,23 @@ static void replay_free(struct replay *rp)
 // Loads the workloads the classes run. 0, 2 (bad model files), 1 (memory).
 static int load_workloads(struct replay *rp, struct cfg_error *err)
 {
-	enum { W_READ, W_WRITE, W_OPEN, W_CLOSE, W_STAT, W_NULL, W_FORK, W_FAULT, W__N };
-	rp->wl_store = calloc(W__N + 1, sizeof *rp->wl_store);
+	// One workload per class (the class's root call of its workload, or all
+	// of it), and a scratch slot to load a whole workload into.
+	rp->wl_store = calloc(RC__N + 1, sizeof *rp->wl_store);
 	if (!rp->wl_store)
 		return 1;
-	struct workload *w = rp->wl_store, *oc = &rp->wl_store[W__N];
-	static const char *const names[W__N] = {"read", "write", NULL, NULL, "stat", "null", "fork", "pagefault"};
-	for (int i = 0; i < W__N; i++)
-		if (names[i] && workload_load(&w[i], names[i], rp->svc, err))
+	struct workload *whole = &rp->wl_store[RC__N];
+	for (int c = 0; c < RC__N; c++) {
+		struct workload *w = &rp->wl_store[c];
+		if (workload_load(class_root[c] < 0 ? w : whole, class_workload[c], rp->svc, err))
 			return 2;
-	if (workload_load(oc, "open-close", rp->svc, err))
-		return 2;
-	// openat runs the open half of open-close, close the close half; with
-	// a single root call the whole workload runs at open and close is null.
-	if (workload_root(&w[W_OPEN], oc, 0))
-		w[W_OPEN] = *oc;
-	if (workload_root(&w[W_CLOSE], oc, 1))
-		w[W_CLOSE] = w[W_NULL];
-	struct workload *by_class[RC__N] = {
-		[RC_READ] = &w[W_READ], [RC_WRITE] = &w[W_WRITE], [RC_OPEN] = &w[W_OPEN],
-		[RC_CLOSE] = &w[W_CLOSE], [RC_STAT] = &w[W_STAT], [RC_NULL] = &w[W_NULL],
-		[RC_MEM] = &w[W_NULL], [RC_FORK] = &w[W_FORK], [RC_GENERIC] = &w[W_NULL],
-		[RC_FAULT] = &w[W_FAULT],
-	};
-	memcpy(rp->wl, by_class, sizeof by_class);
+		// With fewer root calls than the class needs, the whole workload runs
+		// at the first half and the other half is null.
+		if (class_root[c] >= 0 && workload_root(w, whole, class_root[c]) &&
+		    (class_root[c] > 0 ? workload_load(w, "null", rp->svc, err) : (*w = *whole, 0)))
+			return 2;
+		rp->wl[c] = w;
+	}
 	return 0;
 }
 
@@ -483,7 +496,9 @@ static int row_cols(const struct rrow *r, struct col *c)
 	C("hypercalls", r->os.hypercalls, 0);
 	static const char *const calls[RC__N] = {"calls_read", "calls_write", "calls_open", "calls_close",
 						 "calls_stat", "calls_null", "calls_mem", "calls_fork",
-						 "calls_generic", "calls_fault"};
+						 "calls_generic", "calls_fault", "calls_mmap", "calls_munmap",
+						 "calls_kill", "calls_sigreturn", "calls_sigaction", "calls_select",
+						 "calls_send", "calls_recv"};
 	for (int i = 0; i < RC__N; i++)
 		if (i != RC_FAULT)
 			C(calls[i], r->calls[i], 0);
@@ -546,8 +561,11 @@ static void write_json(FILE *f, void *arg)
 	json_str(f, rs->machine);
 	fprintf(f, ", \"faults\": \"%s\", \"classes\": {", rs->faults);
 	for (int i = 0; i < RC__N; i++)
-		fprintf(f, "%s\"%s\": \"%s%s\"", i ? ", " : "", replay_class_names[i], class_workload[i],
-			i == RC_OPEN ? "[0]" : i == RC_CLOSE ? "[1]" : "");
+		if (class_root[i] >= 0)
+			fprintf(f, "%s\"%s\": \"%s[%d]\"", i ? ", " : "", replay_class_names[i], class_workload[i],
+				class_root[i]);
+		else
+			fprintf(f, "%s\"%s\": \"%s\"", i ? ", " : "", replay_class_names[i], class_workload[i]);
 	fprintf(f, "},\n \"results\": [\n");
 	for (int j = 0; j < rs->n; j++) {
 		const struct rrow *r = &rs->v[j];
@@ -699,7 +717,11 @@ static const char usage_replay[] =
 	"architecture's path for a workload in the same machine state:\n"
 	"  read/pread/readv -> read, write/writev -> write, openat -> open-close (open half),\n"
 	"  close -> open-close (close half), stat/fstat/newfstatat -> stat, getpid-like -> null,\n"
-	"  fork/clone -> fork, brk/mmap/munmap/mprotect -> null, anything else -> null (listed);\n"
+	"  fork/clone -> fork, mmap -> mmap (its mmap half), munmap -> mmap (its munmap half),\n"
+	"  kill/tgkill -> signal (kill and delivery), rt_sigreturn -> signal (sigreturn),\n"
+	"  rt_sigaction -> sigaction, select/poll -> select-10, sendto/sendmsg -> udp-rr (send),\n"
+	"  recvfrom/recvmsg -> udp-rr (receive), brk/mremap/mprotect -> null, anything else ->\n"
+	"  null (both listed by name);\n"
 	"and the first touch of each page runs pagefault (--faults none: not).\n"
 	"Prints, per trace, user and system instructions and cycles, the share of time in\n"
 	"the system, and MCPI (memory cycles per instruction) split into user and system\n"
@@ -873,16 +895,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 	if (outdir) {
-		char path[1100];
-		snprintf(path, sizeof path, "%s/results.csv", outdir);
-		if (write_atomic(path, write_csv, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.csv", write_csv, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.csv: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}
-		snprintf(path, sizeof path, "%s/results.json", outdir);
-		if (write_atomic(path, write_json, &rs)) {
-			fprintf(stderr, "osarch: cannot write %s\n", path);
+		if (write_atomic_in(outdir, "results.json", write_json, &rs)) {
+			fprintf(stderr, "osarch: cannot write %s/results.json: %s\n", outdir, strerror(errno));
 			rc = 1;
 			goto out;
 		}

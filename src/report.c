@@ -12,7 +12,9 @@
 //
 // WHERE is a comma-separated list COLUMN=VALUE,... that a row must all match
 // (exact text as in the CSV; the value is everything after the first '=', so
-// `arch=mach-multiserver:driver=user` works); VALUE may list alternatives
+// `arch=mach-multiserver:driver=user` works, and a piece that names no
+// column continues the value before it, so `arch=vm-hw:monitor=hosted,shadow=rebuild`
+// does too); VALUE may list alternatives
 // A|B|C (`arch=monolithic|exokernel`). Numbers are written compactly:
 // an integer as it is, anything else to 3 significant digits ("0.05", "2.93").
 //
@@ -544,6 +546,17 @@ static int parse_where(struct report *r, const struct directive *d, const struct
 		if (next)
 			*next++ = 0;
 		char *eq = strchr(s, '=');
+		// A piece that names no column continues the value before it: an
+		// architecture's options (arch=vm-hw:monitor=hosted,shadow=rebuild).
+		if (w->n > 0 && s > w->buf) {
+			char name[DIR_MAX];
+			snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - s) : (int)strlen(s), s);
+			if (csv_col(c, name) < 0) {
+				s[-1] = ',';
+				s = next;
+				continue;
+			}
+		}
 		if (!eq || eq == s)
 			return derr(r, d, col, "%s: '%s' is not COLUMN=VALUE", key, s);
 		*eq = 0;

@@ -107,6 +107,8 @@ static const struct field lock_schema[] = {
 	 .help = "service whose steps hold the lock (a shared structure every thread running it serialises on)"},
 	{.key = "cycles", .type = F_INT, .offset = LO(cycles), .size = 8, .min = 0, .max = 1e9, .unit = "cycles",
 	 .help = "cycles of each step that ran the service executed under the lock (at most the step's own; 0: no lock)"},
+	{.key = "library", .type = F_BOOL, .offset = LO(library),
+	 .help = "a library-OS copy of the service (in each process) shares its state and takes the lock too (default true)"},
 	{.key = "inodes", .type = F_INT, .offset = LO(inodes), .size = 8, .min = 0, .max = 1 << 20,
 	 .help = "0: one lock for the whole service (coarse); n: a lock per inode, client c using inode c mod n (fine-grained)"},
 	{0},
@@ -254,6 +256,7 @@ static void scale_defaults(struct scale_config *c)
 	c->warmup_calls = 20;
 	c->window_calls = 200;
 	snprintf(c->lock.service, sizeof c->lock.service, "fs");
+	c->lock.library = 1;
 	c->link.latency = 10;
 	c->link.bandwidth = 1000;
 	c->remote.cores = 1;
@@ -481,7 +484,7 @@ int scale_load(struct scale_config *c, const char *path, struct cfg_error *err)
 		for (int w = 0; w < c->workloads.n; w++) {
 			char why[300];
 			int prc = scale_plan_build(plan, &m.archs[a], &m.wls[w], m.svc, &m.prof, (int)c->model_warmup,
-						   c->lock.service, c->lock.cycles, why, sizeof why);
+						   c->lock.service, c->lock.cycles, c->lock.library, why, sizeof why);
 			if (prc) {
 				cfg_errorf(err, &d, item_node(&d, root, "archs", a), "architecture %s with workload %s: %s",
 					   c->archs.v[a], c->workloads.v[w], why);
@@ -539,7 +542,7 @@ static int ran_has(const char *ran, const char *svc)
 // of the step's `ran` list placed in dom. Returns its index or -1.
 static int entered_node(const struct arch *a, const struct workload *w, const char *ran, int dom)
 {
-	char buf[sizeof ((struct trace_step *)0)->ran];
+	char buf[sizeof ((struct trace_step *)0)->ran * 2];
 	snprintf(buf, sizeof buf, "%s", ran);
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		char *dot = strchr(t, '.');
@@ -666,7 +669,7 @@ static void add_cycles(struct scale_seg *s, double unlocked, double locked)
 
 int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct workload *w,
 		     const struct service_set *svc, const struct profile *p, int warmup,
-		     const char *lock_service, int64_t lock_cycles, char *error, size_t errlen)
+		     const char *lock_service, int64_t lock_cycles, int lock_library, char *error, size_t errlen)
 {
 	(void)svc; // node indices are the architecture's service indices (walk.c)
 	memset(plan, 0, sizeof *plan);
@@ -723,7 +726,13 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		if (owner != b.stack[b.depth - 1]) {
 			long req = 0, rep = 0;
-			int n = owner >= 0 ? entered_node(a, w, st->ran, d) : -1;
+			// The operations the crossing leads to: its row and the rows
+			// after it up to the next crossing (the work in the callee).
+			char ran[sizeof st->ran * 2] = "";
+			for (int j = i; j < tr->n && (j == i || tr->step[j].kind != TK_CROSS || tr->step[j].cont); j++)
+				snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "%s%s", ran[0] ? " " : "",
+					 tr->step[j].ran);
+			int n = owner >= 0 ? entered_node(a, w, ran, d) : -1;
 			if (n >= 0) {
 				req = w->nodes[n].args;
 				rep = w->nodes[n].result;
@@ -733,9 +742,11 @@ int scale_plan_build(struct scale_plan *plan, const struct arch *a, const struct
 		}
 		double cyc = counters_cycles(&st->hw);
 		double locked = 0;
-		// A lock guards state shared by processes: a per-process domain's
-		// copy of the service (a library OS's file system) takes none.
-		int own = d >= 0 && (d == a->app_domain || a->dom[d].per_process);
+		// A lock guards state shared by processes. A library OS's copy of
+		// the service (a per-process domain) takes it too when its state is
+		// shared (lock.library: the exokernel's file system shares its
+		// inodes and buffer cache between the processes' library OSes).
+		int own = d >= 0 && (d == a->app_domain || (a->dom[d].per_process && !lock_library));
 		if (lock_cycles > 0 && !own && ran_has(st->ran, lock_service)) {
 			locked = (double)lock_cycles < cyc ? (double)lock_cycles : cyc;
 			double line = p->l1d.line ? p->l1d.line : 64;
@@ -821,13 +832,14 @@ static void exec_cycles(struct actor_ctx *ac, double cycles)
 		ac->sim->busy[ac->owner] += overlap(t0, simgrid_get_clock(), ac->sim->t_warm, ac->sim->t_end);
 }
 
-// The cycles of a lock hand-over (Boyd-Wickizer et al., "Non-scalable locks
-// are dangerous", Linux Symposium 2012, Sec. 3): a spin lock's line moves to
-// the new holder's core, and its release invalidated it in every waiter's
-// cache; the waiters' reads are served one line transfer at a time, the new
-// holder's on average half-way: (k + 1) / 2 transfers with k contenders (it
-// included). The lines the critical section wrote move too. Nothing moves
-// when the lock's last holder ran on the same core.
+// The cycles of a lock hand-over. Boyd-Wickizer et al. ("Non-scalable locks
+// are dangerous", Linux Symposium 2012) model a ticket spin lock whose
+// hand-over time grows linearly with the cores waiting for it. The linear
+// form used here is ours: the release invalidates the lock's line in every
+// waiter's cache, their reads are served one line transfer at a time and the
+// new holder's comes on average half-way, (k + 1) / 2 transfers with k
+// contenders (it included); the lines the critical section wrote move too.
+// Nothing moves when the lock's last holder ran on the same core.
 double scale_handover_cycles(int contenders, double lock_lines, double line_transfer, int same_core)
 {
 	if (same_core || contenders < 1)
@@ -1818,7 +1830,7 @@ static int plan_index(struct run *r, int arch, int wl, int64_t lock, struct cfg_
 	int n = r->nplans;
 	char why[300];
 	if (scale_plan_build(&r->plans[n], &r->m.archs[arch], &r->m.wls[wl], r->m.svc, &r->m.prof,
-			     (int)c->model_warmup, c->lock.service, lock, why, sizeof why)) {
+			     (int)c->model_warmup, c->lock.service, lock, c->lock.library, why, sizeof why)) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s with workload %s: %s", c->path, c->archs.v[arch],
 			 c->workloads.v[wl], why);
 		return -1;
@@ -2471,27 +2483,28 @@ int cmd_scale(int argc, char **argv)
 	}
 	if (c.scenario == SCALE_REMOTE)
 		compute_speedups(&r);
-	char dir[700], path[800];
-	snprintf(dir, sizeof dir, "%s", out ? out : "results/");
-	if (!out)
-		snprintf(dir, sizeof dir, "results/%s", c.name);
-	if (mkdir_p(dir)) {
-		fprintf(stderr, "osarch: cannot create %s: %s\n", dir, strerror(errno));
-		rc = 1;
+	// No fixed-size buffer: a long -o used to be cut short and written elsewhere.
+	char *dirbuf = out ? NULL : path_join("results", c.name);
+	const char *dir = out ? out : dirbuf;
+	if (!dir || mkdir_p(dir)) {
+		fprintf(stderr, "osarch: cannot create %s: %s\n", dir ? dir : c.name, strerror(errno));
+		rc = errno == ENAMETOOLONG ? 2 : 1;
+		free(dirbuf);
 		goto out;
 	}
 	static const char *const files[] = {"results.csv", "results.json", "config.resolved.yaml"};
 	void (*writers[])(FILE *, void *) = {write_csv_scale, write_json_scale, write_resolved_scale};
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		if (write_atomic(path, writers[i], &r)) {
-			fprintf(stderr, "osarch: cannot write %s: %s\n", path, strerror(errno));
+		if (write_atomic_in(dir, files[i], writers[i], &r)) {
+			fprintf(stderr, "osarch: cannot write %s/%s: %s\n", dir, files[i], strerror(errno));
 			rc = 1;
+			free(dirbuf);
 			goto out;
 		}
 	}
 	print_summary(stdout, &r);
 	printf("results in %s/results.csv\n", dir);
+	free(dirbuf);
 	rc = 0;
 	goto out;
 oom:

@@ -123,6 +123,10 @@ static int run_one(const struct plan *pl, long idx, struct machine *mach, char *
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
 	int prc = run_point_on(mach, &pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	if (prc == -2 && e->skip_unsupported) {
+		*line = strdup("\t"); // a point without a row (see has_row)
+		return *line ? 0 : 1;
+	}
 	if (prc == -2) {
 		cfg_msgf(err, "%s:1:1: error: architecture %s needs %s, which machine %s does not have", e->path,
 			 p.arch, pl->archs[a].requires_ept ? "VT-x with EPT" : "VT-x", p.machine);
@@ -210,7 +214,7 @@ static int config_hash(const struct experiment *e, char out[17])
 	return 0;
 }
 
-enum { J_OK = 0, J_FOREIGN = -1, J_NOHEADER = -2, J_IOERR = -3 };
+enum { J_OK = 0, J_FOREIGN = -1, J_NOHEADER = -2, J_IOERR = -3, J_NOTREG = -4 };
 
 // Reads a journal into rows[idx] ("CSV\tJSON", malloc'd; a later line for
 // the same index wins) after checking that its first line names `hash`
@@ -226,9 +230,21 @@ static int journal_read(const char *path, const char *hash, char **rows, long np
 		*count = 0;
 	if (good)
 		*good = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
+	// Non-blocking open and a type check: a FIFO named .journal would wait
+	// for a writer, then for data, forever.
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? J_OK : J_IOERR;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return J_NOTREG;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return J_IOERR;
+	}
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -281,6 +297,8 @@ static int journal_refused(int jr, const char *path, const char *hash, const cha
 			 hash, how);
 	else if (jr == J_IOERR)
 		cfg_msgf(err, "osarch: cannot read %s: %s", path, strerror(errno));
+	else if (jr == J_NOTREG)
+		cfg_msgf(err, "%s:1:1: error: not a regular file (expected the journal of an osarch run)", path);
 	return jr == J_OK ? 0 : jr == J_IOERR ? 1 : 2;
 }
 
@@ -330,12 +348,15 @@ struct assembled {
 	long n;
 };
 
+// A point run but without a row (skip_unsupported) is stored as "\t".
+static int has_row(const char *r) { return r && r[0] != '\t'; }
+
 static void write_csv(FILE *f, void *arg)
 {
 	const struct assembled *as = arg;
 	csv_header(f, as->e);
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			fprintf(f, "%.*s\n", (int)strcspn(as->rows[i], "\t"), as->rows[i]);
 }
 
@@ -347,10 +368,10 @@ static void write_json(FILE *f, void *arg)
 	fputs(",\n  \"points\": [\n", f);
 	long last = -1;
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			last = i;
 	for (long i = 0; i < as->n; i++)
-		if (as->rows[i])
+		if (has_row(as->rows[i]))
 			fprintf(f, "%s%s\n", strchr(as->rows[i], '\t') + 1, i < last ? "," : "");
 	fprintf(f, "  ]\n}\n");
 }
@@ -511,6 +532,12 @@ int experiment_run(const struct experiment *e, const struct run_opts *o, FILE *t
 		cfg_msgf(err, "osarch: cannot open %s: %s", journal, strerror(errno));
 		goto out;
 	}
+	struct stat jst;
+	if (fstat(fd, &jst) == 0 && !S_ISREG(jst.st_mode)) {
+		cfg_msgf(err, "%s:1:1: error: not a regular file (expected the journal of an osarch run)", journal);
+		rc = 2;
+		goto out;
+	}
 	// The workers of a run killed a moment ago may still hold the lock
 	// until their death signal lands: a short wait, then a clear refusal.
 	int locked = -1;
@@ -648,31 +675,45 @@ out:
 	return rc;
 }
 
+// A word for sh: as it is when made of safe characters, else in single
+// quotes (a quote inside as '\''), so a folder with a blank still works.
+static void sh_word(FILE *f, const char *s)
+{
+	if (*s && !s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=+-")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++)
+		fputs(*s == '\'' ? "'\\''" : (char[]){*s, 0}, f);
+	fputc('\'', f);
+}
+
+static FILE *create_in(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	FILE *f = path ? fopen(path, "w") : NULL;
+	int e = errno;
+	free(path);
+	errno = e;
+	return f;
+}
+
 int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards, struct cfg_error *err)
 {
 	if (mkdir_p(dir)) {
 		cfg_msgf(err, "osarch: cannot create %s: %s", dir, strerror(errno));
-		return 1;
+		return errno == ENAMETOOLONG ? 2 : 1;
 	}
-	FILE *src = fopen(e->path, "r");
-	if (!src) {
-		cfg_msgf(err, "%s:1:1: error: cannot read: %s", e->path, strerror(errno));
+	size_t len;
+	char *text = cfg_read_file(e->path, CFG_MAX_FILE_BYTES, &len, err);
+	if (!text)
 		return 2;
-	}
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len = getdelim(&text, &cap, '\0', src);
-	fclose(src);
-	if (len < 0) {
-		free(text);
-		cfg_msgf(err, "%s:1:1: error: cannot read", e->path);
-		return 2;
-	}
 	int rc = 0;
-	char path[1100];
 	for (int i = 0; i < shards && !rc; i++) {
-		snprintf(path, sizeof path, "%s/job-%d.yaml", dir, i);
-		FILE *f = fopen(path, "w");
+		char name[48];
+		snprintf(name, sizeof name, "job-%d.yaml", i);
+		FILE *f = create_in(dir, name);
 		if (!f) {
 			rc = 1;
 			break;
@@ -684,22 +725,36 @@ int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards
 		rc = fclose(f) ? 1 : 0;
 	}
 	free(text);
-	snprintf(path, sizeof path, "%s/slurm.sh", dir);
-	FILE *f = rc ? NULL : fopen(path, "w");
+	FILE *f = rc ? NULL : create_in(dir, "slurm.sh");
 	if (f) {
-		fprintf(f, "#!/bin/sh\n# Slurm job array: one shard per task. Submit from the repository root:\n"
-			   "#   sbatch %s/slurm.sh\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=1\n"
-			   "./build/osarch run %s/job-$SLURM_ARRAY_TASK_ID.yaml -o %s/out-$SLURM_ARRAY_TASK_ID --quiet -j 1\n"
-			   "# then: ./build/osarch merge %s %s/out-* -o results/%s\n",
-			dir, shards - 1, dir, dir, e->path, dir, e->name);
+		fputs("#!/bin/sh\n# Slurm job array: one shard per task. Submit from the repository root:\n#   sbatch ", f);
+		sh_word(f, dir);
+		fprintf(f, "/slurm.sh\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=1\n./build/osarch run ", shards - 1);
+		sh_word(f, dir);
+		fputs("/job-$SLURM_ARRAY_TASK_ID.yaml -o ", f);
+		sh_word(f, dir);
+		fputs("/out-$SLURM_ARRAY_TASK_ID --quiet -j 1\n# then: ./build/osarch merge ", f);
+		sh_word(f, e->path);
+		fputc(' ', f);
+		sh_word(f, dir);
+		fputs("/out-* -o results/", f);
+		sh_word(f, e->name);
+		fputc('\n', f);
 		rc = fclose(f) ? 1 : 0;
-		snprintf(path, sizeof path, "%s/parallel.txt", dir);
-		f = rc ? NULL : fopen(path, "w");
+		f = rc ? NULL : create_in(dir, "parallel.txt");
 	}
 	if (f) {
-		fprintf(f, "seq 0 %d | parallel ./build/osarch run %s/job-{}.yaml -o %s/out-{} --quiet -j 1\n"
-			   "./build/osarch merge %s %s/out-* -o results/%s\n",
-			shards - 1, dir, dir, e->path, dir, e->name);
+		fprintf(f, "seq 0 %d | parallel ./build/osarch run ", shards - 1);
+		sh_word(f, dir);
+		fputs("/job-{}.yaml -o ", f);
+		sh_word(f, dir);
+		fputs("/out-{} --quiet -j 1\n./build/osarch merge ", f);
+		sh_word(f, e->path);
+		fputc(' ', f);
+		sh_word(f, dir);
+		fputs("/out-* -o results/", f);
+		sh_word(f, e->name);
+		fputc('\n', f);
 		rc = fclose(f) ? 1 : 0;
 	} else {
 		rc = 1;

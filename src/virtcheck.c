@@ -10,7 +10,7 @@ const char *const isa_unpriv_names[UNPRIV__N + 1] = {"trap", "exit", "no-op", "d
 						     "same", "guest-state", NULL};
 // Same order as enum sensitive (osmodel.h), after "none".
 const char *const isa_op_names[SENS__N + 2] = {"none", "pte_write", "cr3_write", "io", "irq_mask",
-					       "hlt", "tlb_flush", NULL};
+					       "hlt", "tlb_flush", "apic", "shadow_miss", NULL};
 
 // The instruction behind each osarch sensitive kind on x86 (index: enum
 // sensitive). Each name is an instruction of configs/isa/x86-32.yaml whose
@@ -24,6 +24,8 @@ static const char *const insn_of_kind[SENS__N] = {
 	[SENS_IRQ_MASK] = "cli",
 	[SENS_HLT] = "hlt",
 	[SENS_TLB_FLUSH] = "invlpg",
+	[SENS_APIC] = NULL,        // a store to the APIC's MMIO page, no instruction of its own
+	[SENS_SHADOW_MISS] = NULL, // an ordinary reference that misses the shadow table
 };
 
 const char *virt_insn_of(int kind)

@@ -136,7 +136,7 @@ static void test_wrong_answers_fail(void **state)
 	struct lab_report *rep = expect_fails("labs/1", "tests/data/check/lab1-wrong.yaml",
 		"mach-traps l4-multiserver-traps exokernel-traps disk-traps");
 	assert_non_null(strstr(outcome(rep, "disk-traps")->msg,
-			       "you answered 6: too high. A reply or an interrupt that the kernel delivers"));
+			       "you answered 7: too high. A reply or an interrupt that the kernel delivers"));
 	assert_non_null(strstr(outcome(rep, "mach-traps")->msg,
 			       "you answered 2: too low. Count every entry from user mode"));
 	free(rep);

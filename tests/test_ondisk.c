@@ -186,6 +186,20 @@ static void test_merge_other_config_refused(void **state)
 	assert_non_null(strstr(msg, "another configuration"));
 	small_config(cfg, 3, "");
 	assert_int_equal(run(NULL, 0, "merge %s %s/out-0 %s/out-1 -o %s/merged", cfg, d, d, d), 0);
+	// The scripts --emit-jobs writes name a folder with a blank and a quote
+	// as one shell word (they used to splice it in as it was).
+	assert_int_equal(run(NULL, 0, "run %s --emit-jobs \"%s/my jobs'x\" --shards 2 >/dev/null", cfg, d), 0);
+	char script[200], want[200];
+	snprintf(script, sizeof script, "%s/my jobs'x/slurm.sh", d);
+	char *text = slurp(script);
+	assert_non_null(text);
+	snprintf(want, sizeof want, "./build/osarch run '%s/my jobs'\\''x'/job-$SLURM_ARRAY_TASK_ID.yaml", d);
+	if (!strstr(text, want))
+		fail_msg("slurm.sh lacks %s:\n%s", want, text);
+	free(text);
+	char check[300];
+	snprintf(check, sizeof check, "sh -n \"%s\"", script);
+	assert_int_equal(system(check), 0);
 	char full[128], merged[128];
 	snprintf(full, sizeof full, "%s/full", d);
 	snprintf(merged, sizeof merged, "%s/merged", d);
@@ -389,6 +403,15 @@ static void test_long_output_path(void **state)
 			fail_msg("%s is missing", files[i]);
 	}
 	assert_int_equal(run(msg, sizeof msg, "diff %s %s >/dev/null", out, out), 0);
+	// The other writers of result folders: faults, replay (both used a
+	// 1,024- or 1,100-byte buffer for DIR/results.csv).
+	strcat(out, "/other");
+	assert_int_equal(run(msg, sizeof msg, "faults configs/extension-faults.yaml -o %s >/dev/null", out), 0);
+	sprintf(p, "%s/results.json", out);
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(run(msg, sizeof msg, "replay --arch l4 -o %s tests/data/replay/pattern.trace >/dev/null", out), 0);
+	sprintf(p, "%s/results.json", out);
+	assert_int_equal(access(p, F_OK), 0);
 	while (strlen(out) < 5000)
 		strcat(out, "/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
 	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 2);
@@ -435,6 +458,16 @@ static void test_nonregular_inputs(void **state)
 	assert_int_equal(run(msg, sizeof msg, "trace --arch l4 --machine %s read", path), 2);
 	assert_non_null(strstr(msg, "not a regular file"));
 	assert_int_equal(run(msg, sizeof msg, "run /dev/zero --quiet"), 2);
+	// A FIFO where the journal goes: refused, for run and for merge.
+	char out[128], journal[160];
+	snprintf(out, sizeof out, "%s/out", d);
+	snprintf(journal, sizeof journal, "%s/.journal", out);
+	assert_int_equal(mkdir(out, 0755), 0);
+	assert_int_equal(mkfifo(journal, 0644), 0);
+	assert_int_equal(run(msg, sizeof msg, "run configs/default.yaml -o %s --quiet", out), 2);
+	assert_non_null(strstr(msg, "not a regular file"));
+	assert_int_equal(run(msg, sizeof msg, "merge configs/default.yaml %s -o %s/m", out, d), 2);
+	assert_non_null(strstr(msg, "not a regular file"));
 	assert_true(time(NULL) - t0 < 20); // nothing waited for a writer
 }
 

@@ -425,11 +425,29 @@ static void test_dump_round_trip(void **state)
 	free(text);
 }
 
+// The devices group: a profile's own disk latency replaces the default
+// (80 us), the NIC's stays the default (20.8 us: a 64-byte UDP payload takes
+// 130 bytes of wire time, 10.4 us at 100 Mb/s, each way).
+static void test_devices_group(void **state)
+{
+	(void)state;
+	struct profile p;
+	struct cfg_error err;
+	if (profile_load(&p, "tests/data/walk/slow-disk.yaml", NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_true(p.dev.disk_usec == 8000);
+	assert_true(p.dev.nic_usec > 20.79 && p.dev.nic_usec < 20.81);
+	if (profile_load(&p, "modern", NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_true(p.dev.disk_usec == 80);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_valid),
 		cmocka_unit_test(test_usec),
+		cmocka_unit_test(test_devices_group),
 		cmocka_unit_test(test_every_field_documented),
 		cmocka_unit_test(test_load_by_name_and_path),
 		cmocka_unit_test(test_inherit_chain),

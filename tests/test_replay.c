@@ -535,11 +535,58 @@ static void test_classify(void **state)
 	assert_int_equal(replay_classify("sys_newfstat"), RC_STAT);
 	assert_int_equal(replay_classify("sys_getpid"), RC_NULL);
 	assert_int_equal(replay_classify("sys_brk"), RC_MEM);
-	assert_int_equal(replay_classify("sys_mmap"), RC_MEM);
+	assert_int_equal(replay_classify("sys_mmap"), RC_MMAP);
+	assert_int_equal(replay_classify("mmap2"), RC_MMAP);
+	assert_int_equal(replay_classify("sys_munmap"), RC_MUNMAP);
+	assert_int_equal(replay_classify("sys_mremap"), RC_MEM);
+	assert_int_equal(replay_classify("sys_kill"), RC_KILL);
+	assert_int_equal(replay_classify("tgkill"), RC_KILL);
+	assert_int_equal(replay_classify("sys_rt_sigreturn"), RC_SIGRETURN);
+	assert_int_equal(replay_classify("sys_rt_sigaction"), RC_SIGACTION);
+	assert_int_equal(replay_classify("sys_select"), RC_SELECT);
+	assert_int_equal(replay_classify("sys_poll"), RC_SELECT);
+	assert_int_equal(replay_classify("sys_ppoll"), RC_SELECT);
+	assert_int_equal(replay_classify("sys_sendto"), RC_SEND);
+	assert_int_equal(replay_classify("sys_recvfrom"), RC_RECV);
+	assert_int_equal(replay_classify("recvmsg"), RC_RECV);
 	assert_int_equal(replay_classify("sys_clone"), RC_FORK);
 	assert_int_equal(replay_classify("exit_group"), RC_GENERIC);
 	assert_int_equal(replay_classify("sys_ioctl"), RC_GENERIC);
 	assert_string_equal(replay_class_names[RC_FAULT], "fault");
+}
+
+// services.trace: mmap, munmap, rt_sigaction, kill, rt_sigreturn, select,
+// poll, sendto, recvfrom, mremap. Monolithic: every one is one system call,
+// one trap (mmap and munmap the first and last root calls of workloads/
+// mmap.yaml, kill and rt_sigreturn the two of signal.yaml, sendto and
+// recvfrom the two of udp-rr.yaml, select and poll select-10, mremap null):
+// 10 traps. The exokernel's library OS runs mmap (mm), sigaction, select,
+// kill's signal.send and the socket layer itself; what still enters its
+// kernel: munmap's pt.unmap (secure call, 1), kill's delivery rewriting the
+// thread (ukernel.thread_state, 1), rt_sigreturn's (1), sendto's nic.xmit
+// (1), recvfrom's wait for the packet (irq-wait: 1), mremap's null
+// (posix.getpid in the library: 0): 5 traps.
+static void test_new_service_calls(void **state)
+{
+	(void)state;
+	char dir[300], csv[400];
+	scratch(dir, sizeof dir);
+	snprintf(csv, sizeof csv, "%s/results.csv", dir);
+	const char *args[] = {"replay", "--faults", "none", "--arch", "monolithic", "--arch", "exokernel",
+			      "-o", dir, DATA "services.trace", NULL};
+	assert_int_equal(run_cmd(cmd_replay, args), 0);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_mmap") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_munmap") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_sigaction") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_kill") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_sigreturn") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_select") == 2);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_send") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_recv") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_mem") == 1);
+	assert_true(csv_cell(csv, "monolithic", "services", "calls_generic") == 0);
+	assert_true(csv_cell(csv, "monolithic", "services", "traps") == 10);
+	assert_true(csv_cell(csv, "exokernel", "services", "traps") == 5);
 }
 
 static void test_calls_by_class(void **state)
@@ -765,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_clamp_and_unified),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_calls_by_class),
+		cmocka_unit_test(test_new_service_calls),
 		cmocka_unit_test(test_syscall_evicts_loop),
 		cmocka_unit_test(test_no_syscalls_equals_cachesim),
 		cmocka_unit_test(test_valgrind_end_to_end),

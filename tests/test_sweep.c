@@ -111,6 +111,40 @@ static long lines_in(const char *path)
 	return n;
 }
 
+// skip_unsupported: the points whose machine lacks the architecture's
+// hardware give no row, in CSV and JSON, whatever -j; the same config
+// without the key is refused (exit 2).
+static void test_skip_unsupported(void **state)
+{
+	(void)state;
+	char d[2][64];
+	for (int i = 0; i < 2; i++) {
+		mktmp(d[i], sizeof d[i]);
+		assert_int_equal(sh("%s run tests/data/sweep/skip-unsupported.yaml -o %s --quiet %s", d[i],
+				    i ? "-j 2" : "-j 1"), 0);
+	}
+	compare_outputs(d[0], d[1]);
+	char csv[600];
+	snprintf(csv, sizeof csv, "%s/results.csv", d[0]);
+	assert_int_equal(lines_in(csv), 1 + 3); // header + monolithic x 2 machines + vm-hw on core2-vtx
+	FILE *f = fopen(csv, "r");
+	assert_non_null(f);
+	char line[4096];
+	int xeon_hw = 0;
+	while (fgets(line, sizeof line, f))
+		xeon_hw += !strncmp(line, "vm-hw,", 6) && strstr(line, "xeon-2003") != NULL;
+	fclose(f);
+	assert_int_equal(xeon_hw, 0);
+	char tmp[64];
+	mktmp(tmp, sizeof tmp);
+	char cfg[600];
+	snprintf(cfg, sizeof cfg, "%s/refused.yaml", tmp);
+	char cmd[1400];
+	snprintf(cmd, sizeof cmd, "grep -v '^skip_unsupported' tests/data/sweep/skip-unsupported.yaml > %s", cfg);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sh("%s run %s -o %s/out --quiet 2>/dev/null", cfg, tmp), 2);
+}
+
 // Kill -9 the run once the journal holds at least one finished point and
 // before it is complete; no result file may exist then; --resume completes
 // only the rest, and the files equal an uninterrupted run's.
@@ -203,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jobs_same_bytes),
+		cmocka_unit_test(test_skip_unsupported),
 		cmocka_unit_test(test_kill_and_resume),
 		cmocka_unit_test(test_shards_merge),
 		cmocka_unit_test(test_resolved_config_reruns),

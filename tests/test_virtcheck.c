@@ -309,10 +309,77 @@ static int is_callout_handler(const struct arch *a, const char *svc, const char 
 	return 0;
 }
 
+static int steps_in(const struct step *steps, int n, int kind)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		k += steps[i].kind == kind;
+	return k;
+}
+
+static int is_device_transport(const struct arch *a, int t)
+{
+	for (int r = 0; r < a->nrules; r++)
+		if (a->rules[r].kind == EDGE_DEVICE && a->rules[r].transport == t)
+			return 1;
+	return 0;
+}
+
+// A domain's name in a trace row without its process (app:peer -> app).
+static void base_name(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s", name);
+	char *c = strchr(out, ':');
+	if (c)
+		*c = 0;
+}
+
+// A call crossing's own hypercalls and exits (a split driver's event
+// channel, block and grant hypercalls; a 64-bit PV guest's iret): those of
+// its call steps going out, of its return steps coming back. A row is a
+// return when it reverses the innermost open call of the same transport.
+static void crossing_steps(const struct arch *a, const struct trace *tr, struct expect *e)
+{
+	struct { char from[NAME_LEN], to[NAME_LEN]; int t; } open[TRACE_MAX];
+	int nopen = 0;
+	for (int i = 0; i < tr->n; i++) {
+		const struct trace_step *st = &tr->step[i];
+		// Crossing rows only: a monitor row is a sensitive operation's
+		// trip (counted from the operations below), a continuation row
+		// the rest of a crossing already counted.
+		if (st->kind != TK_CROSS || st->cont)
+			continue;
+		int t = -1;
+		for (int k = 0; k < a->ntr; k++)
+			if (!strcmp(a->tr[k].name, st->transport))
+				t = k;
+		if (t < 0 || is_device_transport(a, t))
+			continue;
+		char from[NAME_LEN], to[NAME_LEN];
+		base_name(from, sizeof from, st->from);
+		base_name(to, sizeof to, st->to);
+		const struct transport *x = &a->tr[t];
+		if (nopen && open[nopen - 1].t == t && !strcmp(open[nopen - 1].from, to) && !strcmp(open[nopen - 1].to, from)) {
+			nopen--;
+			const struct step *steps = x->nret >= 0 ? x->ret : x->call;
+			int n = x->nret >= 0 ? x->nret : x->ncall;
+			e->exits += (uint64_t)steps_in(steps, n, STEP_VMEXIT);
+			e->hypercalls += (uint64_t)steps_in(steps, n, STEP_HYPERCALL);
+		} else {
+			snprintf(open[nopen].from, NAME_LEN, "%s", from);
+			snprintf(open[nopen].to, NAME_LEN, "%s", to);
+			open[nopen++].t = t;
+			e->exits += (uint64_t)steps_in(x->call, x->ncall, STEP_VMEXIT);
+			e->hypercalls += (uint64_t)steps_in(x->call, x->ncall, STEP_HYPERCALL);
+		}
+	}
+}
+
 static void derive(const struct arch *a, const struct trace *tr, struct expect *e, uint64_t *callouts_seen)
 {
 	memset(e, 0, sizeof *e);
 	*callouts_seen = 0;
+	crossing_steps(a, tr, e);
 	for (int i = 0; i < tr->n; i++) {
 		const struct trace_step *st = &tr->step[i];
 		if (strlen(st->ran) >= sizeof st->ran - 1)
@@ -321,6 +388,9 @@ static void derive(const struct arch *a, const struct trace *tr, struct expect *
 		snprintf(buf, sizeof buf, "%s", st->ran);
 		char *save = NULL;
 		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			// op@domain: the host's (or dom0's) own copy, not guest code.
+			if (strchr(tok, '@'))
+				continue;
 			char *dot = strchr(tok, '.');
 			assert_non_null(dot);
 			*dot = 0;
@@ -341,10 +411,17 @@ static void derive(const struct arch *a, const struct trace *tr, struct expect *
 				crossings(e, t, (op->sensitive[k] + batch - 1) / batch);
 			}
 		}
-		// The CR3 loads of the guest kernel (mov-cr3), one crossing each.
-		if (a->sensitive[SENS_CR3_WRITE] >= 0)
-			crossings(e, &a->tr[a->sensitive[SENS_CR3_WRITE]], st->hw.cr3_writes);
+		// The CR3 loads of the guest kernel (mov-cr3), one crossing each;
+		// a domain switch's CR3 write is the hypervisor's own, and so is
+		// what a monitor row writes (the shadow table it loads on the
+		// guest's behalf): those rows are the crossings, not their cause.
+		if (a->sensitive[SENS_CR3_WRITE] >= 0 && st->kind != TK_MONITOR)
+			crossings(e, &a->tr[a->sensitive[SENS_CR3_WRITE]], st->hw.cr3_writes - st->os.domain_switches);
 		// A device wait: the guest idles (HLT, or its paravirtual block).
+		// Its crossing is one row (a trace may show its exit in a monitor
+		// row before it and its continuation after: counted once).
+		if (st->kind != TK_CROSS || st->cont)
+			continue;
 		for (int r = 0; r < a->nrules; r++)
 			if (a->rules[r].kind == EDGE_DEVICE && a->rules[r].transport >= 0 &&
 			    !strcmp(a->tr[a->rules[r].transport].name, st->transport)) {

@@ -13,32 +13,45 @@
 // Derivations (the guest path's sensitive operations are listed at the top
 // of tests/test_vm.c):
 //  vm-hw read-disk (core2-vtx): driver.read io 4 -> 4 exits, each with its
-//    entry; the disk wait exits on HLT, the injection enters: 1 + 1;
-//    driver.complete io 2 -> 2 exits + 2 entries. 7 exits, 7 entries:
-//    14 transitions. Rings: the trap app->guest (M1) and the return (M2);
+//    entry; the disk wait exits on HLT, the injection enters: 1 + 1; the
+//    guest's interrupt entry writes the APIC's EOI (no apicv): 1 + 1;
+//    driver.complete io 2 -> 2 exits + 2 entries. 8 exits, 8 entries:
+//    16 transitions. Rings: the trap app->guest (M1) and the return (M2);
 //    every exit and entry is guest ring 0 <-> VMM ring 0: 2 mode switches.
 //  vm-hw pagefault: the #PF exits from app ring 3 into the VMM's ring 0
 //    (an exit, M1), the entry returns to app ring 3 (an entry, M2), the
 //    reflected exception enters the guest (T1, M3); pt.map's shadowed PTE
 //    write exits and enters (2 transitions, ring 0 <-> 0); the return to
 //    app (M4): 4 transitions, 4 mode switches.
-//  vm-hw-ept read-disk (modern): the same 7 I/O and HLT exits as vm-hw:
-//    14 transitions, 2 mode switches.
+//  vm-hw-ept:backend=kernel read-disk (modern): the same 8 I/O, HLT and
+//    EOI exits as vm-hw: 16 transitions, 2 mode switches.
+//  vm-hw-ept read-disk (modern, QEMU the device model): the same 8 exits;
+//    each of the 6 register exits returns to QEMU in ring 3 and comes back
+//    by the KVM_RUN system call (2 mode switches each, 12), the disk wait
+//    goes to QEMU and back twice (submission, completion: 4): 2 + 16 = 18.
 //  vm-hw-ept pagefault: EPT: no exit: 0 transitions, 2 mode switches.
-//  vm-pv read-disk (xeon-2003): the system call traps app ring 3 -> guest
-//    ring 1 (M1); driver.read's 4 I/O accesses are one event-channel
-//    hypercall (ring 1 -> Xen ring 0, M2) and its return (M3); the wait
-//    blocks in Xen by hypercall (M4), the interrupt is taken in Xen's ring
-//    0 (no change), the virtual interrupt enters the guest (M5);
-//    driver.complete's 2 accesses are one more hypercall (M6, M7); the
-//    return to app (M8): 8 mode switches, 0 transitions.
+//  vm-pv:drivers=guest read-disk (xeon-2003): the system call traps app
+//    ring 3 -> guest ring 1 (M1); driver.read's 4 I/O accesses are one
+//    event-channel hypercall (ring 1 -> Xen ring 0, M2) and its return
+//    (M3); the wait blocks in Xen by hypercall (M4), the interrupt is taken
+//    in Xen's ring 0 (no change), the virtual interrupt enters the guest
+//    (M5); driver.complete's 2 accesses are one more hypercall (M6, M7);
+//    the return to app (M8): 8 mode switches, 0 transitions.
+//  vm-pv read-disk (xeon-2003, split drivers): the trap (M1); blkfront's
+//    event-channel hypercall and return (M2, M3); the block hypercall (M4);
+//    Xen switches to dom0's ring 1 (M5); blkback's grant_map hypercall and
+//    return (M6, M7); dom0 blocks (M8), the interrupt is taken in Xen, the
+//    event enters dom0 (M9); grant_unmap (M10, M11), the event to the guest
+//    (M12, M13), dom0 blocks (M14), Xen switches to the guest (M15); the
+//    return to app (M16): 16 mode switches, 0 transitions.
 //  vm-bt read-disk (xeon-2003): the trap enters the monitor (3 -> 0, M1),
 //    which enters the translated guest (0 -> 1, M2); driver.read's 4
 //    device-register callouts into the monitor and back (M3..M10); the
 //    interrupt taken in the monitor (1 -> 0, M11) and reflected into the
-//    guest (M12); driver.complete's 2 callouts (M13..M16); the return
-//    enters the monitor to emulate iret (M17) and leaves to app (M18):
-//    18 mode switches, 0 transitions (no VMX).
+//    guest (M12); the EOI to the emulated interrupt controller (M13, M14);
+//    driver.complete's 2 callouts (M15..M18); the return enters the monitor
+//    to emulate iret (M19) and leaves to app (M20): 20 mode switches, 0
+//    transitions (no VMX).
 #include "testutil.h"
 
 #include <stdio.h>
@@ -53,12 +66,14 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{"vm-hw", "core2-vtx", "read-disk", 7, 14, 2},
+	{"vm-hw", "core2-vtx", "read-disk", 8, 16, 2},
 	{"vm-hw", "core2-vtx", "pagefault", 2, 4, 4},
-	{"vm-hw-ept", "modern", "read-disk", 7, 14, 2},
+	{"vm-hw-ept:backend=kernel", "modern", "read-disk", 8, 16, 2},
+	{"vm-hw-ept", "modern", "read-disk", 8, 16, 18},
 	{"vm-hw-ept", "modern", "pagefault", 0, 0, 2},
-	{"vm-pv", "xeon-2003", "read-disk", 0, 0, 8},
-	{"vm-bt", "xeon-2003", "read-disk", 0, 0, 18},
+	{"vm-pv:drivers=guest", "xeon-2003", "read-disk", 0, 0, 8},
+	{"vm-pv", "xeon-2003", "read-disk", 0, 0, 16},
+	{"vm-bt", "xeon-2003", "read-disk", 0, 0, 20},
 };
 
 static void test_vmx_transitions_and_mode_switches(void **state)

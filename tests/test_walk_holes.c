@@ -6,66 +6,7 @@
 // tests/data/walk/; the others are the shipped files.
 #include "testutil.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "experiment.h"
-#include "walk.h"
-
-static struct service_set *g_svc;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	struct cfg_error err;
-	g_svc = malloc(sizeof *g_svc);
-	if (!g_svc || load_services_default(g_svc, &err))
-		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(g_svc);
-	return 0;
-}
-
-struct run {
-	struct arch *a;
-	struct workload w;
-	struct trace *tr;
-	struct run_result r;
-	int rc;
-};
-
-// Loads arch and workload and runs one warm call (warmup 2, reps 1, seed 1)
-// on `machine`, traced; the caller frees with run_free.
-static void run(struct run *x, const char *arch, const char *wl, const char *machine)
-{
-	struct cfg_error err;
-	struct profile p;
-	if (profile_load(&p, machine, NULL, &err))
-		fail_msg("%s", err.msg);
-	x->a = malloc(sizeof *x->a);
-	x->tr = malloc(sizeof *x->tr);
-	assert_non_null(x->a);
-	assert_non_null(x->tr);
-	if (arch_load(x->a, arch, g_svc, &err))
-		fail_msg("arch_load(%s): %s", arch, err.msg);
-	if (workload_load(&x->w, wl, g_svc, &err))
-		fail_msg("workload_load(%s): %s", wl, err.msg);
-	struct run_params rp = {.warmup = 2, .reps = 1, .cold = 0, .seed = 1};
-	x->tr->n = 0;
-	x->rc = run_point(x->a, &x->w, &p, &rp, &x->r, x->tr);
-}
-
-static void run_free(struct run *x)
-{
-	free(x->a);
-	free(x->tr);
-}
+#include "walkrun.h"
 
 // Whether some trace row ran `what` (service.op).
 static int trace_ran(const struct trace *tr, const char *what)
@@ -94,21 +35,21 @@ static int trace_ran(const struct trace *tr, const char *what)
 static void test_peer_call_switches_process(void **state)
 {
 	(void)state;
-	struct run x;
-	run(&x, "monolithic", "read-two-apps", "modern");
-	assert_int_equal(x.rc, 0);
-	assert_int_equal(x.r.os.traps, 3);
-	assert_int_equal(x.r.os.mode_switches, 6);
-	assert_int_equal(x.r.os.as_switches, 2);
-	assert_true(trace_ran(x.tr, "sched.switch"));
-	run_free(&x);
-	run(&x, "l4", "read-two-apps", "modern");
-	assert_int_equal(x.rc, 0);
-	assert_int_equal(x.r.os.traps, 6);
-	assert_int_equal(x.r.os.mode_switches, 12);
-	assert_int_equal(x.r.os.as_switches, 6);
-	assert_int_equal(x.r.os.ipc_messages, 6);
-	run_free(&x);
+	struct walkrun *x;
+	x = walkrun("monolithic", "read-two-apps", "modern", 0);
+	assert_int_equal(x->rc, 0);
+	assert_int_equal(x->r.os.traps, 3);
+	assert_int_equal(x->r.os.mode_switches, 6);
+	assert_int_equal(x->r.os.as_switches, 2);
+	assert_true(trace_ran(&x->tr, "sched.switch"));
+	free(x);
+	x = walkrun("l4", "read-two-apps", "modern", 0);
+	assert_int_equal(x->rc, 0);
+	assert_int_equal(x->r.os.traps, 6);
+	assert_int_equal(x->r.os.mode_switches, 12);
+	assert_int_equal(x->r.os.as_switches, 6);
+	assert_int_equal(x->r.os.ipc_messages, 6);
+	free(x);
 }
 
 // ---- 2. a fault always enters the kernel
@@ -127,18 +68,18 @@ static void test_peer_call_switches_process(void **state)
 static void test_nested_fault_enters_kernel(void **state)
 {
 	(void)state;
-	struct run x;
-	run(&x, "monolithic", "tests/data/walk/nested-fault.yaml", "modern");
-	assert_int_equal(x.rc, 0);
-	assert_int_equal(x.r.hw.events[EV_EXCEPTION], 1);
-	assert_int_equal(x.r.os.traps, 1);
-	assert_int_equal(x.r.os.mode_switches, 2);
-	assert_true(trace_ran(x.tr, "entry.fault"));
-	run_free(&x);
-	run(&x, "l4", "tests/data/walk/nested-fault.yaml", "modern");
-	assert_int_equal(x.rc, -3);
-	assert_non_null(strstr(x.r.error, "fault from domain linux to domain linux"));
-	run_free(&x);
+	struct walkrun *x;
+	x = walkrun("monolithic", "tests/data/walk/nested-fault.yaml", "modern", 0);
+	assert_int_equal(x->rc, 0);
+	assert_int_equal(x->r.hw.events[EV_EXCEPTION], 1);
+	assert_int_equal(x->r.os.traps, 1);
+	assert_int_equal(x->r.os.mode_switches, 2);
+	assert_true(trace_ran(&x->tr, "entry.fault"));
+	free(x);
+	x = walkrun("l4", "tests/data/walk/nested-fault.yaml", "modern", 0);
+	assert_int_equal(x->rc, -3);
+	assert_non_null(strstr(x->r.error, "fault from domain linux to domain linux"));
+	free(x);
 }
 
 // ---- 3. guest -> monitor is always a VM exit or a hypercall
@@ -153,21 +94,21 @@ static void test_nested_fault_enters_kernel(void **state)
 static void test_guest_to_monitor_exits(void **state)
 {
 	(void)state;
-	struct run x;
-	run(&x, "tests/data/walk/guest-monitor.yaml:exit=none", "pagefault", "core2-vtx");
-	assert_int_equal(x.rc, -3);
-	assert_non_null(strstr(x.r.error, "without a VM exit or hypercall"));
-	run_free(&x);
-	run(&x, "tests/data/walk/guest-monitor.yaml:exit=plain", "pagefault", "core2-vtx");
-	assert_int_equal(x.rc, -3);
-	assert_non_null(strstr(x.r.error, "without a VM exit or hypercall"));
-	run_free(&x);
-	run(&x, "tests/data/walk/guest-monitor.yaml:exit=vmexit", "pagefault", "core2-vtx");
-	assert_int_equal(x.rc, 0);
-	assert_int_equal(x.r.os.traps, 1);
-	assert_int_equal(x.r.os.mode_switches, 2);
-	assert_int_equal(x.r.os.vm_exits, 1);
-	run_free(&x);
+	struct walkrun *x;
+	x = walkrun("tests/data/walk/guest-monitor.yaml:exit=none", "pagefault", "core2-vtx", 0);
+	assert_int_equal(x->rc, -3);
+	assert_non_null(strstr(x->r.error, "without a VM exit or hypercall"));
+	free(x);
+	x = walkrun("tests/data/walk/guest-monitor.yaml:exit=plain", "pagefault", "core2-vtx", 0);
+	assert_int_equal(x->rc, -3);
+	assert_non_null(strstr(x->r.error, "without a VM exit or hypercall"));
+	free(x);
+	x = walkrun("tests/data/walk/guest-monitor.yaml:exit=vmexit", "pagefault", "core2-vtx", 0);
+	assert_int_equal(x->rc, 0);
+	assert_int_equal(x->r.os.traps, 1);
+	assert_int_equal(x->r.os.mode_switches, 2);
+	assert_int_equal(x->r.os.vm_exits, 1);
+	free(x);
 }
 
 // ---- 4. a device completion needs a rule
@@ -178,12 +119,12 @@ static void test_guest_to_monitor_exits(void **state)
 static void test_device_without_rule_is_an_error(void **state)
 {
 	(void)state;
-	struct run x;
-	run(&x, "tests/data/walk/no-device-rule.yaml", "read-disk", "modern");
-	assert_int_equal(x.rc, -3);
-	assert_non_null(strstr(x.r.error, "no device rule for domain kernel"));
-	assert_int_equal(x.tr->n, 0); // nothing ran
-	run_free(&x);
+	struct walkrun *x;
+	x = walkrun("tests/data/walk/no-device-rule.yaml", "read-disk", "modern", 0);
+	assert_int_equal(x->rc, -3);
+	assert_non_null(strstr(x->r.error, "no device rule for domain kernel"));
+	assert_int_equal(x->tr.n, 0); // nothing ran
+	free(x);
 }
 
 // ---- 5. operations are resolved in the architecture's own services
@@ -196,17 +137,16 @@ static void test_device_without_rule_is_an_error(void **state)
 static void test_ops_resolved_in_arch_services(void **state)
 {
 	(void)state;
-	struct run x, y;
-	run(&x, "tests/data/walk/posix-reordered.yaml", "read", "modern");
-	run(&y, "monolithic", "read", "modern");
-	assert_int_equal(x.rc, 0);
-	assert_int_equal(y.rc, 0);
-	assert_true(trace_ran(x.tr, "posix.read"));
-	assert_false(trace_ran(x.tr, "posix.getpid"));
-	assert_int_equal(x.r.hw.instructions, y.r.hw.instructions);
-	assert_true(x.r.cycles == y.r.cycles);
-	run_free(&x);
-	run_free(&y);
+	struct walkrun *x = walkrun("tests/data/walk/posix-reordered.yaml", "read", "modern", 0);
+	struct walkrun *y = walkrun("monolithic", "read", "modern", 0);
+	assert_int_equal(x->rc, 0);
+	assert_int_equal(y->rc, 0);
+	assert_true(trace_ran(&x->tr, "posix.read"));
+	assert_false(trace_ran(&x->tr, "posix.getpid"));
+	assert_int_equal(x->r.hw.instructions, y->r.hw.instructions);
+	assert_true(x->r.cycles == y->r.cycles);
+	free(x);
+	free(y);
 }
 
 // ---- 6. a crossing rule is needed when ring, space, VM or root mode differ
@@ -217,11 +157,11 @@ static void test_ops_resolved_in_arch_services(void **state)
 static void test_vm_boundary_needs_rule(void **state)
 {
 	(void)state;
-	struct run x;
-	run(&x, "tests/data/walk/host-guest.yaml", "pagefault", "modern");
-	assert_int_equal(x.rc, -3);
-	assert_non_null(strstr(x.r.error, "no crossing rule for a call from domain guest to domain host"));
-	run_free(&x);
+	struct walkrun *x;
+	x = walkrun("tests/data/walk/host-guest.yaml", "pagefault", "modern", 0);
+	assert_int_equal(x->rc, -3);
+	assert_non_null(strstr(x->r.error, "no crossing rule for a call from domain guest to domain host"));
+	free(x);
 }
 
 int main(void)
@@ -234,5 +174,5 @@ int main(void)
 		cmocka_unit_test(test_ops_resolved_in_arch_services),
 		cmocka_unit_test(test_vm_boundary_needs_rule),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, walkrun_setup, walkrun_teardown);
 }

@@ -11,12 +11,18 @@
 //       from: app              # process making a root call: app, peer, child
 //       resume: app            # process that runs when it returns
 //       calls: [...]           # what the callee calls, in order
-//     - device: 80             # (inside calls) wait for the device, microseconds
+//     - device: 80             # (inside calls) wait for the device, microseconds,
+//                              # or disk / nic: the machine profile's latency;
+//       calls: [...]           # what the interrupt handler that ends the wait calls
+//     - interrupt: timer.tick  # an asynchronous interrupt taken while the caller runs
+//       repeat: 7              # run this node (and its calls) 7 times in a row
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "osmodel.h"
+
+const char *const device_names[DEV__N] = {[DEV_FIXED] = "fixed", [DEV_DISK] = "disk", [DEV_NIC] = "nic"};
 
 static yaml_node_t *nd(struct ydoc *d, int id) { return yaml_document_get_node(&d->doc, id); }
 
@@ -44,6 +50,7 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 	memset(x, 0, sizeof *x);
 	x->parent = parent;
 	x->service = x->op = -1;
+	x->repeat = 1;
 	yaml_node_t *children = NULL;
 	int have_what = 0;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -65,7 +72,7 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 			cfg_errorf(err, d, vn, "value of '%s' is not a scalar", k);
 			return -1;
 		}
-		if (!strcmp(k, "call") || !strcmp(k, "fault")) {
+		if (!strcmp(k, "call") || !strcmp(k, "fault") || !strcmp(k, "interrupt")) {
 			char buf[2 * NAME_LEN];
 			snprintf(buf, sizeof buf, "%s", v);
 			char *dot = strchr(buf, '.');
@@ -79,12 +86,15 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 			}
 			snprintf(x->svc_name, sizeof x->svc_name, "%s", set->s[x->service].name);
 			snprintf(x->op_name, sizeof x->op_name, "%s", set->s[x->service].ops[x->op].name);
-			x->kind = k[0] == 'c' ? EDGE_CALL : EDGE_FAULT;
+			x->kind = k[0] == 'c' ? EDGE_CALL : k[0] == 'f' ? EDGE_FAULT : EDGE_INTERRUPT;
 			have_what++;
 		} else if (!strcmp(k, "device")) {
-			double us;
-			if (scalar_parse_double(v, &us) || us < 0 || us > 1e7) {
-				cfg_errorf(err, d, vn, "bad device time '%s' (expected microseconds, 0..1e7)", v);
+			double us = 0;
+			for (int dk = 1; dk < DEV__N; dk++)
+				if (!strcmp(v, device_names[dk]))
+					x->device_kind = dk;
+			if (!x->device_kind && (scalar_parse_double(v, &us) || us < 0 || us > 1e7)) {
+				cfg_errorf(err, d, vn, "bad device '%s' (expected disk, nic or microseconds, 0..1e7)", v);
 				return -1;
 			}
 			x->device = 1;
@@ -98,6 +108,13 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 				return -1;
 			}
 			*(k[0] == 'a' ? &x->args : &x->result) = (uint32_t)b;
+		} else if (!strcmp(k, "repeat")) {
+			uint64_t r;
+			if (scalar_parse_size(v, &r) || r < 1 || r > 1024) {
+				cfg_errorf(err, d, vn, "bad repeat '%s' (expected a count, 1..1024)", v);
+				return -1;
+			}
+			x->repeat = (uint32_t)r;
 		} else if (!strcmp(k, "from") || !strcmp(k, "resume") || !strcmp(k, "proc")) {
 			if (!proc_name_ok(v)) {
 				cfg_errorf(err, d, vn, "unknown process '%s' (expected app, peer or child)", v);
@@ -109,16 +126,16 @@ static int load_node(struct workload *w, const struct service_set *set, struct y
 			}
 			snprintf(k[0] == 'f' ? x->from : k[0] == 'r' ? x->resume : x->proc, NAME_LEN, "%s", v);
 		} else {
-			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: call, fault, device, args, result, from, resume, proc, calls)", k);
+			cfg_errorf(err, d, kn, "unknown key '%s' (expected one of: call, fault, interrupt, device, args, result, repeat, from, resume, proc, calls)", k);
 			return -1;
 		}
 	}
 	if (have_what != 1) {
-		cfg_errorf(err, d, n, "a call needs exactly one of: call, fault, device");
+		cfg_errorf(err, d, n, "a call needs exactly one of: call, fault, interrupt, device");
 		return -1;
 	}
-	if (x->device && (parent < 0 || children)) {
-		cfg_errorf(err, d, n, "a device wait must be inside a driver's calls and has no calls of its own");
+	if (x->device && parent < 0) {
+		cfg_errorf(err, d, n, "a device wait must be inside a driver's calls");
 		return -1;
 	}
 	if (children && load_nodes(w, set, d, children, me, err))

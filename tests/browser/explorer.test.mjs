@@ -231,7 +231,7 @@ try {
   const sr = await shown();
   for (const a of none) {
     const c = sr.cols.find((x) => x.arch === a);
-    check(`read ${a}: says there is no crossing`, c && c.steps === 0 && /No crossing/.test(c.curText), c && c.curText);
+    check(`read ${a}: says there is no row`, c && c.steps === 0 && /No row/.test(c.curText), c && c.curText);
   }
 
   // The footprint view: read on the Pentium-133 (8 KiB L1), where the warm
@@ -353,7 +353,8 @@ try {
   const retTops = cmp.map((c) => c.rows.find((r) => r.phase === 'return').top);
   check('compare: the return lines are aligned', retTops.every((t) => Math.abs(t - retTops[0]) < 1), retTops.join(' '));
   for (const c of cmp) {
-    const t = cold[c.arch], back = t.steps.filter((x) => x.to === 'app').map((x) => String(x.step));
+    const t = cold[c.arch], back = t.steps.filter((x) => x.to === 'app' && (x.kind || 'crossing') === 'crossing')
+      .map((x) => String(x.step));
     const shownBack = c.rows.filter((r) => r.phase === 'return' && r.step).map((r) => r.step);
     check(`compare ${c.arch}: the return lines are the crossings into app`, shownBack.join(',') === back.join(','),
       `${shownBack} / ${back}`);

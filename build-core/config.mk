@@ -1,2 +1,0 @@
-HAVE_SIMGRID := yes
-HAVE_PAPI := yes

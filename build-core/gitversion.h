@@ -1,1 +1,0 @@
-#define OSARCH_GIT "704bb78573c6-dirty"
