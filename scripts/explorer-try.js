@@ -213,14 +213,16 @@
         return;
       }
       clearError();
-      return Promise.all([go(aText), go(aBase)]).then(function (rs) {
-        var mine = JSON.parse(r.stdout), base = rs[1].status === 0 ? JSON.parse(rs[1].stdout) : null;
-        draw(mine, base, baseName, rs[1].stderr.replace(/\s+$/, ''));
-        $('try-cli').textContent = '$ ' + cmdline(aText) + '\n' + rs[0].stdout + rs[0].stderr;
+      return go(aBase).then(function (rb) {
+        var mine = JSON.parse(r.stdout), base = rb.status === 0 ? JSON.parse(rb.stdout) : null;
+        draw(mine, base, baseName, rb.stderr.replace(/\s+$/, ''));
+        // Run to the redrawn trace: up to the frame that shows it.
         return new Promise(function (ok) { requestAnimationFrame(function () { ok(); }); }).then(function () {
           var ms = performance.now() - t0;
           $('try-time').textContent = 'Walked and redrawn in ' + Math.round(ms) + ' ms (' + cmdline(aText) + ').';
           $('try-time').setAttribute('data-ms', ms.toFixed(1));
+          // The command line's text output (its total: line), after the drawing.
+          return go(aText).then(function (rt) { $('try-cli').textContent = '$ ' + cmdline(aText) + '\n' + rt.stdout + rt.stderr; });
         });
       });
     }).catch(function (e) {
@@ -315,6 +317,8 @@
     start(s);
     return script('osarch-run.js').then(function () { return script('osarch-wasm.js'); }).then(function () {
       if (!window.osarchRun || !window.osarchRun.available()) throw new Error('no module');
+      return window.osarchRun.prepare();
+    }).then(function () {
       ready = true;
       $('try-run').disabled = false;
       $('lab-check').disabled = false;

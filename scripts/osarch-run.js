@@ -8,6 +8,7 @@
 //                   files: { 'arch/mach.yaml': '...' },   // written first
 //                   mount: '/path/to/repo' })             // Node only
 //     -> Promise of { status, stdout, stderr, ms, fs }
+//   osarchRun.prepare()   // compiles the WebAssembly now (else at the first run)
 //
 // Every call makes a fresh instance of the module: a run is one main(), as
 // on the command line, so nothing of one run (memory, files) reaches the
@@ -39,9 +40,28 @@
     if (typeof TextDecoder !== 'undefined') return new TextDecoder('utf-8').decode(u);
     return Buffer.from(u).toString('utf8');
   }
+  // The module's WebAssembly, compiled once (osarch-wasm.js carries it as
+  // base64); every run instantiates it afresh.
+  var compiled = null;
+  function compile(make) {
+    if (!compiled) {
+      var b64 = make.wasmBase64, bytes;
+      if (typeof atob === 'function') {
+        var s = atob(b64);
+        bytes = new Uint8Array(s.length);
+        for (var i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+      } else {
+        bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+      }
+      compiled = WebAssembly.compile(bytes);
+    }
+    return compiled;
+  }
   function run(opts) {
     var make = factory();
     if (!make) return Promise.reject(new Error('osarch-wasm.js is not loaded (build it with make wasm)'));
+    if (typeof make.wasmBase64 !== 'string') return Promise.reject(new Error('osarch-wasm.js carries no WebAssembly (rebuild it with make wasm)'));
+    var failed = null;
     var out = [], err = [], status = null, t0 = Date.now();
     var argv = opts.argv || [];
     var mod = {
@@ -57,9 +77,16 @@
       print: function () {}, printErr: function () {},
       onExit: function (code) { status = code; },
       // exit() ends the run, not the page or the Node process.
-      quit: function (code, e) { status = code; throw e; }
+      quit: function (code, e) { status = code; throw e; },
+      instantiateWasm: function (imports, receive) {
+        compile(make).then(function (m) {
+          return WebAssembly.instantiate(m, imports).then(function (inst) { receive(inst, m); });
+        }).catch(function (e) { failed(e); });
+        return {};
+      }
     };
-    return make(mod).then(function (M) {
+    var ready = new Promise(function (ok, no) { failed = no; make(mod).then(ok, no); });
+    return ready.then(function (M) {
       var FS = M.FS;
       if (opts.mount && isNode) {
         FS.mkdir('/repo');
@@ -82,7 +109,13 @@
       return { status: status, stdout: decode(out), stderr: decode(err), ms: Date.now() - t0, fs: FS };
     });
   }
-  var api = { run: run, available: function () { return !!factory(); } };
+  // Compiles the module ahead of the first run (the page calls it once the
+  // scripts are loaded, so that the first Run does not wait for it).
+  function prepare() {
+    var make = factory();
+    return make && typeof make.wasmBase64 === 'string' ? compile(make).then(function () {}) : Promise.resolve();
+  }
+  var api = { run: run, prepare: prepare, available: function () { return !!factory(); } };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.osarchRun = api;
 })(typeof self !== 'undefined' ? self : this);

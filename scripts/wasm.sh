@@ -11,9 +11,9 @@
 #   - the osarch command line itself (src/main.c and the core: every source
 #     `make` puts in libosarch.a; not scale.c nor calibrate.c, which need
 #     SimGrid and PAPI), unchanged;
-# into OUTDIR/osarch-wasm.js: one file, the .wasm inlined as base64
-# (SINGLE_FILE: a page opened from file:// may not fetch() a .wasm beside
-# it), a factory OsarchWasm({...}) that emscripten's MODULARIZE makes; and
+# into OUTDIR/osarch-wasm.js: one file, emscripten's factory OsarchWasm({...})
+# (MODULARIZE) with the .wasm inlined as base64 (a page opened from file://
+# may not fetch() a .wasm beside it); and
 # copies scripts/osarch-run.js (the small wrapper the page and the Node test
 # call: files in, argv in, exit status and output out) beside it.
 # As root it installs emscripten and dpkg-dev when missing.
@@ -158,10 +158,22 @@ done
 # command line); FORCE_FILESYSTEM: the page writes the YAML into the
 # module's memory file system; NODEFS for the Node test (the repository
 # mounted as it is). ALLOW_MEMORY_GROWTH: a run's memory is the CLI's.
-"$EMCC" -O2 $objs "$W/libyaml.a" "$W/libjansson.a" -lm -lnodefs.js -o "$W/osarch-wasm.js" \
-	-s MODULARIZE=1 -s EXPORT_NAME=OsarchWasm -s SINGLE_FILE=1 -s INVOKE_RUN=0 -s EXIT_RUNTIME=1 \
+"$EMCC" -O2 $objs "$W/libyaml.a" "$W/libjansson.a" -lm -lnodefs.js -o "$W/osarch.js" \
+	-s MODULARIZE=1 -s EXPORT_NAME=OsarchWasm -s INVOKE_RUN=0 -s EXIT_RUNTIME=1 \
 	-s FORCE_FILESYSTEM=1 -s ALLOW_MEMORY_GROWTH=1 -s ENVIRONMENT=web,node \
-	-s NODEJS_CATCH_EXIT=0 -s NODEJS_CATCH_REJECTION=0 -s EXPORTED_RUNTIME_METHODS=callMain,FS || die "emcc link failed"
+	-s NODEJS_CATCH_EXIT=0 -s NODEJS_CATCH_REJECTION=0 -s EXPORTED_RUNTIME_METHODS=callMain,FS ||
+	die "emcc link failed"
+# One file: emscripten's JavaScript, then the .wasm as base64 in
+# OsarchWasm.wasmBase64 (a page opened from file:// may load a script beside
+# it but not fetch() a .wasm). Emscripten's SINGLE_FILE would inline it too,
+# but out of reach: the wrapper compiles these bytes once and instantiates
+# the compiled module for every run (Module.instantiateWasm), a few
+# milliseconds instead of a compilation per run.
+{
+	cat "$W/osarch.js" &&
+		printf '\n// The WebAssembly of the module above, base64 (scripts/wasm.sh).\nOsarchWasm.wasmBase64 = "' &&
+		base64 -w0 "$W/osarch.wasm" && printf '";\n'
+} >"$W/osarch-wasm.js" || die "cannot write $W/osarch-wasm.js"
 cp "$W/osarch-wasm.js" "$OUTDIR/osarch-wasm.js" && cp scripts/osarch-run.js "$OUTDIR/osarch-run.js" ||
 	die "cannot copy into $OUTDIR"
 echo "wasm: wrote $OUTDIR/osarch-wasm.js ($(wc -c <"$OUTDIR/osarch-wasm.js" | tr -d ' ') bytes, wasm inlined) and $OUTDIR/osarch-run.js"
