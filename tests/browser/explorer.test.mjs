@@ -21,7 +21,8 @@
 // the CLI's line and column and marks that line in the editor; the share
 // link restores the edit; lab 3 checks and downloads its answer file; a copy
 // of the page without the module still works and says so. Screenshots
-// try-1280.png (1280x800) and try-390.png (390x844); the time from Run to the
+// try-1280.png (1280x800), try-error.png (the editor with the error) and
+// try-390.png (390x844); the time from Run to the
 // redrawn trace is printed.
 //
 // Ends with one line "N passed, N failed"; exit 1 on any failure.
@@ -467,6 +468,8 @@ try {
       shownErr.text.startsWith(`edit/mach-multiserver.yaml:${nm[1]}:${nm[2]}: error: ${nm[3]}`), JSON.stringify({ shownErr, native: nerr.stderr }));
     check('try: the error line is marked in the architecture editor', nm && shownErr.editor === 'arch' && shownErr.gutter === nm[1] &&
       shownErr.selLine === Number(nm[1]), JSON.stringify(shownErr));
+
+    await page.locator('#try .try-edit').screenshot({ path: path.join(outDir, 'try-error.png') });
 
     // 390x844: the editor and the results stack; the page does not scroll sideways.
     await page.fill('#ed-arch', edited);
