@@ -497,7 +497,11 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	struct tlb *t = is_i ? m->itlb : m->dtlb;
 	uint32_t ls = l1->line_shift;
 	uint64_t first = va >> ls, last = (va + bytes - 1) >> ls;
-	double tlb = 0, miss = 0;
+	// Stalls are whole cycles: summed as integers and added to the double
+	// counters once, and only when not zero (the common case, an L1 and
+	// TLB hit, then touches no floating-point state: the same sums, bit
+	// for bit, as adding each stall as a double).
+	uint64_t tlb = 0, miss = 0;
 	for (uint64_t line = first; line <= last; line++) {
 		uint64_t a = line << ls;
 		tlb += translate(m, t, a, is_i);
@@ -506,12 +510,15 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	uint64_t n = last - first + 1;
 	if (is_i) {
 		m->ctr.irefs += n;
-		m->ctr.cyc[CYC_IMISS] += miss;
+		if (miss)
+			m->ctr.cyc[CYC_IMISS] += (double)miss;
 	} else {
 		m->ctr.drefs += n;
-		m->ctr.cyc[CYC_DMISS] += kind == 2 ? 0 : miss;
+		if (miss && kind != 2)
+			m->ctr.cyc[CYC_DMISS] += (double)miss;
 	}
-	m->ctr.cyc[CYC_TLB] += tlb;
+	if (tlb)
+		m->ctr.cyc[CYC_TLB] += (double)tlb;
 }
 
 // Below L1: the rest of hier_access for a reference whose L1 lookup missed.
