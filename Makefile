@@ -175,7 +175,7 @@ valgrind: $(PROGS) $(TEST_BIN)
 	@sh scripts/valgrind.sh $(BUILD) $(TEST_BIN)
 
 clean:
-	rm -rf build build-asan build-core build-wasm
+	rm -rf build build-asan build-core build-wasm report/osarch-wasm.js report/osarch-run.js
 
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600

@@ -322,6 +322,7 @@
       ready = true;
       $('try-run').disabled = false;
       $('lab-check').disabled = false;
+      $('try-time').textContent = 'Edit a file, then Run: the trace of your file and of the shipped one appear here.';
       status(true, 'The in-browser model is loaded (osarch compiled to WebAssembly, osarch-wasm.js): Run walks the call again here, nothing is sent anywhere.');
       if (s) return run();
     }, function () {
