@@ -24,7 +24,9 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/file.h>
+#ifdef __linux__ // PR_SET_PDEATHSIG; not in emscripten's libc (make wasm), nor on other Unixes
 #include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -464,7 +466,9 @@ static int run_workers(const struct plan *pl, const long *todo, long ntodo, int 
 		if (pids[j] == 0) {
 			// A worker dies with its parent (kill -9 of `osarch run`), so a
 			// resumed run never races an orphan over the journal.
+#ifdef __linux__
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 			if (getppid() == 1)
 				_exit(1);
 			struct cfg_error e2;
