@@ -386,9 +386,14 @@ static inline __attribute__((always_inline)) int fast_record(struct trace_reader
 	unsigned nd = cl ? (unsigned)__builtin_ctzll(cl) / 8 : ch ? 8 + (unsigned)__builtin_ctzll(ch) / 8 : 99;
 	if (nd == 0 || nd > 16)
 		return -1; // no digits, or no comma within 16 (a 17th digit is an error the general path names)
+	// The high bit of each of the first n bytes (n = 0..8): the digits'
+	// bytes that must be hexadecimal.
+	static const uint64_t first_bytes[9] = {
+		0, 0x80, 0x8080, 0x808080, 0x80808080, 0x8080808080ull, 0x808080808080ull,
+		0x80808080808080ull, HIGHS,
+	};
 	unsigned nlo = nd < 8 ? nd : 8, nhi = nd - nlo;
-	uint64_t need_lo = nlo == 8 ? HIGHS : HIGHS & ((1ull << (8 * nlo)) - 1);
-	uint64_t need_hi = nhi == 8 ? HIGHS : HIGHS & ((1ull << (8 * nhi)) - 1);
+	uint64_t need_lo = first_bytes[nlo], need_hi = first_bytes[nhi];
 	if ((hex_bytes(lo) & need_lo) != need_lo || (hex_bytes(hi) & need_hi) != need_hi)
 		return -1;
 	uint64_t a = hex8(lo, nlo);
@@ -552,7 +557,7 @@ void cachesim_free(struct cachesim *cs)
 // cg_sim.c's cachesim_ref_is_miss: one access to [a, a+size), which looks
 // up every line it covers (both update the replacement state) and misses
 // if any of them missed.
-static inline int level_miss(struct cache *c, uint64_t a, uint32_t size)
+static inline __attribute__((always_inline)) int level_miss(struct cache *c, uint64_t a, uint32_t size)
 {
 	uint32_t s = c->line_shift;
 	uint64_t first = a >> s, last = (a + size - 1) >> s;
