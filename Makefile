@@ -74,6 +74,7 @@ help:
 	@echo "make handout - REPORT.md as a PDF, report/REPORT.pdf (headless Chromium); make test-handout checks it"
 	@echo "make host-report - calibrate on this machine, then HOST.md (the report's appendix for it)"
 	@echo "make golden - regenerate results/default/results.csv (the golden copy tests compare with)"
+	@echo "make wasm   - osarch as WebAssembly beside the explorer page (emscripten); make test-wasm checks it"
 	@echo "make clean"
 
 # Checks the Debian packages; installs the missing ones when root.
@@ -174,7 +175,7 @@ valgrind: $(PROGS) $(TEST_BIN)
 	@sh scripts/valgrind.sh $(BUILD) $(TEST_BIN)
 
 clean:
-	rm -rf build build-asan build-core
+	rm -rf build build-asan build-core build-wasm report/osarch-wasm.js report/osarch-run.js
 
 # ---- fuzzing (issue 9): one libFuzzer harness per YAML file kind ----
 FUZZ_SECONDS ?= 600
@@ -295,11 +296,26 @@ explorer: $(BUILD)/osarch
 	@sh scripts/explorer.sh $(BUILD)/osarch results/default report/index.html
 
 # The page in headless Chromium (Debian's /usr/bin/chromium driven by
-# playwright-core; scripts/browser-deps.sh installs both when missing). Ends
-# with "N passed, N failed"; screenshots in $${CI_LOG_DIR:-build}/explorer*.png.
-test-browser: explorer
+# playwright-core; scripts/browser-deps.sh installs both when missing), with
+# the in-browser model of `make wasm` (its edit view, issue 22). Ends with
+# "N passed, N failed"; screenshots in $${CI_LOG_DIR:-build}/{explorer,compare,try}*.png.
+test-browser: explorer wasm
 	@sh scripts/browser-deps.sh
 	@cd tests/browser && OSARCH=$(BUILD)/osarch node explorer.test.mjs
+
+# ---- the model in the browser (issue 22): osarch as WebAssembly ----
+# report/osarch-wasm.js (the CLI with libyaml and jansson from Debian's
+# source packages, built by Debian's emscripten; the .wasm inlined) and
+# report/osarch-run.js (its wrapper) beside the explorer page, which then
+# runs the model on the YAML edited in the page (docs/explorer.md).
+# test-wasm: the module under Node against build/osarch, byte for byte, for
+# every architecture x workload x machine profile (tests/wasm/diff.test.mjs).
+.PHONY: wasm test-wasm
+wasm: $(BUILD)/gitversion.h
+	@OSARCH_SRC="$(LIB_SRC) src/main.c" BUILD=$(BUILD) sh scripts/wasm.sh report
+
+test-wasm: $(BUILD)/osarch wasm
+	@node tests/wasm/diff.test.mjs $(BUILD)/osarch report/osarch-run.js
 
 # ---- system-level scenarios on SimGrid (issue 6): osarch scale ----
 # Contention on 1-16 cores, Mach servers on a remote host, VM live migration

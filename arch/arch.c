@@ -842,6 +842,14 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 		}
 	a->entry_service = service_find(&a->svc, "entry");
 	resolve_layout(a);
+	for (int s = 0; s < a->svc.n; s++) {
+		a->home[s] = placement_for(a, s, -1);
+		a->special[s] = 0;
+	}
+	for (int i = 0; i < a->nplace; i++)
+		if (a->place[i].proc >= 0 || a->place[i].op >= 0)
+			a->special[a->place[i].service] = 1;
+	a->indexed = 1;
 	return 0;
 }
 
@@ -896,6 +904,8 @@ int placement_of(const struct arch *a, int service)
 
 int placement_op(const struct arch *a, int service, int op, int proc)
 {
+	if (a->indexed && service >= 0 && service < a->svc.n && !a->special[service])
+		return a->home[service];
 	for (int i = 0; i < a->nplace; i++)
 		if (a->place[i].service == service && a->place[i].op == op && op >= 0 &&
 		    (a->place[i].proc == -1 || a->place[i].proc == proc))
@@ -906,7 +916,7 @@ int placement_op(const struct arch *a, int service, int op, int proc)
 void arch_offsets(const struct arch *a, int service, int dom, uint64_t *text, uint64_t *data)
 {
 	*text = a->text_off[service], *data = a->data_off[service];
-	if (placement_of(a, service) == dom)
+	if ((a->indexed && !a->special[service]) || placement_of(a, service) == dom)
 		return;
 	for (int i = 0; i < a->nplace; i++)
 		if (a->place[i].op >= 0 && a->place[i].service == service && a->place[i].domain == dom) {
@@ -917,6 +927,8 @@ void arch_offsets(const struct arch *a, int service, int dom, uint64_t *text, ui
 
 int placement_for(const struct arch *a, int service, int proc)
 {
+	if (a->indexed && service >= 0 && service < a->svc.n && !a->special[service])
+		return a->home[service];
 	int any = -1;
 	for (int i = 0; i < a->nplace; i++) {
 		if (a->place[i].service != service || a->place[i].op >= 0)

@@ -232,6 +232,35 @@ svg.rings .hop-l { font-size: 10px; fill: #a8200d; }
   svg.rings .hop { stroke-dasharray: 400; stroke-dashoffset: 400; animation: hop-draw .6s ease-out forwards; }
   @keyframes hop-draw { to { stroke-dashoffset: 0; } }
 }
+.try-controls label { display: inline-flex; flex-direction: column; font-size: .85rem; color: var(--muted); margin: 0 8px 6px 0; }
+.try-controls select { font: inherit; color: var(--fg); min-height: 36px; padding: 4px; border: 1px solid #6b6b6b; border-radius: 5px; background: #fff; max-width: 100%; }
+.try-status { padding: 6px 10px; border-radius: 4px; background: var(--soft); border-left: 5px solid #8a8a8a; }
+.try-status.on { border-left-color: #1b7a2f; }
+.try-status.off { border-left-color: var(--trap); }
+.try-grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; margin-top: 8px; }
+@media (max-width: 900px) { .try-grid { grid-template-columns: minmax(0, 1fr); } }
+.tabs { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 4px; }
+.ed { display: grid; grid-template-columns: auto minmax(0, 1fr); border: 1px solid #6b6b6b; border-radius: 4px; overflow: hidden; }
+.ed[hidden] { display: none; }
+.ed .gutter, .ed textarea { margin: 0; font: 13px/18px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; padding: 6px 6px; }
+.ed .gutter { background: var(--soft); color: #6b6b6b; text-align: right; overflow: hidden; user-select: none; min-width: 3.2em; height: 26em; }
+.ed .gutter span { display: block; }
+.ed .gutter span.err { background: var(--trap); color: #fff; font-weight: 700; }
+.ed textarea { border: 0; resize: vertical; height: 26em; width: 100%; white-space: pre; overflow: auto; color: var(--fg); background: #fff; tab-size: 2; }
+.try-error { margin: 6px 0; padding: 6px 10px; border: 2px solid var(--trap); border-radius: 4px; background: #fdf0ee;
+  font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.try-error[hidden] { display: none; }
+table.try-tot { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .9rem; width: 100%; }
+table.try-tot th, table.try-tot td { padding: 3px 6px; border-bottom: 1px solid #e2e2e2; text-align: right; }
+table.try-tot th:first-child { text-align: left; font-weight: normal; }
+table.try-tot thead th { font-weight: 600; color: var(--muted); font-size: .8rem; }
+table.try-tot td.up { color: var(--trap); font-weight: 700; }
+table.try-tot td.down { color: #1b7a2f; font-weight: 700; }
+pre.cli { font-size: .78rem; overflow-x: auto; background: var(--soft); padding: 6px; border-radius: 4px; max-width: 100%; }
+.share-url { width: 100%; font: .8rem ui-monospace, "DejaVu Sans Mono", monospace; margin-top: 4px; }
+#lab3 { border: 1px solid var(--line); border-left: 6px solid #0b4fb5; border-radius: 5px; padding: 6px 12px; margin-top: 12px; }
+#lab3[hidden] { display: none; }
+#lab3 .ed textarea, #lab3 .ed .gutter { height: 18em; }
 </style>
 </head>
 <body>
@@ -250,7 +279,7 @@ call's cycles. Step through them with the
 buttons or the <kbd>&larr;</kbd> <kbd>&rarr;</kbd> keys; the current step is highlighted in every
 column at once. Below: the comparison tables and the figures of the same run.</p>
 <nav class="toc" aria-label="Sections"><a href="#explorer">Step through a call</a>
-<a href="#compare">Compare architectures</a>
+<a href="#compare">Compare architectures</a> <a href="#try">Edit and run</a>
 <a href="#tables">Comparison tables</a> <a href="#figures">Figures</a> <a href="#about">About the data</a></nav>
 </header>
 <main>
@@ -316,6 +345,62 @@ so a slide can link to it.</p>
 </div>
 <p id="cmp-desc" class="lead"></p>
 <div id="cmp-cols" class="cmp-cols"></div>
+</section>
+
+<section id="try" aria-labelledby="try-h">
+<h2 id="try-h">Edit and run in your browser</h2>
+<p class="lead">Change where a service runs (its <code>placement:</code>), a transport, a workload or a
+machine profile, then <b>Run</b>: the model itself, compiled to WebAssembly, walks the call again in
+this page and redraws the trace, its totals and the comparison with the shipped architecture. The
+editors start from the shipped files; an error in them is reported as <code>osarch</code> reports it,
+<code>file:line:col: error: ...</code>, and the line is marked in the editor. <b>Share</b> puts your
+files in the address of the page (after the <code>#</code>, never sent anywhere). Pick
+<em>lab 3</em> as the architecture to build the hybrid kernel of <code>labs/3</code> here and download
+the answer file that <code>osarch check labs/3</code> grades.</p>
+<p id="try-status" class="try-status" role="status">Looking for the in-browser model (<code>osarch-wasm.js</code> beside this page)&hellip;</p>
+<div class="controls try-controls" role="group" aria-label="What to run">
+<label>Architecture <select id="try-arch"></select></label>
+<label>Call <select id="try-w"></select></label>
+<label>Machine <select id="try-m"></select></label>
+<div class="group"><button type="button" id="try-run" disabled>Run</button>
+<button type="button" id="try-share">Share</button>
+<button type="button" id="try-reset">Shipped files</button></div>
+</div>
+<input id="try-share-url" class="share-url" readonly hidden aria-label="Address of this page with your files">
+<div class="try-grid">
+<div class="try-edit">
+<div class="tabs" role="group" aria-label="File to edit">
+<button type="button" class="ed-tab" data-kind="arch" aria-pressed="true">Architecture</button>
+<button type="button" class="ed-tab" data-kind="wl" aria-pressed="false">Workload</button>
+<button type="button" class="ed-tab" data-kind="mach" aria-pressed="false">Machine</button>
+</div>
+<div class="ed" data-kind="arch"><pre class="gutter" aria-hidden="true"></pre><textarea id="ed-arch" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Architecture YAML"></textarea></div>
+<div class="ed" data-kind="wl" hidden><pre class="gutter" aria-hidden="true"></pre><textarea id="ed-wl" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Workload YAML"></textarea></div>
+<div class="ed" data-kind="mach" hidden><pre class="gutter" aria-hidden="true"></pre><textarea id="ed-mach" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Machine profile YAML"></textarea></div>
+<p id="try-file" class="hint"></p>
+<p id="try-error" class="try-error" role="alert" hidden></p>
+</div>
+<div class="try-out" aria-live="polite">
+<p id="try-time" class="hint"></p>
+<div id="try-totals"></div>
+<div id="try-cols" class="cmp-cols"></div>
+<details><summary>The command line's output</summary><pre id="try-cli" class="cli"></pre></details>
+</div>
+</div>
+<div id="lab3" hidden>
+<h3>Lab 3: build a hybrid kernel</h3>
+<p>Edit the architecture above (it starts as <code>labs/3/start.yaml</code>, a copy of the monolithic
+kernel) until the block driver runs in a user-level server; the questions and the specification are
+in <a href="../labs/3/README.md">labs/3/README.md</a>. The comparison column is <code>monolithic</code>.
+Predict, then fill in your answers below (the answer file names your architecture
+<code>labs/3/my-hybrid.yaml</code>), check them here, and hand in both downloads: put
+<code>my-hybrid.yaml</code> in <code>labs/3/</code> and run <code>osarch check labs/3 answer.yaml</code>.</p>
+<div class="ed" data-kind="answer"><pre class="gutter" aria-hidden="true"></pre><textarea id="ed-answer" wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off" aria-label="Lab 3 answer file YAML"></textarea></div>
+<div class="group" style="margin-top:6px"><button type="button" id="lab-check" disabled>Check my answers</button>
+<button type="button" id="lab-dl-answer">Download answer.yaml</button>
+<button type="button" id="lab-dl-arch">Download my-hybrid.yaml</button></div>
+<pre id="lab-out" class="cli" hidden></pre>
+</div>
 </section>
 
 <section id="tables" aria-labelledby="tables-h">
@@ -667,7 +752,7 @@ cat <<'EOF'
     // Leave the keys to form fields, to the sideways-scrolling tables and to
     // the figures' <summary> elements.
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'SUMMARY' ||
-        (t.closest && (t.closest('.table-wrap') || t.closest('#compare')))) return;
+        (t.closest && (t.closest('.table-wrap') || t.closest('#compare') || t.closest('#try')))) return;
     var max = maxSteps(), inControls = t === document.body || (t.closest && t.closest('.controls'));
     if (e.key === 'ArrowRight') { if (state.k < max) go(state.k + 1); e.preventDefault(); }
     else if (e.key === 'ArrowLeft') { if (state.k > 1) go(state.k - 1); e.preventDefault(); }
@@ -795,7 +880,9 @@ cat <<'EOF'
   function toAddress() {
     var s = '?archs=' + st.archs.map(encodeURIComponent).join(',') + '&machine=' + encodeURIComponent(st.machine) +
       '&mode=' + st.mode + '&w=' + encodeURIComponent(st.w) + '&row=' + st.row;
-    try { history.replaceState(null, '', s + '#compare'); } catch (e) { /* a file: page may refuse */ }
+    // A shared link of the edit view (#try=...) keeps its fragment.
+    var h = /^#try=/.test(location.hash) ? location.hash : '#compare';
+    try { history.replaceState(null, '', s + h); } catch (e) { /* a file: page may refuse */ }
   }
   var rows = [], cols = [];
   // The aligned rows: for each phase, as many lines as the column with most
@@ -936,6 +1023,34 @@ cat <<'EOF'
   $('cmp-next').addEventListener('click', function () { if (st.row < rows.length) { st.row++; update(); } });
   document.documentElement.setAttribute('data-compare-ready', 'true');
 })();
+</script>
+EOF
+# The edit view (id="try"): the shipped YAML the module reads, path ->
+# text (the editors start from it), then the view's script
+# (scripts/explorer-try.js). The module and its wrapper are loaded by that
+# script from beside the page, when `make wasm` put them there.
+TAB=$(printf '\t')
+printf '<script type="application/json" id="sources">\n{'
+first=1
+# Lab 3's checker loads the architecture its lab.yaml names as the input's
+# solution (docs/examples/hybrid.yaml, in every checkout) when it reads the
+# lab: the module needs it too.
+for f in arch/*.yaml workloads/*.yaml configs/machines/*.yaml models/*.yaml labs/3/lab.yaml labs/3/start.yaml \
+	labs/3/answer-template.yaml $(sed -n 's/^ *solution: *//p' labs/3/lab.yaml); do
+	[ -f "$f" ] || continue
+	[ "$f" = configs/machines/host.yaml ] && continue # this machine's, from osarch calibrate: not shipped
+	[ $first = 1 ] || printf ', '
+	first=0
+	printf '"%s": "' "$f"
+	# A JSON string: backslash, quote and tab escaped, lines joined by \n;
+	# "</" written "<\/" so that the block is not ended early.
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g" -e 's#</#<\\/#g' "$f" |
+		awk 'BEGIN { ORS = "" } { print $0 "\\n" }'
+	printf '"'
+done
+printf '}\n</script>\n<script>\n'
+cat scripts/explorer-try.js
+cat <<'EOF'
 </script>
 </body>
 </html>

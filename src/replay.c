@@ -28,6 +28,7 @@
 #include <time.h>
 #include "experiment.h"
 #include "replay.h"
+#include "lackeyfast.h"
 #include "walk.h"
 
 const char *const replay_class_names[RC__N] = {
@@ -376,7 +377,7 @@ static int replay_trace(struct replay *rp, struct trace_reader *r)
 	int rc = start_trace(rp);
 	rp->where = r->name;
 	while (!rc) {
-		int k = trace_next(r, &rec);
+		int k = trace_next_inline(r, &rec);
 		if (k == TR_END)
 			break;
 		if (k == TR_ERROR) {

@@ -24,7 +24,9 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/file.h>
+#ifdef __linux__ // PR_SET_PDEATHSIG; not in emscripten's libc (make wasm), nor on other Unixes
 #include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +39,11 @@ struct plan {
 	struct arch *archs;
 	struct workload *wls;
 	struct profile *machines;
+	// An architecture whose option follows the machine (vm-pv's pv=32|64):
+	// its variant per word size, loaded at its first point and kept
+	// (variant[2 * arch + (64-bit)]); loading it at every point was a
+	// quarter of a sweep's time.
+	struct arch **variant;
 	int combos;
 	long npts;
 };
@@ -47,6 +54,9 @@ static void plan_free(struct plan *pl)
 	free(pl->archs);
 	free(pl->wls);
 	free(pl->machines);
+	for (int i = 0; pl->variant && i < 2 * pl->e->archs.n; i++)
+		free(pl->variant[i]);
+	free(pl->variant);
 }
 
 static int plan_init(struct plan *pl, const struct experiment *e, struct cfg_error *err)
@@ -56,9 +66,10 @@ static int plan_init(struct plan *pl, const struct experiment *e, struct cfg_err
 	pl->npts = experiment_points(e);
 	pl->svc = malloc(sizeof *pl->svc);
 	pl->archs = calloc((size_t)e->archs.n, sizeof *pl->archs);
+	pl->variant = calloc(2 * (size_t)e->archs.n, sizeof *pl->variant);
 	pl->wls = calloc((size_t)e->workloads.n, sizeof *pl->wls);
 	pl->machines = calloc((size_t)e->machines.n, sizeof *pl->machines);
-	if (!pl->svc || !pl->archs || !pl->wls || !pl->machines) {
+	if (!pl->svc || !pl->archs || !pl->variant || !pl->wls || !pl->machines) {
 		cfg_msgf(err, "osarch: out of memory");
 		return 1;
 	}
@@ -120,7 +131,22 @@ static int run_one(const struct plan *pl, long idx, struct machine *mach, char *
 	snprintf(p.workload, sizeof p.workload, "%s", wl.name);
 	snprintf(p.machine, sizeof p.machine, "%s", prof.name[0] ? prof.name : e->machines.v[mi]);
 	struct run_params rp = {e->warmup, e->reps, e->cold, (uint64_t)e->seed};
-	int prc = run_point_on(mach, &pl->archs[a], &wl, &prof, &rp, &p.r, NULL);
+	const struct arch *arch = &pl->archs[a];
+	if (arch->auto_opt[0]) {
+		int bits = profile_word_bits(&prof), k = 2 * a + (bits == 64);
+		if (!pl->variant[k]) {
+			struct arch *v = malloc(sizeof *v);
+			if (!v)
+				return 1;
+			if (arch_for_profile(arch, bits, v, err) < 0) {
+				free(v);
+				return 2;
+			}
+			pl->variant[k] = v;
+		}
+		arch = pl->variant[k];
+	}
+	int prc = run_point_on(mach, arch, &wl, &prof, &rp, &p.r, NULL);
 	if (prc == -2 && e->skip_unsupported) {
 		*line = strdup("\t"); // a point without a row (see has_row)
 		return *line ? 0 : 1;
@@ -440,7 +466,9 @@ static int run_workers(const struct plan *pl, const long *todo, long ntodo, int 
 		if (pids[j] == 0) {
 			// A worker dies with its parent (kill -9 of `osarch run`), so a
 			// resumed run never races an orphan over the journal.
+#ifdef __linux__
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 			if (getppid() == 1)
 				_exit(1);
 			struct cfg_error e2;

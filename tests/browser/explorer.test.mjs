@@ -14,6 +14,16 @@
 // Screenshots go to ${CI_LOG_DIR:-build}/explorer.png (the step lists at
 // 1280x800), explorer-page.png (the top of the page as a laptop shows it)
 // and explorer-narrow.png (390x844).
+// The edit view (#try, issue 22; needs `make wasm`, else its checks fail):
+// `placement: fs: kernel` typed into mach-multiserver's YAML, Run, and the
+// totals shown equal `build/osarch trace` of the same YAML from a file; the
+// shipped column equals the shipped architecture's trace; a YAML error shows
+// the CLI's line and column and marks that line in the editor; the share
+// link restores the edit; lab 3 checks and downloads its answer file; a copy
+// of the page without the module still works and says so. Screenshots
+// try-1280.png (1280x800), try-error.png (the editor with the error) and
+// try-390.png (390x844); the time from Run to the
+// redrawn trace is printed.
 //
 // Ends with one line "N passed, N failed"; exit 1 on any failure.
 // Environment: CHROMIUM (default /usr/bin/chromium), OSARCH (build/osarch),
@@ -22,7 +32,7 @@
 
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -266,12 +276,15 @@ try {
   const figs = await page.evaluate(() => ({
     svg: document.querySelectorAll('figure > svg').length,
     drawn: [...document.querySelectorAll('details[open] figure > svg')].every((s) => s.getBoundingClientRect().height > 100),
-    loads: document.querySelectorAll('[src], link[href], img, iframe, object, embed').length,
+    // The edit view's module and its wrapper, beside the page, are the only
+    // files loaded (issue 22).
+    loads: [...document.querySelectorAll('[src], link[href], img, iframe, object, embed')]
+      .filter((e) => !(e.tagName === 'SCRIPT' && /^osarch-(run|wasm)\.js$/.test(e.getAttribute('src')))).length,
     dupIds: (() => { const seen = new Set(), d = []; document.querySelectorAll('[id]').forEach((e) => { if (seen.has(e.id)) d.push(e.id); seen.add(e.id); }); return d; })(),
   }));
   check('every plots/*.svg inlined', figs.svg === svgFiles.length, `${figs.svg} of ${svgFiles.length}`);
   check('open figures drawn', figs.drawn);
-  check('nothing loaded by src/href', figs.loads === 0, figs.loads);
+  check('nothing loaded by src/href but the module beside the page', figs.loads === 0, figs.loads);
   check('ids unique', figs.dupIds.length === 0, figs.dupIds.slice(0, 5).join(' '));
 
   // Focus is visible on the buttons (keyboard focus).
@@ -365,6 +378,143 @@ try {
   check('compare 390 px: columns stacked, no sideways scroll', cn.stacked && cn.overflow <= 0, JSON.stringify(cn));
   await page.evaluate(() => document.getElementById('cmp-prev').scrollIntoView());
   await page.screenshot({ path: path.join(outDir, 'compare-390.png') });
+
+  // ---- the edit view (issue 22): the model itself in the page ----
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(pathToFileURL(pageFile).href + '#try');
+  await page.waitForSelector('html[data-try-ready="true"]', { timeout: 30000 });
+  const moduleState = await page.getAttribute('#try-status', 'data-module');
+  check('try: the in-browser model is loaded (make wasm)', moduleState === 'loaded', moduleState);
+  if (moduleState === 'loaded') {
+    const tmpDir = at('build/try-test');
+    mkdirSync(tmpDir, { recursive: true });
+    const nativeTrace = (args) => { // status, stdout, stderr of build/osarch
+      try { return { status: 0, stdout: execFileSync(osarch, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), stderr: '' }; }
+      catch (e) { return { status: e.status, stdout: e.stdout, stderr: e.stderr }; }
+    };
+    const runs = async () => Number(await page.evaluate(() => document.documentElement.getAttribute('data-try-runs') || 0));
+    const clickRun = async () => {
+      const n = await runs();
+      await page.click('#try-run');
+      await page.waitForFunction((k) => Number(document.documentElement.getAttribute('data-try-runs') || 0) > k, n, { timeout: 20000 });
+    };
+    const shownTotals = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#try-totals td.mine')]
+      .map((td) => [td.dataset.metric, Number(td.textContent.replace(/,/g, ''))])));
+    const shownBase = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#try-totals tr[data-metric]')]
+      .map((tr) => [tr.dataset.metric, Number(tr.querySelector('td.base').textContent.replace(/,/g, ''))])));
+    const METRICS = ['cycles', 'traps', 'mode_switches', 'as_switches', 'ipc_messages', 'vm_exits', 'hypercalls', 'vmx_transitions'];
+    await page.selectOption('#try-arch', 'mach-multiserver');
+    await page.selectOption('#try-w', 'read');
+    await page.selectOption('#try-m', 'modern');
+    const shippedYaml = readFileSync(at('arch/mach-multiserver.yaml'), 'utf8');
+    check('try: the editor starts from the shipped file', (await page.inputValue('#ed-arch')) === shippedYaml);
+    // The file system into the kernel: one line of the placement.
+    check('try: mach-multiserver places fs in its own server', /^  fs: fs$/m.test(shippedYaml));
+    const edited = shippedYaml.replace(/^  fs: fs$/m, '  fs: kernel');
+    await page.fill('#ed-arch', edited);
+    await clickRun();
+    const ms = Number(await page.getAttribute('#try-time', 'data-ms'));
+    console.log(`try: Run to the redrawn trace ${ms.toFixed(0)} ms (the first Run: two runs of the module, yours and the shipped one)`);
+    const editedFile = path.join(tmpDir, 'mach-multiserver-fs-kernel.yaml');
+    writeFileSync(editedFile, edited);
+    const want = JSON.parse(nativeTrace(['trace', '--arch', path.relative(root, editedFile), '--machine', 'modern', '--format', 'json', 'read']).stdout).total;
+    const got = await shownTotals();
+    check('try: fs in the kernel, totals equal the native CLI on the same YAML', METRICS.every((m) => got[m] === want[m]),
+      JSON.stringify({ got, want }));
+    const base = JSON.parse(nativeTrace(['trace', '--arch', 'mach-multiserver', '--machine', 'modern', '--format', 'json', 'read']).stdout).total;
+    const gotBase = await shownBase();
+    check('try: the shipped column equals the shipped architecture', METRICS.every((m) => gotBase[m] === base[m]), JSON.stringify({ gotBase, base }));
+    check('try: moving fs into the kernel changes the trace', want.cycles !== base.cycles || want.ipc_messages !== base.ipc_messages,
+      `${want.cycles} / ${base.cycles}`);
+    const steps = await page.evaluate(() => document.querySelectorAll('#try-cols .cmp-col.mine li').length);
+    const nativeText = nativeTrace(['trace', '--arch', path.relative(root, editedFile), '--machine', 'modern', 'read']).stdout;
+    const totalLine = nativeText.split('\n').find((l) => l.startsWith('total: '));
+    check('try: the CLI output shows the same total: line', (await page.textContent('#try-cli')).includes(totalLine), totalLine);
+    check('try: the step list has the trace\'s crossings', steps === JSON.parse(nativeTrace(['trace', '--arch',
+      path.relative(root, editedFile), '--machine', 'modern', '--format', 'json', 'read']).stdout).steps.length, steps);
+    await clickRun();
+    console.log(`try: a second Run ${Number(await page.getAttribute('#try-time', 'data-ms')).toFixed(0)} ms`);
+    await page.mouse.move(0, 0);
+    await page.locator('#try').screenshot({ path: path.join(outDir, 'try-1280.png') });
+
+    // Share: the address carries the edit; opened again, it runs it.
+    await page.click('#try-share');
+    await page.waitForSelector('#try-share-url:not([hidden])', { timeout: 10000 });
+    const url = await page.inputValue('#try-share-url');
+    check('try: the share link is a fragment', /#try=[jz]\.[A-Za-z0-9_-]+$/.test(url), url.slice(0, 80));
+    await page.goto('about:blank');
+    await page.goto(url);
+    await page.waitForSelector('html[data-try-ready="true"]', { timeout: 30000 });
+    await page.waitForFunction(() => Number(document.documentElement.getAttribute('data-try-runs') || 0) > 0, null, { timeout: 20000 });
+    check('try: the shared link restores the edit', (await page.inputValue('#ed-arch')) === edited &&
+      (await page.inputValue('#try-arch')) === 'mach-multiserver');
+    const got2 = await shownTotals();
+    check('try: the shared link runs it', METRICS.every((m) => got2[m] === want[m]), JSON.stringify(got2));
+
+    // A YAML error: the CLI's file:line:col line, the line marked in the editor.
+    const broken = edited.replace(/^placement:$/m, 'placement: [');
+    await page.fill('#ed-arch', broken);
+    await clickRun();
+    const brokenFile = path.join(tmpDir, 'mach-multiserver.yaml');
+    writeFileSync(brokenFile, broken);
+    const nerr = nativeTrace(['trace', '--arch', path.relative(root, brokenFile), '--machine', 'modern', 'read']);
+    const nm = /^\S+?:(\d+):(\d+): error: (.*)$/m.exec(nerr.stderr || '');
+    const shownErr = await page.evaluate(() => { const b = document.getElementById('try-error'); const ta = document.getElementById('ed-arch');
+      return { hidden: b.hidden, text: b.textContent, line: b.dataset.line, col: b.dataset.col, editor: b.dataset.editor,
+        gutter: (b.dataset.editor && document.querySelector('.ed[data-kind="' + b.dataset.editor + '"] .gutter span.err') || {}).textContent,
+        selLine: ta.value.slice(0, ta.selectionStart).split('\n').length }; });
+    check('try: the CLI reports the broken YAML with exit 2', nerr.status === 2 && !!nm, nerr.stderr);
+    check('try: the error shows the CLI\'s line and column', nm && !shownErr.hidden && shownErr.line === nm[1] && shownErr.col === nm[2] &&
+      shownErr.text.startsWith(`edit/mach-multiserver.yaml:${nm[1]}:${nm[2]}: error: ${nm[3]}`), JSON.stringify({ shownErr, native: nerr.stderr }));
+    check('try: the error line is marked in the architecture editor', nm && shownErr.editor === 'arch' && shownErr.gutter === nm[1] &&
+      shownErr.selLine === Number(nm[1]), JSON.stringify(shownErr));
+
+    await page.locator('#try .try-edit').screenshot({ path: path.join(outDir, 'try-error.png') });
+
+    // 390x844: the editor and the results stack; the page does not scroll sideways.
+    await page.fill('#ed-arch', edited);
+    await clickRun();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const tn = await page.evaluate(() => ({ overflow: document.documentElement.scrollWidth - window.innerWidth,
+      run: document.getElementById('try-run').getBoundingClientRect().right <= window.innerWidth }));
+    check('try 390 px: no sideways scroll, Run on screen', tn.overflow <= 0 && tn.run, JSON.stringify(tn));
+    await page.evaluate(() => document.getElementById('try-h').scrollIntoView());
+    await page.screenshot({ path: path.join(outDir, 'try-390.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Lab 3 in the page: start.yaml in the editor, the answer file, its check and download.
+    await page.selectOption('#try-arch', 'lab 3');
+    check('try lab 3: the editor holds labs/3/start.yaml', (await page.inputValue('#ed-arch')) === readFileSync(at('labs/3/start.yaml'), 'utf8'));
+    const answer = await page.inputValue('#ed-answer');
+    check('try lab 3: the answer file names labs/3/my-hybrid.yaml', /^\s*arch_file: labs\/3\/my-hybrid\.yaml$/m.test(answer));
+    await page.click('#lab-check');
+    await page.waitForSelector('#lab-out:not([hidden])', { timeout: 20000 });
+    const labOut = await page.textContent('#lab-out');
+    // The same check natively: the answer file and the start file in a copy of labs/3.
+    check('try lab 3: osarch check ran in the page', /osarch check labs\/3/.test(labOut) && /unix-in-kernel/.test(labOut), labOut.slice(0, 300));
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#lab-dl-answer')]);
+    const dlPath = path.join(tmpDir, 'answer.yaml');
+    await dl.saveAs(dlPath);
+    check('try lab 3: the downloaded answer file is the editor\'s', dl.suggestedFilename() === 'answer.yaml' &&
+      readFileSync(dlPath, 'utf8') === answer);
+  }
+
+  // The page without the module: a copy alone in a folder.
+  {
+    const lone = mkdtempSync(path.join(os.tmpdir(), 'osarch-page-'));
+    copyFileSync(pageFile, path.join(lone, 'index.html'));
+    const p2 = await context.newPage();
+    await p2.goto(pathToFileURL(path.join(lone, 'index.html')).href);
+    await p2.waitForSelector('html[data-ready="true"]', { timeout: 10000 });
+    await p2.waitForSelector('html[data-try-ready="true"]', { timeout: 10000 });
+    const off = await p2.evaluate(() => ({ mod: document.getElementById('try-status').dataset.module,
+      text: document.getElementById('try-status').textContent, run: document.getElementById('try-run').disabled,
+      cols: document.querySelectorAll('#cols .col').length, ed: document.getElementById('ed-arch').value.length }));
+    check('without the module: the page works and says so', off.mod === 'missing' && /make wasm/.test(off.text) && off.run &&
+      off.cols > 0 && off.ed > 0, JSON.stringify(off));
+    await p2.close();
+    rmSync(lone, { recursive: true, force: true });
+  }
 
   check('no network requests', external.length === 0, external.slice(0, 3).join(' '));
   check('no script errors', errors.length === 0, errors.slice(0, 3).join(' | '));
