@@ -121,12 +121,13 @@ static inline __attribute__((always_inline)) int fast_record(struct trace_reader
 	return rec->kind = kind;
 }
 
-// The next record: the common kind inline, anything else by trace_next.
+// The next record: the common kind inline, anything else by the general
+// reader (which does not try the common kind again).
 static inline __attribute__((always_inline)) int trace_next_inline(struct trace_reader *r,
 								   struct trace_rec *rec)
 {
 	int kind = r->len - r->pos >= FAST_MARGIN && !r->skip_rest && !r->general_only ? fast_record(r, rec) : -1;
-	return kind >= 0 ? kind : trace_next(r, rec);
+	return kind >= 0 ? kind : trace_next_general(r, rec);
 }
 
 #endif

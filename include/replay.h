@@ -77,6 +77,9 @@ int trace_open(struct trace_reader *r, const char *path, int lenient, char *err,
 // when r->io_error). Lines that are not records (valgrind's messages, blank
 // lines, system-call completions) are skipped.
 int trace_next(struct trace_reader *r, struct trace_rec *rec);
+// trace_next without its fast path for the common record (lackeyfast.h's
+// trace_next_inline calls it for every other line).
+int trace_next_general(struct trace_reader *r, struct trace_rec *rec);
 void trace_close(struct trace_reader *r);
 
 // ---- cachesim: cachegrind's model on the project's caches ----

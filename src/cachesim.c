@@ -305,13 +305,10 @@ static int parse_syscall(const unsigned char *q, const unsigned char *e, struct 
 	return 1;
 }
 
-int trace_next(struct trace_reader *r, struct trace_rec *rec)
+int trace_next(struct trace_reader *r, struct trace_rec *rec) { return trace_next_inline(r, rec); }
+
+int trace_next_general(struct trace_reader *r, struct trace_rec *rec)
 {
-	if (r->len - r->pos >= FAST_MARGIN && !r->skip_rest && !r->general_only) {
-		int kind = fast_record(r, rec);
-		if (kind >= 0)
-			return kind;
-	}
 	for (;;) {
 		size_t len;
 		int bad;

@@ -427,7 +427,6 @@ static int replay_trace(struct replay *rp, struct trace_reader *r)
 
 // ---- output ----
 
-static void csv_field(FILE *f, const char *s);
 static void plain_word(char *s);
 
 static uint64_t insns(const struct rrow *r) { return r->user.instructions + r->sys.instructions; }
@@ -529,9 +528,9 @@ static void write_csv(FILE *f, void *arg)
 	for (int j = 0; j < rs->n; j++) {
 		const struct rrow *r = &rs->v[j];
 		n = row_cols(r, c);
-		csv_field(f, r->arch);
+		csv_put_field(f, r->arch); // "a:x=1,y=2" is quoted
 		fprintf(f, ",%s,", r->program);
-		csv_field(f, rs->machine);
+		csv_put_field(f, rs->machine);
 		for (int i = 0; i < n; i++) {
 			fputc(',', f);
 			put_val(f, &c[i]);
@@ -684,23 +683,6 @@ static void plain_word(char *s)
 	for (; *s; s++)
 		if (*s == ',' || *s == '"' || *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			*s = '_';
-}
-
-// A CSV field, quoted when it holds a separator (an architecture with two
-// options: "a:x=1,y=2").
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 // ---- the command ----
