@@ -60,21 +60,9 @@ static int run(char *err, size_t errlen, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-// Every folder of this process lives under one base folder, removed at the
-// end: a glob such as /tmp/osarch-ondisk-* would also remove the folders of a
-// test running at the same time in another checkout (seen: "point 0 is
-// missing from the journal" when another `make test` cleaned up mid-run).
-static char base[40];
+static struct test_tmp tmp; // this process's temporary folders (testutil.h)
 
-static void mktmp(char *dir, size_t n)
-{
-	if (!base[0]) {
-		snprintf(base, sizeof base, "/tmp/osarch-tondisk.XXXXXX");
-		assert_non_null(mkdtemp(base));
-	}
-	snprintf(dir, n, "%s/XXXXXX", base);
-	assert_non_null(mkdtemp(dir));
-}
+static void mktmp(char *dir, size_t n) { test_tmp_dir(&tmp, "ondisk", dir, n); }
 
 static void put(const char *path, const char *text)
 {
@@ -669,9 +657,6 @@ int main(void)
 		cmocka_unit_test(test_point_count_first),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	char rm[128];
-	snprintf(rm, sizeof rm, "rm -rf '%s'", base);
-	if (!failed && base[0] && system(rm) != 0)
-		fprintf(stderr, "test_ondisk: could not remove %s\n", base);
+	test_tmp_clean(&tmp, failed);
 	return failed;
 }

@@ -52,21 +52,9 @@ static int same_file(const char *a, const char *b)
 	return same;
 }
 
-// Every folder of this process lives under one base folder, removed at the
-// end: a glob such as /tmp/osarch-sweep-* (which older checkouts still remove) would also remove the folders of a
-// test running at the same time in another checkout (seen: "point 0 is
-// missing from the journal" when another `make test` cleaned up mid-run).
-static char base[40];
+static struct test_tmp tmp; // this process's temporary folders (testutil.h)
 
-static void mktmp(char *dir, size_t n)
-{
-	if (!base[0]) {
-		snprintf(base, sizeof base, "/tmp/osarch-tsweep.XXXXXX");
-		assert_non_null(mkdtemp(base));
-	}
-	snprintf(dir, n, "%s/XXXXXX", base);
-	assert_non_null(mkdtemp(dir));
-}
+static void mktmp(char *dir, size_t n) { test_tmp_dir(&tmp, "sweep", dir, n); }
 
 static void compare_outputs(const char *a, const char *b)
 {
@@ -243,10 +231,6 @@ int main(void)
 		cmocka_unit_test(test_resolved_config_reruns),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
-	// The temporary run directories (kept on failure, to look at).
-	char rm[128];
-	snprintf(rm, sizeof rm, "rm -rf '%s'", base);
-	if (!failed && base[0] && system(rm) != 0)
-		fprintf(stderr, "test_sweep: could not remove %s\n", base);
+	test_tmp_clean(&tmp, failed);
 	return failed;
 }
