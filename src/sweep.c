@@ -723,6 +723,24 @@ static FILE *create_in(const char *dir, const char *name)
 	return f;
 }
 
+// The rest of a job line after "osarch run ": one shard (the scheduler's
+// task number `task`) into its own folder, then the merge of all of them
+// (after `merge_prefix`), every name sh-quoted.
+static void run_and_merge(FILE *f, const struct experiment *e, const char *dir, const char *task,
+			  const char *merge_prefix)
+{
+	sh_word(f, dir);
+	fprintf(f, "/job-%s.yaml -o ", task);
+	sh_word(f, dir);
+	fprintf(f, "/out-%s --quiet -j 1\n%s./build/osarch merge ", task, merge_prefix);
+	sh_word(f, e->path);
+	fputc(' ', f);
+	sh_word(f, dir);
+	fputs("/out-* -o results/", f);
+	sh_word(f, e->name);
+	fputc('\n', f);
+}
+
 int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards, struct cfg_error *err)
 {
 	if (mkdir_p(dir)) {
@@ -754,31 +772,13 @@ int experiment_emit_jobs(const struct experiment *e, const char *dir, int shards
 		fputs("#!/bin/sh\n# Slurm job array: one shard per task. Submit from the repository root:\n#   sbatch ", f);
 		sh_word(f, dir);
 		fprintf(f, "/slurm.sh\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=1\n./build/osarch run ", shards - 1);
-		sh_word(f, dir);
-		fputs("/job-$SLURM_ARRAY_TASK_ID.yaml -o ", f);
-		sh_word(f, dir);
-		fputs("/out-$SLURM_ARRAY_TASK_ID --quiet -j 1\n# then: ./build/osarch merge ", f);
-		sh_word(f, e->path);
-		fputc(' ', f);
-		sh_word(f, dir);
-		fputs("/out-* -o results/", f);
-		sh_word(f, e->name);
-		fputc('\n', f);
+		run_and_merge(f, e, dir, "$SLURM_ARRAY_TASK_ID", "# then: ");
 		rc = fclose(f) ? 1 : 0;
 		f = rc ? NULL : create_in(dir, "parallel.txt");
 	}
 	if (f) {
 		fprintf(f, "seq 0 %d | parallel ./build/osarch run ", shards - 1);
-		sh_word(f, dir);
-		fputs("/job-{}.yaml -o ", f);
-		sh_word(f, dir);
-		fputs("/out-{} --quiet -j 1\n./build/osarch merge ", f);
-		sh_word(f, e->path);
-		fputc(' ', f);
-		sh_word(f, dir);
-		fputs("/out-* -o results/", f);
-		sh_word(f, e->name);
-		fputc('\n', f);
+		run_and_merge(f, e, dir, "{}", "");
 		rc = fclose(f) ? 1 : 0;
 	} else {
 		rc = 1;
