@@ -1228,7 +1228,7 @@ int run_point_on(struct machine *keep, const struct arch *a, const struct worklo
 			free(v);
 			return -3;
 		}
-		rc = run_point(v, w, p, rp, out, tr);
+		rc = run_point_on(keep, v, w, p, rp, out, tr);
 		free(v);
 		return rc;
 	}
