@@ -359,18 +359,18 @@ static int load_transports(struct arch *a, struct ydoc *d, yaml_node_t *n, int r
 					return -1;
 				}
 				t->register_bytes = (uint32_t)b;
-			} else if (!strcmp(key, "via_kernel") || !strcmp(key, "batch")) {
+			} else if (!strcmp(key, "via_kernel") || !strcmp(key, "batch") || !strcmp(key, "event_idx")) {
 				const char *s = node_scalar(qv);
 				int64_t x;
-				int b;
-				if (key[0] == 'v' ? (!s || scalar_parse_bool(s, &b)) : (!s || scalar_parse_int(s, &x) || x < 1 || x > 4096)) {
+				int b, flag = key[0] != 'b';
+				if (flag ? (!s || scalar_parse_bool(s, &b)) : (!s || scalar_parse_int(s, &x) || x < 1 || x > 4096)) {
 					cfg_errorf(err, d, qv, "bad value for '%s' (expected %s)", key,
-						   key[0] == 'v' ? "true or false" : "an integer 1..4096");
+						   flag ? "true or false" : "an integer 1..4096");
 					return -1;
 				}
-				if (key[0] == 'v') t->via_kernel = b; else t->batch = (int)x;
+				if (key[0] == 'v') t->via_kernel = b; else if (key[0] == 'e') t->event_idx = b; else t->batch = (int)x;
 			} else {
-				cfg_errorf(err, d, qk, "unknown key '%s' (expected one of: call, return, via_kernel, batch, register_bytes)", key);
+				cfg_errorf(err, d, qk, "unknown key '%s' (expected one of: call, return, via_kernel, batch, event_idx, register_bytes)", key);
 				return -1;
 			}
 		}
@@ -471,7 +471,7 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			cfg_errorf(err, d, k, "unknown edge kind '%s' (expected one of: call, fault, device, interrupt)", kind ? kind : "");
 			return -1;
 		}
-		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{driver-domain: transport}" : "{from->to: transport}", err))
+		if (need_map(d, v, edge_names[e], e == EDGE_DEVICE ? "{waiting-domain: transport} or {waiting->handler: transport}" : "{from->to: transport}", err))
 			return -1;
 		FOR_PAIRS(q, v) {
 			yaml_node_t *qk = nd(d, q->key), *qv = nd(d, q->value);
@@ -484,9 +484,11 @@ static int load_crossings(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 			memset(r, 0, sizeof *r);
 			r->kind = e;
 			const char *arrow = pat ? strstr(pat, "->") : NULL;
-			if (e == EDGE_DEVICE) {
-				// A device wait happens in the driver's domain and returns there.
-				if (!pat || arrow || strlen(pat) >= NAME_LEN || !pattern_ok(a, pat)) {
+			if (e == EDGE_DEVICE && !arrow) {
+				// A device wait happens in the waiting domain and returns
+				// there. WAITER->HANDLER (below) names also where the
+				// device's handler runs: a domain, or @service.
+				if (!pat || strlen(pat) >= NAME_LEN || !pattern_ok(a, pat)) {
 					cfg_errorf(err, d, qk, "bad driver domain '%s' (expected user, kernel, * or a domain name)", pat ? pat : "");
 					return -1;
 				}
@@ -526,24 +528,57 @@ static int load_sensitive(struct arch *a, struct ydoc *d, yaml_node_t *n, struct
 		return -1;
 	FOR_PAIRS(p, n) {
 		yaml_node_t *k = nd(d, p->key), *v = nd(d, p->value);
-		const char *kind = node_scalar(k), *tn = node_scalar(v);
+		const char *key = node_scalar(k), *tn = node_scalar(v);
+		// KIND, or KIND@service / KIND@service.op: that service's or
+		// operation's own transport for the kind.
+		char kind[2 * NAME_LEN + 2];
+		snprintf(kind, sizeof kind, "%s", key ? key : "");
+		char *at = strchr(kind, '@'), *dot = NULL;
+		if (at) {
+			*at++ = 0;
+			if ((dot = strchr(at, '.')))
+				*dot++ = 0;
+		}
 		int s;
 		for (s = 0; s < SENS__N; s++)
-			if (kind && !strcmp(kind, sensitive_names[s]))
+			if (!strcmp(kind, sensitive_names[s]))
 				break;
 		if (s == SENS__N) {
-			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush, apic)", kind ? kind : "");
+			cfg_errorf(err, d, k, "unknown sensitive operation '%s' (expected one of: pte_write, cr3_write, io, irq_mask, hlt, tlb_flush, apic)", kind);
 			return -1;
 		}
-		if (tn && !strcmp(tn, "native")) {
-			a->sensitive[s] = -1;
-			continue;
-		}
-		a->sensitive[s] = tn ? transport_find(a, tn) : -1;
-		if (a->sensitive[s] < 0) {
+		int native = tn && !strcmp(tn, "native");
+		int tr = native ? -1 : tn ? transport_find(a, tn) : -1;
+		if (!native && tr < 0) {
 			cfg_errorf(err, d, v, "unknown transport '%s' (expected 'native' or a transport of this file)", tn ? tn : "");
 			return -1;
 		}
+		if (!at) {
+			a->sensitive[s] = tr;
+			continue;
+		}
+		int svc = service_find(&a->svc, at);
+		int op = svc >= 0 && dot ? op_find(&a->svc.s[svc], dot) : -1;
+		if (svc < 0 || (dot && op < 0)) {
+			cfg_errorf(err, d, k, "unknown service or operation '%s%s%s' (expected %s@service or %s@service.op)",
+				   at, dot ? "." : "", dot ? dot : "", kind, kind);
+			return -1;
+		}
+		int i;
+		for (i = 0; i < a->nsens_for; i++)
+			if (a->sens_for[i].kind == s && a->sens_for[i].service == svc && a->sens_for[i].op == op)
+				break;
+		if (i == a->nsens_for) {
+			if (a->nsens_for >= MAX_SENS_FOR) {
+				cfg_errorf(err, d, k, "too many per-service sensitive transports (expected at most %d)", MAX_SENS_FOR);
+				return -1;
+			}
+			a->nsens_for++;
+		}
+		a->sens_for[i].kind = s;
+		a->sens_for[i].service = svc;
+		a->sens_for[i].op = op;
+		a->sens_for[i].transport = tr;
 	}
 	return 0;
 }

@@ -23,6 +23,7 @@
 #define MAX_RULES 32
 #define MAX_NODES 128 // read-uring: 32 reads of 3 calls each under one io_uring_enter
 #define MAX_PLACEMENT 64
+#define MAX_SENS_FOR 8 // per-service exceptions to an architecture's sensitive transports
 #define SVC_DATA_SPAN 0x10000ull // each service's data region in its domain (arch.c lays out, walk.c uses)
 
 // ---- services (models/services.yaml, plus an architecture's own code) ----
@@ -129,6 +130,9 @@ struct transport {
 	int nret;
 	int via_kernel;              // messages copied through a kernel buffer (two copies)
 	int batch;                   // sensitive-operation transports: operations per crossing
+	int event_idx;               // sensitive-operation transports: after one crossing, none
+	                             // again until the guest idles or the call ends (a
+	                             // virtqueue's notification suppression, VIRTIO_RING_F_EVENT_IDX)
 	uint32_t register_bytes;     // messages up to this size travel in registers: no copy
 };
 
@@ -190,6 +194,11 @@ struct arch {
 	struct rule rules[MAX_RULES];
 	int nrules;
 	int sensitive[SENS__N];  // transport index per sensitive kind in a guest, -1 native
+	// Exceptions to sensitive[] for one service or operation ("io@nic",
+	// "io@nic.rx"): the device a driver talks to decides how its register
+	// accesses leave the guest. op -1: every operation of the service.
+	struct { int kind, service, op, transport; } sens_for[MAX_SENS_FOR];
+	int nsens_for;
 	struct service_set svc;  // the shared services plus the architecture's own
 	int requires_vtx, requires_ept; // the machine must have VT-x / EPT
 	int app_domain;          // where `app` and `peer` processes live

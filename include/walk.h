@@ -86,6 +86,7 @@ struct sim {
 	uint64_t fresh_next;  // next page of the fresh-page pool
 	uint32_t translated[MAX_SERVICES]; // binary translation: ops already in the cache (bit per op)
 	int edge;             // kind of the edge being crossed (for messages)
+	unsigned char notified[MAX_TRANSPORTS]; // event_idx transports run since the CPU last idled
 	// Shadow entries the monitor has built since it last discarded its
 	// shadow tables (used when the architecture maps shadow_miss): pages
 	// keyed by space and page number, open addressing, 0 = empty.

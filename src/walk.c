@@ -165,6 +165,10 @@ static void trace_begin(struct sim *s, int kind, struct inst from, struct inst t
 	char f[NAME_LEN], t[NAME_LEN];
 	inst_name(s, from, f);
 	inst_name(s, to, t);
+	// A new crossing or work row (a device handler's call inside a device
+	// transport) supersedes the row a detail interrupted: it is not
+	// continued after the next detail.
+	s->tr_saved_valid = 0;
 	trace_row(s, kind, f, t, transport);
 }
 
@@ -271,7 +275,7 @@ static int shadow_fill(struct sim *s, uint64_t key)
 	return 1;
 }
 
-static void run_sensitive(struct sim *s, int kind, uint32_t count);
+static void run_sensitive(struct sim *s, int kind, uint32_t count, int svc, int op);
 
 // Before guest domain `dom` references [va, va+bytes): under a monitor that
 // rebuilds its shadow tables, each page not yet shadowed since the last
@@ -283,7 +287,7 @@ static void shadow_check(struct sim *s, int dom, uint64_t va, uint64_t bytes)
 	uint32_t shift = s->m->page_shift;
 	for (uint64_t pg = va >> shift; pg <= (va + bytes - 1) >> shift; pg++)
 		if (shadow_fill(s, (uint64_t)s->cr3 << 44 ^ pg))
-			run_sensitive(s, SENS_SHADOW_MISS, 1);
+			run_sensitive(s, SENS_SHADOW_MISS, 1, -1, -1);
 }
 
 static void ref_fetch(struct sim *s, int dom, uint64_t va, uint64_t bytes)
@@ -304,32 +308,56 @@ static void ref_store(struct sim *s, int dom, uint64_t va, uint64_t bytes)
 	machine_store(s->m, va, bytes);
 }
 
+// The transport of sensitive operation `kind` made by operation op of
+// service svc (-1: no operation's): the architecture's own for that
+// operation, else for that service, else for the kind; -1 native.
+static int sensitive_transport(const struct arch *a, int kind, int svc, int op)
+{
+	int t = a->sensitive[kind];
+	for (int i = 0; i < a->nsens_for; i++) {
+		if (a->sens_for[i].kind != kind || a->sens_for[i].service != svc)
+			continue;
+		if (a->sens_for[i].op == op)
+			return a->sens_for[i].transport;
+		if (a->sens_for[i].op < 0)
+			t = a->sens_for[i].transport;
+	}
+	return t;
+}
+
 // A guest kernel's sensitive operation: the architecture's transport for
 // it, once per `batch` operations; natively nothing beyond its instructions.
-static void run_sensitive(struct sim *s, int kind, uint32_t count);
+static void run_sensitive(struct sim *s, int kind, uint32_t count, int svc, int op);
 
-static void sensitive_ops(struct sim *s, int kind, uint32_t count)
+static void sensitive_ops(struct sim *s, int kind, uint32_t count, int svc, int op)
 {
 	const struct domain *d = &s->arch->dom[s->cur_dom];
 	if (d->vm == 0 || d->hypervisor)
 		return;
-	run_sensitive(s, kind, count);
+	run_sensitive(s, kind, count, svc, op);
 }
 
 // The transport of a sensitive operation, whoever is running: a guest
 // page the monitor touches on the guest's behalf (its entry code run while
 // reflecting a trap) misses the shadow table too.
-static void run_sensitive(struct sim *s, int kind, uint32_t count)
+static void run_sensitive(struct sim *s, int kind, uint32_t count, int svc, int op)
 {
 	const struct arch *a = s->arch;
-	if (!count || a->sensitive[kind] < 0)
+	int ti = sensitive_transport(a, kind, svc, op);
+	if (!count || ti < 0)
 		return;
 	// APIC virtualisation (posted interrupts, virtual EOI: Intel SDM Vol. 3,
 	// chapter "APIC virtualization and virtual interrupts") lets the guest
 	// write its own virtual APIC page: no exit.
 	if (kind == SENS_APIC && s->m->prof.apicv)
 		return;
-	const struct transport *t = &a->tr[a->sensitive[kind]];
+	const struct transport *t = &a->tr[ti];
+	// Notification suppression: the back end, not yet run since the last
+	// notification, has not asked for another (the guest idles or the
+	// call ends before it runs: sim_run_once and STEP_IDLE clear this).
+	if (t->event_idx && s->notified[ti])
+		return;
+	s->notified[ti] = (unsigned char)t->event_idx;
 	uint32_t batch = t->batch > 0 ? (uint32_t)t->batch : 1;
 	uint32_t crossings = (count + batch - 1) / batch;
 	struct inst here = cur(s);
@@ -416,11 +444,11 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 	// runs unintercepted.
 	for (int k = 0; k < SENS__N && is_guest(s, where.dom); k++)
 		if (k != SENS_CR3_WRITE)
-			sensitive_ops(s, k, o->sensitive[k]);
+			sensitive_ops(s, k, o->sensitive[k], svc, opi);
 	// A flush empties the TLB of the space's non-global entries, whoever
 	// carries it out; run natively, its instruction costs the hardware's part.
 	if (o->sensitive[SENS_TLB_FLUSH]) {
-		if (!is_guest(s, where.dom) || s->arch->sensitive[SENS_TLB_FLUSH] < 0)
+		if (!is_guest(s, where.dom) || sensitive_transport(s->arch, SENS_TLB_FLUSH, svc, opi) < 0)
 			for (uint32_t i = 0; i < o->sensitive[SENS_TLB_FLUSH]; i++)
 				machine_event(m, EV_TLB_FLUSH);
 		machine_flush_tlb(m, 1);
@@ -459,7 +487,7 @@ static void run_entry(struct sim *s, const char *opname, int from, int to)
 
 static void write_cr3(struct sim *s, uint32_t space)
 {
-	sensitive_ops(s, SENS_CR3_WRITE, 1);
+	sensitive_ops(s, SENS_CR3_WRITE, 1, -1, -1);
 	machine_write_cr3(s->m, space);
 	s->cr3 = space;
 }
@@ -738,6 +766,8 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		break;
 	}
 	case STEP_IDLE:
+		// The CPU idles: the back ends run and ask for notifications again.
+		memset(s->notified, 0, sizeof s->notified);
 		s->os.io_wait_usec += s->io_wait;
 		if (s->dev_node >= 0 && s->wake_start < 0)
 			s->wake_start = counters_cycles(&m->ctr);
@@ -903,6 +933,14 @@ static void cross(struct sim *s, int t, int is_return, struct inst src,
 		return;
 	}
 	const struct transport *tr = &a->tr[t];
+	if (is_return && tr->nret == 0) {
+		// `return: []`: the callee's side carries on and the caller's has
+		// blocked or been left for good (an upcall into a library OS, a
+		// frame handed to a guest): no crossing back, so no row; the
+		// callee's row goes on.
+		enter_domain(s, dst);
+		return;
+	}
 	trace_begin(s, TK_CROSS, src, dst, tr->name);
 	s->msg_bytes = bytes;
 	if (is_return && tr->nret >= 0)
@@ -1006,6 +1044,48 @@ static void run_handler(struct sim *s)
 	enter_domain(s, here);
 }
 
+// Where device node ni's handler runs: the domain of its first call (the
+// driver's interrupt code) for process `client`, -1 if it has none; *svc
+// its service. Resolved by name against the architecture's own services.
+static int handler_domain(const struct arch *a, const struct workload *w, int ni, int client, int *svc)
+{
+	*svc = -1;
+	for (int c = ni + 1; c < w->n; c++) {
+		if (w->nodes[c].parent != ni)
+			continue;
+		if (w->nodes[c].device)
+			return -1;
+		int sv = service_find(&a->svc, w->nodes[c].svc_name);
+		int op = sv >= 0 ? op_find(&a->svc.s[sv], w->nodes[c].op_name) : -1;
+		if (op < 0)
+			return -1;
+		*svc = sv;
+		return placement_op(a, sv, op, client);
+	}
+	return -1;
+}
+
+// The transport of a device wait in domain `wdom` whose handler runs in
+// domain `hdom` (service hsvc): a rule that names both (WAITER->HANDLER,
+// the handler by domain or by @service: a guest waiting for a packet that
+// its driver domain receives) is more specific than one that names only
+// the waiting domain, and wins wherever it stands; -1 if no rule (or
+// `call`).
+static int device_transport(const struct arch *a, int wdom, int hdom, int hsvc)
+{
+	for (int pair = 1; pair >= 0; pair--)
+		for (int i = 0; i < a->nrules; i++) {
+			const struct rule *r = &a->rules[i];
+			if (r->kind != EDGE_DEVICE || (strcmp(r->to, "same") != 0) != pair)
+				continue;
+			if (!pattern_match(a, r->from, wdom, hdom, 0, -1))
+				continue;
+			if (!pair || (hdom >= 0 && pattern_match(a, r->to, hdom, wdom, 1, hsvc)))
+				return r->transport;
+		}
+	return -1;
+}
+
 // A device wait: the architecture's device transport (idle, the interrupt,
 // the handler: the node's calls, the wake-up), the device's time from the
 // machine profile, the wake-up path's cycles counted from the idle step.
@@ -1014,7 +1094,8 @@ static void device_wait(struct sim *s, int ni, struct inst caller, int client)
 	const struct arch *a = s->arch;
 	const struct node *n = &s->wl->nodes[ni];
 	const struct device_times *dt = &s->m->prof.dev;
-	int t = transport_for(a, EDGE_DEVICE, caller, caller, -1);
+	int hsvc, hdom = handler_domain(a, s->wl, ni, client, &hsvc);
+	int t = device_transport(a, caller.dom, hdom, hsvc);
 	s->io_wait = n->device_kind == DEV_DISK ? dt->disk_usec
 		     : n->device_kind == DEV_NIC ? dt->nic_usec
 						 : n->device_usec_x100 / 100.0;
@@ -1106,7 +1187,8 @@ static void check_workload(struct sim *s)
 			int svc = service_find(&a->svc, p->svc_name);
 			int op = svc >= 0 ? op_find(&a->svc.s[svc], p->op_name) : -1;
 			int d = op >= 0 ? placement_op(a, svc, op, root_proc(w, i)) : -1;
-			if (d >= 0 && transport_for(a, EDGE_DEVICE, inst_of(s, d, 0), inst_of(s, d, 0), -1) < 0)
+			int hsvc, hdom = handler_domain(a, w, i, root_proc(w, i), &hsvc);
+			if (d >= 0 && device_transport(a, d, hdom, hsvc) < 0)
 				snprintf(s->error, sizeof s->error,
 					 "architecture %s has no device rule for domain %s (where %s.%s waits for the device)",
 					 a->name, a->dom[d].name, p->svc_name, p->op_name);
@@ -1188,6 +1270,7 @@ void sim_run_once(struct sim *s)
 	const struct workload *w = s->wl;
 	s->tr_saved_valid = 0;
 	s->tr_quiet = 0;
+	memset(s->notified, 0, sizeof s->notified); // the back ends caught up between calls
 	trace_work(s, cur(s)); // the first row: work before any crossing (a library OS's whole call)
 	for (int i = 0; i < w->n; i++) {
 		if (w->nodes[i].parent != -1)

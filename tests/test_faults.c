@@ -136,17 +136,19 @@ static const struct row blk_rows[] = {
 	// ring 0 (a stronger ring: out of reach). The guest kernel is corrupt or
 	// panics or hangs (the hypervisor still runs the other guests) or runs out
 	// of memory: that guest reboots (10 s; the loop + 10 s watchdog), its 10
-	// processes (app is in vm 1) and its 19 other services are lost (the
-	// 18 of the monolithic placement plus blkfront, the split driver's front
-	// end, which stays in the guest when the guest drives the disk).
-	ALL4("xen", UNIT_GUEST, 10, 5, 0, 19, 10000, 20000, "guest"),
+	// processes (app is in vm 1) and its 20 other services are lost (the
+	// 18 of the monolithic placement plus blkfront and netfront, the split
+	// drivers' front ends, which stay in the guest when the guest drives
+	// the disk and the NIC).
+	ALL4("xen", UNIT_GUEST, 10, 5, 0, 20, 10000, 20000, "guest"),
 	// xen-dd: vm-pv's split drivers place driver in `dom0` {ring 1, its own
 	// space dom0, vm 0} beside blkback, with `xen` (the hypervisor) below:
 	// a driver domain. A fault takes down dom0 alone; the hypervisor
 	// restarts it (10 s; the loop + 10 s watchdog); the 10 processes live
 	// in vm 1 (none killed); blkfront in the guest replays the 5 idempotent
-	// requests; the other service of dom0, blkback, is lost with it.
-	ALL4("xen-dd", UNIT_GUEST, 0, 0, 5, 1, 10000, 20000, "guest"),
+	// requests; the other services of dom0 are lost with it: blkback, and
+	// the network's real driver (nic) and back end (netback): 3.
+	ALL4("xen-dd", UNIT_GUEST, 0, 0, 5, 3, 10000, 20000, "guest"),
 	// exo-bare: the exokernel's `kernel` domain {ring 0} without a sandbox:
 	// downloaded code that is not contained is an LKM (19 other services).
 	ALL4("exo-bare", UNIT_MACHINE, 10, 5, 0, 19, 60000, 70000, "machine"),
@@ -200,8 +202,8 @@ static void test_block_driver_outcomes(void **state)
 static const struct row pf_rows[] = {
 	ALL4("lkm", UNIT_MACHINE, 10, 5, 0, 18, 60000, 70000, "machine"),
 	ALL4("mach-rs", UNIT_EXTENSION, 0, 5, 0, 0, 250, 2250, "no"),
-	ALL4("xen", UNIT_GUEST, 10, 5, 0, 19, 10000, 20000, "guest"),
-	ALL4("xen-dd", UNIT_GUEST, 0, 5, 0, 1, 10000, 20000, "guest"),
+	ALL4("xen", UNIT_GUEST, 10, 5, 0, 20, 10000, 20000, "guest"),
+	ALL4("xen-dd", UNIT_GUEST, 0, 5, 0, 3, 10000, 20000, "guest"),
 	{"exo-budget", FAULT_LOOP, UNIT_INVOCATION, 0, 1, 0, 0, 100000.0 / 3400 / 1000, "no"},
 	{"exo-verified", FAULT_LEAK, UNIT_EXTENSION, 0, 5, 0, 0, 1, "no"},
 };
