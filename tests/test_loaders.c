@@ -90,6 +90,14 @@ static const struct bad_file bad_archs[] = {
 	// key "  driver:" is line 36, column 3.
 	{"tests/data/arch/options.yaml:disk=ssd", "tests/data/arch/options.yaml:36:3: error: ",
 	 "has no option 'disk'"},
+	// line 27 "  io@floppy: trap": a per-service sensitive transport for a
+	// service that does not exist, the key at column 3.
+	{"tests/data/arch/bad_sensitive_service.yaml", "tests/data/arch/bad_sensitive_service.yaml:27:3: error: ",
+	 "unknown service or operation 'floppy'"},
+	// line 27 "    kernel->@floppy: trap": a device rule whose handler is no
+	// service, the key at column 5.
+	{"tests/data/arch/bad_device_handler.yaml", "tests/data/arch/bad_device_handler.yaml:27:5: error: ",
+	 "bad crossing 'kernel->@floppy'"},
 	// An unknown architecture name: no file to point into; the loader
 	// reports the path it looked for at 1:1.
 	{"nosuch", "arch/nosuch.yaml:1:1: error: ", "unknown architecture 'nosuch'"},
