@@ -20,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiment.h"
-#include "walk.h"
+#include "vmrun.h"
 
 struct nic_expect {
 	const char *arch, *machine, *workload;
@@ -100,54 +99,13 @@ static const struct nic_expect rows[] = {
 	 "exits: 1 kick + 23 x (external interrupt 1 + EOI 1 + ISR 1) = 70; traps: kick 2 + 23 x (2 + 1) = 71"},
 };
 
-struct fixture {
-	struct service_set svc;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = malloc(sizeof *f);
-	struct cfg_error err;
-	if (!f || load_services_default(&f->svc, &err)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
-// arch x workload on machine, warm (3 warm-up calls, 2 measured); tr may be NULL.
-static void run(const struct fixture *f, const char *arch, const char *machine, const char *wl,
-		struct run_result *r, struct trace *tr)
-{
-	struct cfg_error err;
-	struct profile p;
-	struct arch *a = malloc(sizeof *a);
-	struct workload *w = malloc(sizeof *w);
-	assert_non_null(a);
-	assert_non_null(w);
-	if (profile_load(&p, machine, NULL, &err) || arch_load(a, arch, &f->svc, &err) ||
-	    workload_load(w, wl, &f->svc, &err))
-		fail_msg("%s", err.msg);
-	struct run_params rp = {3, 2, 0, 1};
-	assert_int_equal(run_point(a, w, &p, &rp, r, tr), 0);
-	free(a);
-	free(w);
-}
-
 static void test_nic_rows(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct nic_expect *e = &rows[i];
 		struct run_result r;
-		run(f, e->arch, e->machine, e->workload, &r, NULL);
+		vm_run(f, e->arch, e->machine, e->workload, &r, NULL);
 		uint64_t n = (uint64_t)r.reps;
 		if (r.os.traps / n != e->traps || r.os.vm_exits / n != e->exits ||
 		    r.os.hypercalls / n != e->hypercalls || r.os.domain_switches / n != e->domain_switches ||
@@ -184,7 +142,7 @@ static int ran_names(const char *ran, const char *op)
 // rows, so its receive is checked through the rows' counts above.
 static void test_nic_never_runs_disk_path(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	const struct { const char *arch, *machine; } vms[] = {
 		{"vm-pv", "xeon-2003"}, {"vm-pv:drivers=guest", "xeon-2003"}, {"vm-pv", "modern"},
 		{"vm-bt", "xeon-2003"}, {"vm-bt:monitor=hosted", "xeon-2003"}, {"vm-bt", "modern"},
@@ -203,7 +161,7 @@ static void test_nic_never_runs_disk_path(void **state)
 	for (size_t v = 0; v < sizeof vms / sizeof vms[0]; v++)
 		for (int w = 0; w < 2; w++) {
 			struct run_result r;
-			run(f, vms[v].arch, vms[v].machine, wls[w], &r, tr);
+			vm_run(f, vms[v].arch, vms[v].machine, wls[w], &r, tr);
 			int rx = 0;
 			for (int i = 0; i < tr->n; i++) {
 				for (size_t k = 0; k < sizeof disk_ops / sizeof disk_ops[0]; k++)
@@ -227,7 +185,7 @@ static void test_nic_never_runs_disk_path(void **state)
 // the options (kpti=on redefines the bare monitor's net-exit-irq).
 static void test_nic_rx_runs_where_the_driver_is(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	const struct { const char *arch, *machine, *workload, *first, *then, *never; } paths[] = {
 		{"vm-hw", "core2-vtx", "udp-rr", "nic.rx@vmm", "vmm.net_rx", "qemu.net_rx"},
 		{"vm-hw:monitor=hosted", "core2-vtx", "udp-rr", "nic.rx@vmm", "qemu.net_rx", "vmm.net_rx"},
@@ -244,7 +202,7 @@ static void test_nic_rx_runs_where_the_driver_is(void **state)
 	assert_non_null(tr);
 	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
 		struct run_result r;
-		run(f, paths[k].arch, paths[k].machine, paths[k].workload, &r, tr);
+		vm_run(f, paths[k].arch, paths[k].machine, paths[k].workload, &r, tr);
 		char *all = calloc(TRACE_MAX, sizeof tr->step[0].ran + 1);
 		assert_non_null(all);
 		for (int i = 0; i < tr->n; i++) {
@@ -270,5 +228,5 @@ int main(void)
 		cmocka_unit_test(test_nic_never_runs_disk_path),
 		cmocka_unit_test(test_nic_rx_runs_where_the_driver_is),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vmrun_setup, vmrun_teardown);
 }
