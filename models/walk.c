@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "virtcheck.h"
 #include "walk.h"
 
 // A domain instance: per-process domains (the application's own) exist
@@ -115,7 +114,7 @@ static void inst_name(const struct sim *s, struct inst i, char *out)
 // Closes the open row: its counters are what happened since it opened. An
 // empty work row or continuation (nothing ran, nothing counted, no cycle)
 // is dropped.
-static void trace_close(struct sim *s)
+static void step_trace_close(struct sim *s)
 {
 	if (!s->tr || s->tr->n == 0)
 		return;
@@ -132,13 +131,13 @@ static void trace_close(struct sim *s)
 
 // Opens a row (closing the one open). When the trace is full the last row
 // stays open and takes the rest of the call, so the rows still add up.
-static struct trace_step *trace_row(struct sim *s, int kind, const char *from, const char *to,
+static struct trace_step *step_trace_row(struct sim *s, int kind, const char *from, const char *to,
 				    const char *transport)
 {
 	if (!s->tr || s->tr_quiet)
 		return NULL;
 	if (!s->tr_replace)
-		trace_close(s);
+		step_trace_close(s);
 	s->tr_replace = 0;
 	if (s->tr->n >= TRACE_MAX) {
 		// reopen the last row: its counters run from its own start
@@ -158,7 +157,7 @@ static struct trace_step *trace_row(struct sim *s, int kind, const char *from, c
 	return st;
 }
 
-static void trace_begin(struct sim *s, int kind, struct inst from, struct inst to, const char *transport)
+static void step_trace_begin(struct sim *s, int kind, struct inst from, struct inst to, const char *transport)
 {
 	if (!s->tr || s->tr_quiet)
 		return; // untraced (every sweep point): no names to format
@@ -169,14 +168,14 @@ static void trace_begin(struct sim *s, int kind, struct inst from, struct inst t
 	// transport) supersedes the row a detail interrupted: it is not
 	// continued after the next detail.
 	s->tr_saved_valid = 0;
-	trace_row(s, kind, f, t, transport);
+	step_trace_row(s, kind, f, t, transport);
 }
 
 // Work in domain instance i (after a crossing into it, or from the start).
-static void trace_work(struct sim *s, struct inst i) { trace_begin(s, TK_WORK, i, i, ""); }
+static void step_trace_work(struct sim *s, struct inst i) { step_trace_begin(s, TK_WORK, i, i, ""); }
 
-// A detail row inside the open one; trace_resume continues the open one.
-static void trace_detail(struct sim *s, int kind, const char *to, const char *transport)
+// A detail row inside the open one; step_trace_resume continues the open one.
+static void step_trace_detail(struct sim *s, int kind, const char *to, const char *transport)
 {
 	if (!s->tr || s->tr_quiet || s->tr->n == 0)
 		return;
@@ -197,21 +196,21 @@ static void trace_detail(struct sim *s, int kind, const char *to, const char *tr
 	} else {
 		s->tr_saved.cont = 1;
 	}
-	trace_row(s, kind, s->tr_saved.from, to, transport);
+	step_trace_row(s, kind, s->tr_saved.from, to, transport);
 }
 
-static void trace_resume(struct sim *s)
+static void step_trace_resume(struct sim *s)
 {
 	if (!s->tr || s->tr_quiet || !s->tr_saved_valid)
 		return;
 	s->tr_saved_valid = 0;
-	struct trace_step *st = trace_row(s, s->tr_saved.kind, s->tr_saved.from, s->tr_saved.to,
+	struct trace_step *st = step_trace_row(s, s->tr_saved.kind, s->tr_saved.from, s->tr_saved.to,
 					  s->tr_saved.transport);
 	if (st)
 		st->cont = s->tr_saved.cont;
 }
 
-static void trace_ran(struct sim *s, const char *svc, const char *op)
+static void step_trace_ran(struct sim *s, const char *svc, const char *op)
 {
 	if (!s->tr || s->tr->n == 0)
 		return;
@@ -222,7 +221,7 @@ static void trace_ran(struct sim *s, const char *svc, const char *op)
 	snprintf(st->ran + len, sizeof st->ran - len, "%s%s", len ? " " : "", name);
 }
 
-static void trace_why(struct sim *s, const char *why)
+static void step_trace_why(struct sim *s, const char *why)
 {
 	if (!s->tr || s->tr->n == 0 || !why[0])
 		return;
@@ -369,16 +368,16 @@ static void run_sensitive(struct sim *s, int kind, uint32_t count, int svc, int 
 			mon = a->dom[t->call[i].domain].name;
 			break;
 		}
-	trace_detail(s, TK_MONITOR, mon, t->name);
+	step_trace_detail(s, TK_MONITOR, mon, t->name);
 	if (s->tr && !s->tr_quiet && s->tr_saved_valid && s->tr->n)
 		s->tr->step[s->tr->n - 1].count = crossings;
 	s->tr_quiet++;
 	for (uint32_t i = 0; i < crossings; i++)
 		run_transport_steps(s, t, t->call, t->ncall, here, here);
 	s->tr_quiet--;
-	const char *insn = virt_insn_of(kind); // the x86 instruction (configs/isa/x86-32.yaml)
-	trace_why(s, insn ? insn : sensitive_names[kind]);
-	trace_resume(s);
+	const char *insn = sensitive_insn_of(kind); // the x86 instruction (configs/isa/x86-32.yaml)
+	step_trace_why(s, insn ? insn : sensitive_names[kind]);
+	step_trace_resume(s);
 	s->m->no_global = a->dom[here.dom].no_global; // the transport may have entered other domains
 }
 
@@ -403,7 +402,7 @@ static void translate_once(struct sim *s, int svc, int opi, const struct domain 
 			      t->code_bytes ? t->code_bytes : (uint64_t)(t->instructions * s->m->prof.insn_bytes));
 		machine_exec(s->m, t->instructions);
 	}
-	trace_why(s, "translate");
+	step_trace_why(s, "translate");
 }
 
 static void run_op(struct sim *s, int svc, int opi, struct inst where)
@@ -438,7 +437,7 @@ static void run_op(struct sim *s, int svc, int opi, struct inst where)
 		char opname[2 * NAME_LEN];
 		int away = where.dom != placement_op(s->arch, svc, opi, -1);
 		snprintf(opname, sizeof opname, "%s%s%s", o->name, away ? "@" : "", away ? s->arch->dom[where.dom].name : "");
-		trace_ran(s, sv->name, opname);
+		step_trace_ran(s, sv->name, opname);
 	}
 	// A host's or driver domain's own copy of guest code ({run: ..., in:})
 	// runs unintercepted.
@@ -539,14 +538,14 @@ static int open_kind(const struct sim *s)
 // the bytes copied and the lines read and written. Through a kernel buffer
 // (`buffers` 2) each step is a whole copy (into the buffer, out of it);
 // directly, copy_in reads and copy_out writes one copy of the message.
-static void trace_copy(struct sim *s, const struct transport *t, struct inst dst, int buffers)
+static void step_trace_copy(struct sim *s, const struct transport *t, struct inst dst, int buffers)
 {
 	if (!s->tr || s->tr_quiet)
 		return;
 	if (open_kind(s) != TK_COPY) {
 		char to[NAME_LEN];
 		inst_name(s, dst, to);
-		trace_detail(s, TK_COPY, to, t->name);
+		step_trace_detail(s, TK_COPY, to, t->name);
 	}
 	if (open_kind(s) != TK_COPY)
 		return;
@@ -561,21 +560,21 @@ static void trace_copy(struct sim *s, const struct transport *t, struct inst dst
 
 // A VM exit or hypercall inside a crossing: a monitor row until the guest
 // is entered again.
-static void trace_monitor(struct sim *s, const struct transport *t, struct inst h)
+static void step_trace_monitor(struct sim *s, const struct transport *t, struct inst h)
 {
 	if (!s->tr || s->tr_quiet)
 		return;
 	if (open_kind(s) >= 0)
-		trace_resume(s);
-	trace_detail(s, TK_MONITOR, dom_of(s, h)->name, t->name);
+		step_trace_resume(s);
+	step_trace_detail(s, TK_MONITOR, dom_of(s, h)->name, t->name);
 	if (open_kind(s) == TK_MONITOR)
 		s->tr->step[s->tr->n - 1].count = 1;
 }
 
-static void trace_back_from_monitor(struct sim *s)
+static void step_trace_back_from_monitor(struct sim *s)
 {
 	if (open_kind(s) == TK_MONITOR || open_kind(s) == TK_FAULT)
-		trace_resume(s);
+		step_trace_resume(s);
 }
 
 static struct inst step_target(const struct sim *s, const struct step *st, struct inst src,
@@ -608,7 +607,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 			// A fault raised while a kernel runs is still an exception:
 			// its event and the fault entry, no trap (not from user mode).
 			if (st->kind == STEP_EXCEPTION) {
-				trace_detail(s, TK_FAULT, dom_of(s, k)->name, t->name);
+				step_trace_detail(s, TK_FAULT, dom_of(s, k)->name, t->name);
 				machine_event(m, EV_EXCEPTION);
 				if (st->target == TGT_NAMED && dom_of(s, k)->ring < s->ring) {
 					set_ring(s, dom_of(s, k)->ring);
@@ -657,7 +656,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		set_ring(s, dom_of(s, to)->ring);
 		enter_domain(s, to);
 		if (!dom_of(s, to)->hypervisor)
-			trace_back_from_monitor(s);
+			step_trace_back_from_monitor(s);
 		break;
 	}
 	case STEP_RUN: {
@@ -690,7 +689,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 			s->cr3 = sp;
 		}
 		enter_domain(s, to);
-		trace_why(s, st->why[0] ? st->why : "domain-switch");
+		step_trace_why(s, st->why[0] ? st->why : "domain-switch");
 		break;
 	}
 	case STEP_GRANT:
@@ -712,7 +711,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		}
 		set_ring(s, dom_of(s, h)->ring);
 		enter_domain(s, h);
-		trace_why(s, st->why[0] ? st->why : "hidden-fault");
+		step_trace_why(s, st->why[0] ? st->why : "hidden-fault");
 		break;
 	}
 	case STEP_RELOAD_CR3:
@@ -720,7 +719,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		// hypervisor's own write, never intercepted).
 		s->os.as_switches++;
 		machine_write_cr3(m, s->cr3);
-		trace_why(s, st->why[0] ? st->why : "reload-cr3");
+		step_trace_why(s, st->why[0] ? st->why : "reload-cr3");
 		break;
 	case STEP_DISCARD_SHADOWS:
 		memset(s->shadow, 0, sizeof s->shadow);
@@ -732,7 +731,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_COPY_IN:
 		if (s->msg_bytes <= t->register_bytes)
 			break; // empty, or carried in registers
-		trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
+		step_trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
 
 		ref_load(s, s->cur_dom, msgbuf(s, src), s->msg_bytes);
 		if (t->via_kernel)
@@ -742,7 +741,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 	case STEP_COPY_OUT:
 		if (s->msg_bytes <= t->register_bytes)
 			break;
-		trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
+		step_trace_copy(s, t, dst, t->via_kernel ? 2 : 1);
 		if (t->via_kernel)
 			ref_load(s, s->cur_dom, msgbuf(s, inst_of(s, a->kernel_domain, 0)), s->msg_bytes);
 		ref_store(s, s->cur_dom, msgbuf(s, dst), s->msg_bytes);
@@ -780,17 +779,17 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		// is a SYSCALL instruction (Xen's lstar_enter takes it, see
 		// xen/arch/x86/x86_64/entry.S): the hardware cost of a system call.
 		struct inst h = step_target(s, st, src, dst, 1);
-		trace_monitor(s, t, h);
+		step_trace_monitor(s, t, h);
 		s->os.hypercalls++;
 		machine_event(m, s->ring == 3 ? EV_TRAP_ENTER : EV_HYPERCALL);
 		set_ring(s, dom_of(s, h)->ring);
 		enter_domain(s, h);
-		trace_why(s, st->why);
+		step_trace_why(s, st->why);
 		break;
 	}
 	case STEP_VMEXIT: {
 		struct inst h = step_target(s, st, src, dst, 1);
-		trace_monitor(s, t, h);
+		step_trace_monitor(s, t, h);
 		s->guest_cr3 = s->cr3;
 		s->os.vm_exits++;
 		s->os.vmx_transitions++;
@@ -798,7 +797,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		machine_set_vm(m, (uint32_t)dom_of(s, h)->vm, dom_of(s, h)->nested);
 		set_ring(s, dom_of(s, h)->ring);
 		enter_domain(s, h);
-		trace_why(s, st->why);
+		step_trace_why(s, st->why);
 		break;
 	}
 	case STEP_VMENTRY: {
@@ -812,7 +811,7 @@ static void run_step(struct sim *s, const struct transport *t, const struct step
 		machine_set_vm(m, (uint32_t)dom_of(s, g)->vm, dom_of(s, g)->nested);
 		set_ring(s, dom_of(s, g)->ring);
 		enter_domain(s, g);
-		trace_back_from_monitor(s);
+		step_trace_back_from_monitor(s);
 		break;
 	}
 	}
@@ -824,10 +823,10 @@ static void run_transport_steps(struct sim *s, const struct transport *t, const 
 	for (int i = 0; i < n; i++) {
 		// The crossing goes on after its copy.
 		if (steps[i].kind != STEP_COPY_IN && steps[i].kind != STEP_COPY_OUT && open_kind(s) == TK_COPY)
-			trace_resume(s);
+			step_trace_resume(s);
 		run_step(s, t, &steps[i], src, dst);
 	}
-	trace_resume(s); // a detail row open at the end: the rest is the crossing's
+	step_trace_resume(s); // a detail row open at the end: the rest is the crossing's
 }
 
 // ---- transports and the walk ----
@@ -929,7 +928,7 @@ static void cross(struct sim *s, int t, int is_return, struct inst src,
 		machine_exec(s->m, CALL_INSTRUCTIONS);
 		enter_domain(s, dst);
 		if (src.dom != dst.dom || src.proc != dst.proc)
-			trace_work(s, dst);
+			step_trace_work(s, dst);
 		return;
 	}
 	const struct transport *tr = &a->tr[t];
@@ -941,7 +940,7 @@ static void cross(struct sim *s, int t, int is_return, struct inst src,
 		enter_domain(s, dst);
 		return;
 	}
-	trace_begin(s, TK_CROSS, src, dst, tr->name);
+	step_trace_begin(s, TK_CROSS, src, dst, tr->name);
 	s->msg_bytes = bytes;
 	if (is_return && tr->nret >= 0)
 		run_transport_steps(s, tr, tr->ret, tr->nret, src, dst);
@@ -949,7 +948,7 @@ static void cross(struct sim *s, int t, int is_return, struct inst src,
 		run_transport_steps(s, tr, tr->call, tr->ncall, src, dst);
 	s->msg_bytes = 0;
 	enter_domain(s, dst);
-	trace_work(s, dst);
+	step_trace_work(s, dst);
 }
 
 // A fault the architecture has no transport for: raised while a kernel
@@ -966,11 +965,11 @@ static void kernel_fault(struct sim *s, struct inst src, struct inst dst)
 	if (boundary_between(s, src, dst))
 		walk_error(s, "architecture %s has no crossing rule for a %s from domain %s to domain %s",
 			   dom_of(s, src)->name, dom_of(s, dst)->name);
-	trace_begin(s, TK_FAULT, src, dst, "exception");
+	step_trace_begin(s, TK_FAULT, src, dst, "exception");
 	machine_event(s->m, EV_EXCEPTION);
 	run_entry(s, "fault", s->cur_dom, s->cur_dom);
 	enter_domain(s, dst);
-	trace_work(s, dst);
+	step_trace_work(s, dst);
 }
 
 static int proc_of(const char *name, int dflt)
@@ -1106,7 +1105,7 @@ static void device_wait(struct sim *s, int ni, struct inst caller, int client)
 	s->dev_handled = 0;
 	s->wake_start = -1;
 	if (t >= 0) { // sim_init checked that there is a rule
-		trace_begin(s, TK_CROSS, caller, caller, a->tr[t].name);
+		step_trace_begin(s, TK_CROSS, caller, caller, a->tr[t].name);
 		run_transport_steps(s, &a->tr[t], a->tr[t].call, a->tr[t].ncall, caller, caller);
 	}
 	run_handler(s); // a transport without a handler step: the handler's calls run last
@@ -1114,7 +1113,7 @@ static void device_wait(struct sim *s, int ni, struct inst caller, int client)
 		s->os.wake_cycles += counters_cycles(&s->m->ctr) - s->wake_start;
 	enter_domain(s, caller);
 	if (t >= 0)
-		trace_work(s, caller);
+		step_trace_work(s, caller);
 	s->dev_node = saved_node;
 	s->dev_client = saved_client;
 	s->dev_handled = saved_handled;
@@ -1271,7 +1270,7 @@ void sim_run_once(struct sim *s)
 	s->tr_saved_valid = 0;
 	s->tr_quiet = 0;
 	memset(s->notified, 0, sizeof s->notified); // the back ends caught up between calls
-	trace_work(s, cur(s)); // the first row: work before any crossing (a library OS's whole call)
+	step_trace_work(s, cur(s)); // the first row: work before any crossing (a library OS's whole call)
 	for (int i = 0; i < w->n; i++) {
 		if (w->nodes[i].parent != -1)
 			continue;
@@ -1286,7 +1285,7 @@ void sim_run_once(struct sim *s)
 		exec_node(s, i, caller, resume, from);
 		s->running = to;
 	}
-	trace_close(s);
+	step_trace_close(s);
 }
 
 int run_point(const struct arch *a, const struct workload *w, const struct profile *p,

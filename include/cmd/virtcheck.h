@@ -87,14 +87,6 @@ int isa_check(const struct isa *isa, int *breaking);
 // virtualizable (N sensitive unprivileged instructions)".
 void isa_report(FILE *f, const struct isa *isa);
 
-// The x86 instruction by which a guest kernel performs an osarch sensitive
-// operation (configs/isa/x86-32.yaml: an instruction whose `sensitive_op` is
-// that kind), for `osarch trace`: "mov-cr3", "invlpg", "out", "cli", "hlt".
-// NULL for a kind that is no single instruction (a page-table write is an
-// ordinary store to a write-protected page) or out of range. A static table,
-// checked against the shipped file by tests/test_virtcheck.c.
-const char *virt_insn_of(int kind);
-
 // `osarch virtcheck ISA.yaml` (argv[0] is "virtcheck"): 0, 2 on bad input, 1 internal.
 int virtcheck_main(int argc, char **argv);
 

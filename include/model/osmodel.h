@@ -44,6 +44,15 @@ enum sensitive {
 };
 extern const char *const sensitive_names[SENS__N];
 
+// The x86 instruction by which a guest kernel performs an osarch sensitive
+// operation (configs/isa/x86-32.yaml: an instruction whose `sensitive_op` is
+// that kind), for `osarch trace`: "mov-cr3", "invlpg", "out", "cli", "hlt".
+// NULL for a kind that is no single instruction (a page-table write is an
+// ordinary store to a write-protected page) or out of range. A static table,
+// checked against the shipped file by tests/test_virtcheck.c
+// (models/services.c: the walk names the instruction in a trace's `why`).
+const char *sensitive_insn_of(int kind);
+
 struct data_use {
 	char name[NAME_LEN]; // structure name; same name in one service = same address
 	uint32_t bytes;

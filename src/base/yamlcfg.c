@@ -119,7 +119,7 @@ static void list_keys(const struct field *schema, char *buf, size_t n)
 	}
 }
 
-static void list_names(const char *const *names, char *buf, size_t n)
+static void format_enum_names(const char *const *names, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	for (int i = 0; names[i]; i++) {
@@ -400,7 +400,7 @@ static int set_enum(const struct field *f, void *dst, const char *text,
 	char t[SHOWN_MAX], names[CFG_ERR_MAX / 2]; // room for a long list of names
 	int i = enum_index(f->names, text);
 	if (i < 0) {
-		list_names(f->names, names, sizeof names);
+		format_enum_names(f->names, names, sizeof names);
 		snprintf(why, n, "unknown value '%s' (expected one of: %s)",
 			 shown(text, t), names);
 		return -1;
@@ -849,7 +849,7 @@ static const char *expected_value(const struct field *f, char *buf, size_t n)
 	case F_GROUP: return "a mapping";
 	case F_ENUM:
 		snprintf(buf, n, "one of: ");
-		list_names(f->names, buf + strlen(buf), n - strlen(buf));
+		format_enum_names(f->names, buf + strlen(buf), n - strlen(buf));
 		return buf;
 	default: return "a value";
 	}

@@ -12,27 +12,6 @@ const char *const isa_unpriv_names[UNPRIV__N + 1] = {"trap", "exit", "no-op", "d
 const char *const isa_op_names[SENS__N + 2] = {"none", "pte_write", "cr3_write", "io", "irq_mask",
 					       "hlt", "tlb_flush", "apic", "shadow_miss", NULL};
 
-// The instruction behind each osarch sensitive kind on x86 (index: enum
-// sensitive). Each name is an instruction of configs/isa/x86-32.yaml whose
-// sensitive_op is that kind (tests/test_virtcheck.c checks it). A
-// page-table write has none: it is an ordinary store to a page the monitor
-// write-protects (or a paravirtual kernel's explicit request).
-static const char *const insn_of_kind[SENS__N] = {
-	[SENS_PTE_WRITE] = NULL,
-	[SENS_CR3_WRITE] = "mov-cr3",
-	[SENS_IO] = "out",
-	[SENS_IRQ_MASK] = "cli",
-	[SENS_HLT] = "hlt",
-	[SENS_TLB_FLUSH] = "invlpg",
-	[SENS_APIC] = NULL,        // a store to the APIC's MMIO page, no instruction of its own
-	[SENS_SHADOW_MISS] = NULL, // an ordinary reference that misses the shadow table
-};
-
-const char *virt_insn_of(int kind)
-{
-	return kind >= 0 && kind < SENS__N ? insn_of_kind[kind] : NULL;
-}
-
 // ---- loading ----
 
 #define IO(m) offsetof(struct isa_insn, m)
