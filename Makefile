@@ -17,12 +17,12 @@ DEB_OPT_PKGS := libsimgrid-dev libpapi-dev papi-tools
 # would otherwise be the first target, and all `make` did).
 .DEFAULT_GOAL := all
 
-CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-	-Wno-error=deprecated-declarations $(INCLUDES) -g
 # The layers, lowest first (docs/architecture.md); every header folder is on
 # the include path, so a file includes "x.h" whatever its layer.
 LAYER_INC := include/base include/model include/core include/cmd
 INCLUDES := $(addprefix -I,$(LAYER_INC))
+CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+	-Wno-error=deprecated-declarations $(INCLUDES) -g
 CORE_PKGS := yaml-0.1 jansson
 CFLAGS  ?=
 LDFLAGS ?=

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "commands.h"
 #include "experiment.h"
 
 static struct lab *load(const char *dir)

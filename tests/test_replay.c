@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachesim.h"
 #include "replay.h"
 
 #define DATA "tests/data/replay/"

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "report.h"
-#include "validate.h"
+#include "validation.h"
 
 #define TINY "tests/data/report/tiny.csv"
 #define VFILE "tests/data/report/validation.yaml"

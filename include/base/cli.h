@@ -1,5 +1,6 @@
-// cli.h: what every osarch program does on the way out, and how `osarch`
-// hands a command to one of its optional programs.
+// cli.h: what every osarch program does on the way out, how `osarch`
+// hands a command to one of its optional programs, and a command's --help
+// and usage errors.
 #ifndef OSARCH_CLI_H
 #define OSARCH_CLI_H
 
@@ -17,5 +18,11 @@ int cli_finish(int rc);
 // Debian/Ubuntu and Fedora packages) and returns 2.
 int cli_exec_sibling(const char *prog, const char *what, const char *deb, const char *rpm,
 		     int argc, char **argv);
+
+// 1 when an argument is --help or -h (argv[0] is the command's name).
+int cli_wants_help(int argc, char **argv);
+// "osarch: " and the message (fmt with one string argument) on stderr, then
+// the command's usage; returns 2, the exit status of bad usage.
+int cli_bad_usage(const char *usage, const char *fmt, const char *arg);
 
 #endif

@@ -1,12 +1,12 @@
 // lackeyfast.h: the common lackey record ("I  ADDR,SIZE" or " L|S|M
 // ADDR,SIZE"), read inline by the loops that run a whole trace (cachesim,
-// replay); every other line goes through trace_next (src/cachesim.c).
+// replay); every other line goes through trace_next (src/base/lackey.c).
 #ifndef OSARCH_LACKEYFAST_H
 #define OSARCH_LACKEYFAST_H
 
 #include <stdint.h>
 #include <string.h>
-#include "replay.h"
+#include "lackey.h"
 
 #define TRACE_MAX_SIZE 65536u // a larger size is not a memory reference
 

@@ -1,4 +1,5 @@
-// replay.h: real programs, from valgrind traces.
+// replay.h: `osarch replay`: real programs, from valgrind traces, under
+// architectures.
 //
 // valgrind's lackey tool writes every instruction fetch and data access of a
 // program, and with --trace-syscalls=yes its system calls, in program order:
@@ -14,9 +15,11 @@
 //   ==9387== ...                       valgrind's own messages (ignored)
 //
 // Three layers, each usable alone (docs/replay.md has the details):
-//  - a streamed reader (constant memory, any length, a file or a pipe);
+//  - a streamed reader (constant memory, any length, a file or a pipe):
+//    include/lackey.h;
 //  - `osarch cachesim`: a trace-driven cache simulator following
-//    cachegrind's model (I1, D1, LL), built of the project's caches;
+//    cachegrind's model (I1, D1, LL), built of the project's caches:
+//    include/cachesim.h;
 //  - `osarch replay`: the program's references run through the machine
 //    model with translation, and each system call runs an architecture's
 //    path for it in the same machine state.
@@ -26,103 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "cache.h"
+#include "lackey.h"
 #include "machine.h"
 #include "profile.h"
-
-// ---- the trace reader ----
-
-enum trace_kind {
-	TR_END,     // end of the trace
-	TR_INSN,    // I: instruction fetch
-	TR_LOAD,    // L
-	TR_STORE,   // S
-	TR_MODIFY,  // M: read-modify-write of one location
-	TR_SYSCALL, // a system call (its first line; completions are skipped)
-	TR_ERROR,   // a malformed line (strict mode) or a read error: see reader.error
-};
-
-#define TRACE_NAME_LEN 32
-
-struct trace_rec {
-	int kind;            // enum trace_kind
-	uint64_t addr;
-	uint32_t size;       // bytes (0 in the trace is read as 1, as cachegrind does)
-	int64_t nr;          // TR_SYSCALL: the number valgrind printed
-	char name[TRACE_NAME_LEN]; // TR_SYSCALL: the name without "sys_" ("read", "exit_group")
-};
-
-#define TRACE_BUF_BYTES (1u << 20) // the reader's buffer; a longer line is truncated
-
-struct trace_reader {
-	int fd, own_fd;
-	char name[512];      // for messages: the path, or "<stdin>"
-	char *buf;           // read(2) buffer, or the mapped file (mapped)
-	size_t len, pos;     // valid bytes in buf; start of the next line
-	int mapped;          // a regular file, mapped whole: no copy, no refill
-	int general_only;    // tests: every line through the general parser (no fast path)
-	int eof, skip_rest;  // input exhausted; discarding the tail of an over-long line
-	int lenient;         // skip malformed lines (counted) instead of failing
-	uint64_t line;       // number of the line last read (1-based)
-	uint64_t skipped;    // malformed lines skipped (lenient)
-	uint64_t first_bad;  // line number of the first one skipped
-	int io_error;        // TR_ERROR came from read(2), not from the trace
-	char error[800];     // "TRACE:LINE: error: ..." (TR_ERROR; first skipped line if lenient)
-};
-
-// Opens path ("-": standard input). Returns 0, or -1 with err ("cannot
-// open ...") when the file cannot be opened or memory is short.
-int trace_open(struct trace_reader *r, const char *path, int lenient, char *err, size_t errlen);
-// The next record. TR_ERROR: r->error says where and why (exit 2, or 1
-// when r->io_error). Lines that are not records (valgrind's messages, blank
-// lines, system-call completions) are skipped.
-int trace_next(struct trace_reader *r, struct trace_rec *rec);
-// trace_next without its fast path for the common record (lackeyfast.h's
-// trace_next_inline calls it for every other line).
-int trace_next_general(struct trace_reader *r, struct trace_rec *rec);
-void trace_close(struct trace_reader *r);
-
-// ---- cachesim: cachegrind's model on the project's caches ----
-
-enum cs_kind { CS_IR, CS_DR, CS_DW, CS__N };  // instruction read, data read, data write
-enum cs_level { CS_L1, CS_L2, CS_LL, CS_LEVELS }; // CS_L2 only on a three-level machine
-
-struct cs_counts {
-	uint64_t refs[CS__N];
-	uint64_t miss[CS__N][CS_LEVELS]; // references that missed in that level
-	uint64_t lines;                  // trace lines read
-	uint64_t syscalls;               // system-call records seen (not simulated)
-	uint64_t skipped;                // malformed lines skipped (lenient)
-};
-
-struct cachesim {
-	struct cache i1_store, d1_store, l2_store, ll_store;
-	struct cache *i1, *d1;  // the same cache when the machine's L1 is unified
-	struct cache *l2;       // a middle level, or NULL (cachegrind has none)
-	struct cache *ll;       // the last level
-	uint32_t dmax;          // largest data reference: the smallest line size
-	struct cs_counts c;
-};
-
-// Two levels, cachegrind's shape: I1 and D1, then a unified LL looked up
-// on an L1 miss. Geometries as cache_geom (repl LRU for cachegrind).
-// Returns 0, or -1 when a geometry is not a cache (message in err).
-int cachesim_init(struct cachesim *cs, const struct cache_geom *i1, const struct cache_geom *d1,
-		  const struct cache_geom *ll, char *err, size_t errlen);
-// A machine profile's hierarchy: L1i/L1d (or one unified L1), L2, L3 when
-// present, each level looked up on a miss of the one above; the profile's
-// replacement policies. No translation: trace addresses are physical.
-int cachesim_init_profile(struct cachesim *cs, const struct profile *p, char *err, size_t errlen);
-void cachesim_free(struct cachesim *cs);
-// One reference, counted as cachegrind counts it (see docs/replay.md).
-void cachesim_ref(struct cachesim *cs, int kind, uint64_t addr, uint32_t size);
-// Every record of r. Returns 0, 2 on a malformed trace (r->error), 1 on a
-// read error.
-int cachesim_run(struct cachesim *cs, struct trace_reader *r);
-
-// "size,assoc,line" (size may carry K/M) into g (LRU, present). 0, -1 when
-// it is not that, -2 outside a machine profile's limits (CACHE_* in profile.h).
-int cachesim_parse_geom(const char *text, struct cache_geom *g);
 
 // ---- replay: user references and system calls under architectures ----
 
@@ -156,7 +65,6 @@ int replay_classify(const char *name);
 // Command entry points (argv[0] is the command name). Exit status: 0, 2 on
 // bad usage or input (a malformed trace, an unknown architecture), 1 on an
 // internal failure.
-int cmd_cachesim(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 #endif

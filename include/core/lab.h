@@ -1,4 +1,5 @@
-// check.h: self-checking labs (`osarch check labs/N ANSWER.yaml`).
+// lab.h: self-checking labs (`osarch check labs/N ANSWER.yaml`): a lab, its
+// questions, their answers checked against the model.
 //
 // A lab is a folder labs/N/ whose lab.yaml lists questions. A question says
 // what is asked and how the model computes the expected value: a small
@@ -13,8 +14,8 @@
 //
 // Exit status of the command: 0 every graded question passes, 1 one fails,
 // 2 a bad lab, key or answer file (one line "file:line:col: error: ...").
-#ifndef OSARCH_CHECK_H
-#define OSARCH_CHECK_H
+#ifndef OSARCH_LAB_H
+#define OSARCH_LAB_H
 
 #include <stdio.h>
 #include "osmodel.h"
@@ -169,21 +170,5 @@ void lab_report_print(FILE *out, const struct lab *l, const struct lab_report *r
 int lab_print_solution(FILE *out, const struct lab *l, struct cfg_error *err);
 // Writes the empty answer file (with `student:` for a variant). 0, or 2 with err.
 int lab_print_template(FILE *out, const struct lab *l, struct cfg_error *err);
-
-// Gradescope's autograder results.json (grade.c): one test per question,
-// score 1 or 0 of max_score 1; `error` (a bad answer file) gives score 0 and
-// the message as the output. Returns 0, or -1 when out of memory or on a
-// write error.
-int lab_report_gradescope(FILE *out, const struct lab *l, const struct lab_report *rep, const char *error);
-// Grades every *.yaml of subdir (the student ID is the file name without
-// .yaml) and writes one CSV row per file to csv_path. Returns 0, or 2 with
-// err (bad lab or key, unreadable folder; a bad answer file is a row).
-int lab_grade_dir(const char *labdir, const char *subdir, const char *key_path, const char *csv_path,
-		  struct cfg_error *err);
-
-// `osarch check LABDIR ANSWER.yaml | --print-solution`: argv[0] is "check".
-int cmd_check(int argc, char **argv);
-// `osarch lab make LABDIR --student ID -o DIR` (labmake.c): argv[0] is "lab".
-int cmd_lab(int argc, char **argv);
 
 #endif

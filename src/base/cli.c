@@ -1,5 +1,6 @@
-// cli.c: the exit path shared by every osarch program, and the hand-over
-// from `osarch` to its optional programs (include/cli.h says why).
+// cli.c: the command line's shared edges: the exit path of every osarch
+// program, the hand-over from `osarch` to its optional programs
+// (include/cli.h says why), and a command's --help and usage errors.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,5 +73,21 @@ int cli_exec_sibling(const char *prog, const char *what, const char *deb, const 
 		"osarch: '%s' needs %s, which this build of osarch was made without: install it "
 		"(Debian/Ubuntu: apt-get install %s; Fedora: dnf install %s), then run make again\n",
 		argc > 0 ? argv[0] : prog, what, deb, rpm);
+	return 2;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+int cli_bad_usage(const char *usage, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "osarch: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
 	return 2;
 }

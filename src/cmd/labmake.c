@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "check.h"
+#include "commands.h"
+#include "lab.h"
 #include "experiment.h"
 
 static const char usage_lab[] =

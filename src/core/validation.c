@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "experiment.h"
-#include "validate.h"
+#include "validation.h"
 
 #define TIE 0.05 // published ratios within 5% of 1 are ties
 

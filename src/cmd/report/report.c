@@ -71,7 +71,7 @@
 #include <unistd.h>
 #include "experiment.h"
 #include "report.h"
-#include "validate.h"
+#include "validation.h"
 
 #define DIR_MAX 1024   // characters inside one {{ }}
 #define ARG_MAX 12     // arguments of one directive
