@@ -1,4 +1,4 @@
-// validate.h: published measurements against the model (configs/validation.yaml).
+// validation.h: published measurements against the model (configs/validation.yaml).
 #ifndef OSARCH_VALIDATE_H
 #define OSARCH_VALIDATE_H
 

@@ -1,4 +1,4 @@
-// validate.c: published measurements against the model (`osarch validate`).
+// validation.c: published measurements against the model (`osarch validate`).
 //
 // configs/validation.yaml lists the papers and the checks. A check runs one
 // or two points on the machine profile of the paper's machine and compares a
