@@ -1,4 +1,7 @@
-// yamlcfg.c: schema-driven YAML loading, setting and dumping (see yamlcfg.h).
+// yamlcfg.c: schema-driven YAML loading (see yamlcfg.h): messages, scalars,
+// members stored by width, documents read within bounds, and an object
+// loaded from a mapping by its schema. Setting by path: yamlpath.c; dumping:
+// yamldump.c.
 //
 // Notes:
 // - libyaml's document API (yaml_parser_load) builds the whole tree before we
@@ -17,6 +20,7 @@
 // - Messages quote user text through shown(), which cuts it short and replaces
 //   control characters, so every error stays on one line.
 #include "yamlcfg.h"
+#include "yamlshared.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +35,6 @@
 
 #define KEY_MAX 128  // longest key segment in a dotted path
 #define PATH_MAX_CFG 256 // longest dotted path of a group (for check messages)
-#define SHOWN_MAX 64 // user text quoted in a message is cut to this
 
 // ---------------------------------------------------------------- messages
 
@@ -90,7 +93,7 @@ void cfg_msgf(struct cfg_error *err, const char *fmt, ...)
 
 // Returns s made safe to quote in a one-line message: control characters
 // become '?', and long text is cut with "...".
-static const char *shown(const char *s, char buf[SHOWN_MAX])
+const char *shown(const char *s, char buf[SHOWN_MAX])
 {
 	size_t i = 0;
 	for (; s[i] && i < SHOWN_MAX - 4; i++)
@@ -109,7 +112,7 @@ static void append(char *buf, size_t n, const char *s)
 		snprintf(buf + len, n - len, "%s", s);
 }
 
-static void list_keys(const struct field *schema, char *buf, size_t n)
+void list_keys(const struct field *schema, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	for (const struct field *f = schema; f->key; f++) {
@@ -131,7 +134,7 @@ static void format_enum_names(const char *const *names, char *buf, size_t n)
 
 // A double printed so it reads back to the same value: "%g" when that is
 // exact (3.7, 1e-06), else "%.17g".
-static const char *fmt_double(double v, char *buf, size_t n)
+const char *fmt_double(double v, char *buf, size_t n)
 {
 	snprintf(buf, n, "%g", v);
 	if (strtod(buf, NULL) != v)
@@ -225,13 +228,13 @@ int scalar_parse_bool(const char *text, int *out)
 
 // ---------------------------------------------------------------- storage
 
-static size_t num_width(const struct field *f)
+size_t num_width(const struct field *f)
 {
 	return f->size ? f->size : 8;
 }
 
 // Bytes a field occupies in its object (what schema_set saves and restores).
-static size_t field_width(const struct field *f)
+size_t field_width(const struct field *f)
 {
 	switch (f->type) {
 	case F_INT:
@@ -264,41 +267,6 @@ static void store_bits(void *dst, size_t width, uint64_t bits)
 	case 4: memcpy(dst, &b32, 4); break;
 	default: memcpy(dst, &bits, 8); break;
 	}
-}
-
-static uint64_t load_unsigned(const void *src, size_t width)
-{
-	uint8_t b8;
-	uint16_t b16;
-	uint32_t b32;
-	uint64_t b64;
-	switch (width) {
-	case 1: memcpy(&b8, src, 1); return b8;
-	case 2: memcpy(&b16, src, 2); return b16;
-	case 4: memcpy(&b32, src, 4); return b32;
-	default: memcpy(&b64, src, 8); return b64;
-	}
-}
-
-static int64_t load_signed(const void *src, size_t width)
-{
-	int8_t b8;
-	int16_t b16;
-	int32_t b32;
-	int64_t b64;
-	switch (width) {
-	case 1: memcpy(&b8, src, 1); return b8;
-	case 2: memcpy(&b16, src, 2); return b16;
-	case 4: memcpy(&b32, src, 4); return b32;
-	default: memcpy(&b64, src, 8); return b64;
-	}
-}
-
-static int load_int_member(const void *src)
-{
-	int v;
-	memcpy(&v, src, sizeof v);
-	return v;
 }
 
 static void store_int_member(void *dst, int v)
@@ -428,7 +396,7 @@ static int set_strlist(void *dst, const char *text, char *why, size_t n)
 
 // Sets scalar field f of owner from text. Returns 0, or -1 with `why` saying
 // what is wrong; on -1 nothing was written.
-static int set_from_text(const struct field *f, void *owner, const char *text,
+int set_from_text(const struct field *f, void *owner, const char *text,
 			 char *why, size_t n)
 {
 	char t[SHOWN_MAX];
@@ -819,7 +787,7 @@ struct loader {
 	struct cfg_error *err;
 };
 
-static const struct field *field_by_key(const struct field *schema, const char *key)
+const struct field *field_by_key(const struct field *schema, const char *key)
 {
 	for (const struct field *f = schema; f->key; f++)
 		if (strcmp(f->key, key) == 0)
@@ -827,7 +795,7 @@ static const struct field *field_by_key(const struct field *schema, const char *
 	return NULL;
 }
 
-static int has_group(const struct field *f)
+int has_group(const struct field *f)
 {
 	return f->group && (f->type == F_GROUP || f->type == F_CUSTOM);
 }
@@ -1096,231 +1064,4 @@ int schema_load(const struct field *schema, void *obj, size_t objsize,
 	}
 	free(copy);
 	return rc;
-}
-
-// ---------------------------------------------------------------- set, find
-
-// The groups a dotted path goes through, outermost first.
-struct trail {
-	int n;
-	const struct field *group[CFG_MAX_DEPTH];
-	void *obj[CFG_MAX_DEPTH];   // the sub-object of group[i]
-	size_t plen[CFG_MAX_DEPTH]; // dotted[0..plen) names group[i]
-};
-
-// Walks a dotted path. Returns the field (and its owner), or NULL; `scope`
-// is the schema where the walk stopped, for listing valid keys.
-static const struct field *resolve(const struct field *schema, void *obj,
-				   const char *dotted, void **owner,
-				   struct trail *t, const struct field **scope)
-{
-	const char *seg = dotted;
-	t->n = 0;
-	*scope = schema;
-	for (;;) {
-		const char *dot = strchr(seg, '.');
-		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
-		char key[KEY_MAX];
-		if (len == 0 || len >= sizeof key)
-			return NULL;
-		memcpy(key, seg, len);
-		key[len] = '\0';
-		const struct field *f = field_by_key(schema, key);
-		if (!f)
-			return NULL;
-		if (!dot) {
-			*owner = obj;
-			return f;
-		}
-		if (!has_group(f) || t->n == CFG_MAX_DEPTH)
-			return NULL;
-		obj = (char *)obj + f->offset;
-		t->group[t->n] = f;
-		t->obj[t->n] = obj;
-		t->plen[t->n++] = (size_t)(dot - dotted);
-		schema = f->group;
-		*scope = schema;
-		seg = dot + 1;
-	}
-}
-
-const struct field *schema_find(const struct field *schema, void *obj,
-				const char *dotted, void **owner)
-{
-	struct trail t;
-	const struct field *scope;
-	return resolve(schema, obj, dotted, owner, &t, &scope);
-}
-
-// A check message gets the dotted path of the object it checked in front.
-static int set_check_failed(struct cfg_error *err, const char *dotted, size_t plen,
-			    const struct cfg_error *why)
-{
-	cfg_msgf(err, "%.*s%s%s", (int)plen, dotted, plen ? "." : "", why->msg);
-	return -1;
-}
-
-// After a set: the field's own check, then each enclosing group's, innermost
-// first (a new size can break the group's geometry).
-static int run_set_checks(const struct field *f, void *owner, const char *dotted,
-			  const struct trail *t, struct cfg_error *err)
-{
-	struct cfg_error why;
-	size_t owner_plen = t->n ? t->plen[t->n - 1] : 0;
-	if (f->check && f->check(owner, &why) < 0)
-		return set_check_failed(err, dotted, owner_plen, &why);
-	for (int i = t->n - 1; i >= 0; i--)
-		if (t->group[i]->check && t->group[i]->check(t->obj[i], &why) < 0)
-			return set_check_failed(err, dotted, t->plen[i], &why);
-	return 0;
-}
-
-static int settable(const struct field *f, const struct field *scope,
-		    const char *dotted, struct cfg_error *err)
-{
-	char keys[CFG_ERR_MAX - 64], t[SHOWN_MAX];
-	if (!f) {
-		list_keys(scope, keys, sizeof keys);
-		cfg_msgf(err, "unknown parameter '%s' (expected one of: %s)",
-			 shown(dotted, t), keys);
-		return -1;
-	}
-	if (has_group(f)) {
-		list_keys(f->group, keys, sizeof keys);
-		cfg_msgf(err, "parameter '%s' is a group (expected one of its keys: %s)",
-			 dotted, keys);
-		return -1;
-	}
-	if (f->type == F_CUSTOM || f->type == F_GROUP) {
-		cfg_msgf(err, "parameter '%s' cannot be set from text", dotted);
-		return -1;
-	}
-	return 0;
-}
-
-int schema_set(const struct field *schema, void *obj, const char *dotted,
-	       const char *text, struct cfg_error *err)
-{
-	struct trail t;
-	const struct field *scope;
-	void *owner = NULL;
-	const struct field *f = resolve(schema, obj, dotted, &owner, &t, &scope);
-	if (settable(f, scope, dotted, err) < 0)
-		return -1;
-	void *dst = (char *)owner + f->offset;
-	size_t width = field_width(f);
-	void *saved = malloc(width);
-	if (!saved) {
-		cfg_msgf(err, "out of memory");
-		return -1;
-	}
-	memcpy(saved, dst, width);
-	char why[CFG_ERR_MAX - 64];
-	int rc = set_from_text(f, owner, text, why, sizeof why);
-	if (rc < 0) {
-		cfg_msgf(err, "%s: %s", dotted, why); // nothing was written
-	} else if ((rc = run_set_checks(f, owner, dotted, &t, err)) < 0) {
-		if (f->type == F_STRLIST)
-			strlist_free(dst);
-		memcpy(dst, saved, width);
-	} else if (f->type == F_STRLIST) {
-		strlist_free(saved); // the list the new one replaced
-	}
-	free(saved);
-	return rc;
-}
-
-// ---------------------------------------------------------------- dump
-
-static void dump_quoted(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void dump_strlist(FILE *out, const void *src)
-{
-	struct strlist l;
-	memcpy(&l, src, sizeof l);
-	fputc('[', out);
-	for (int i = 0; i < l.n; i++) {
-		if (i)
-			fputs(", ", out);
-		dump_quoted(out, l.v[i]);
-	}
-	fputc(']', out);
-}
-
-static void dump_enum(FILE *out, const struct field *f, const void *src)
-{
-	int v = load_int_member(src), n = 0;
-	while (f->names[n])
-		n++;
-	if (v >= 0 && v < n)
-		fputs(f->names[v], out);
-	else
-		fprintf(out, "%d", v); // not a valid index: shows up on reload
-}
-
-static void dump_scalar(FILE *out, const struct field *f, const void *src)
-{
-	char buf[40];
-	double dv;
-	switch (f->type) {
-	case F_INT:
-		if (f->min < 0)
-			fprintf(out, "%" PRId64, load_signed(src, num_width(f)));
-		else
-			fprintf(out, "%" PRIu64, load_unsigned(src, num_width(f)));
-		break;
-	case F_SIZE:
-		fprintf(out, "%" PRIu64, load_unsigned(src, num_width(f)));
-		break;
-	case F_DOUBLE:
-		memcpy(&dv, src, sizeof dv);
-		fputs(fmt_double(dv, buf, sizeof buf), out);
-		break;
-	case F_BOOL:
-		fputs(load_int_member(src) ? "true" : "false", out);
-		break;
-	case F_STRING:
-		dump_quoted(out, src);
-		break;
-	case F_ENUM:
-		dump_enum(out, f, src);
-		break;
-	case F_STRLIST:
-		dump_strlist(out, src);
-		break;
-	default:
-		break;
-	}
-}
-
-void schema_dump(FILE *out, const struct field *schema, const void *obj, int indent)
-{
-	for (const struct field *f = schema; f->key; f++) {
-		const char *src = (const char *)obj + f->offset;
-		if (has_group(f)) {
-			fprintf(out, "%*s%s:\n", indent, "", f->key);
-			schema_dump(out, f->group, src, indent + 2);
-			continue;
-		}
-		// Skipped: custom shapes the table cannot write, and empty strings,
-		// which mean "unset" and would not load back.
-		if (f->type == F_CUSTOM || f->type == F_GROUP || (f->type == F_STRING && !*src))
-			continue;
-		fprintf(out, "%*s%s: ", indent, "", f->key);
-		dump_scalar(out, f, src);
-		fputc('\n', out);
-	}
 }
