@@ -6,7 +6,7 @@ BUILD   ?= build
 OPT     ?= -O2
 # Required: libyaml (configs), jansson (JSON out), CMocka (tests), gnuplot
 # (figures). Optional, each behind a program of its own so that no other
-# command loads it (include/cli.h): SimGrid for `osarch scale`
+# command loads it (include/base/cli.h): SimGrid for `osarch scale`
 # (build/osarch-scale), PAPI for `osarch calibrate` (build/osarch-calibrate).
 # scripts/deps.sh installs all of them as root; otherwise the optional ones
 # are built when found. SIMGRID=no / PAPI=no build without them.

@@ -1,6 +1,6 @@
 // cachesim.h: `osarch cachesim`, a trace-driven cache simulator following
 // cachegrind's model (I1, D1, LL), built of the project's caches, on a
-// valgrind lackey trace (include/lackey.h; docs/replay.md).
+// valgrind lackey trace (include/base/lackey.h; docs/replay.md).
 #ifndef OSARCH_CACHESIM_H
 #define OSARCH_CACHESIM_H
 

@@ -1,6 +1,6 @@
 // check.h: `osarch check`: a lab's answers checked against the model, and
 // the course's side of it, Gradescope's results.json and a folder of
-// submissions graded (src/cmd/check/). The lab itself: include/lab.h.
+// submissions graded (src/cmd/check/). The lab itself: include/core/lab.h.
 #ifndef OSARCH_CHECK_H
 #define OSARCH_CHECK_H
 

@@ -16,10 +16,10 @@
 //
 // Three layers, each usable alone (docs/replay.md has the details):
 //  - a streamed reader (constant memory, any length, a file or a pipe):
-//    include/lackey.h;
+//    include/base/lackey.h;
 //  - `osarch cachesim`: a trace-driven cache simulator following
 //    cachegrind's model (I1, D1, LL), built of the project's caches:
-//    include/cachesim.h;
+//    include/cmd/cachesim.h;
 //  - `osarch replay`: the program's references run through the machine
 //    model with translation, and each system call runs an architecture's
 //    path for it in the same machine state.

@@ -1,5 +1,5 @@
 // report.h: `osarch report`, a Markdown template filled from result CSVs
-// (the directives are described at the top of src/report.c).
+// (the directives are described at the top of src/cmd/report/report.c).
 #ifndef OSARCH_REPORT_H
 #define OSARCH_REPORT_H
 

@@ -1,6 +1,6 @@
 // cli.c: the command line's shared edges: the exit path of every osarch
 // program, the hand-over from `osarch` to its optional programs
-// (include/cli.h says why), and a command's --help and usage errors.
+// (include/base/cli.h says why), and a command's --help and usage errors.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

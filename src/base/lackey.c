@@ -1,4 +1,4 @@
-// lackey.c: the streamed reader of valgrind lackey traces (include/lackey.h):
+// lackey.c: the streamed reader of valgrind lackey traces (include/base/lackey.h):
 // a file mapped whole or a pipe read in blocks, one record per call, the
 // common record through lackeyfast.h's inline parser.
 #include <errno.h>

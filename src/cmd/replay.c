@@ -1,5 +1,5 @@
 // replay.c: `osarch replay`, a real program's references and system calls
-// (a valgrind lackey trace, see include/replay.h) under architectures.
+// (a valgrind lackey trace, see include/cmd/replay.h) under architectures.
 //
 // For every architecture a machine is built from the profile and the walker
 // is set up once (sim_init: the application's domain running in user mode,

@@ -1,5 +1,5 @@
 // virtcheck.c: Popek and Goldberg's theorem applied to an instruction-set
-// table (`osarch virtcheck`). See include/virtcheck.h and docs/extensions.md.
+// table (`osarch virtcheck`). See include/cmd/virtcheck.h and docs/extensions.md.
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

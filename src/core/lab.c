@@ -1,6 +1,6 @@
 // lab.c: a self-checking lab loaded (`osarch check`, `osarch lab make`): its
 // schema, its questions checked, a student's variant and the instructor's
-// key applied; see include/lab.h and docs/labs.md. Answering the questions:
+// key applied; see include/core/lab.h and docs/labs.md. Answering the questions:
 // labcheck.c.
 //
 // A lab file holds questions, never the figures that answer them: each
@@ -62,7 +62,7 @@ static const struct field sweep_schema[] = {
 	{.key = "values", .type = F_STRLIST, .offset = WO(values), .required = 1,
 	 .help = "rule point: one value; rule knee: increasing sizes"},
 	{.key = "rule", .type = F_ENUM, .offset = WO(rule), .names = rule_names,
-	 .help = "point (the metric at the one value) or knee (see src/check.c)"},
+	 .help = "point (the metric at the one value) or knee (see src/core/lab.c)"},
 	{.key = "within_pct", .type = F_DOUBLE, .offset = WO(within_pct), .min = 0, .max = 1000,
 	 .unit = "percent", .help = "knee: within this many percent of the value at the largest size"},
 	{0},

@@ -1,7 +1,7 @@
 // labcheck.c: a lab's questions answered by the model (each expected value
 // computed when the answer is checked, from the trace of the call where a
 // question lists operations), a student's answers judged against them, and
-// the solution and the empty answer file written (include/lab.h).
+// the solution and the empty answer file written (include/core/lab.h).
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 // labvariant.c: parameters, substitution and shuffles of a student's lab
-// variant; see include/labvariant.h.
+// variant; see include/core/labvariant.h.
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

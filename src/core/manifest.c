@@ -11,7 +11,7 @@
 #include <time.h>
 #include <yaml.h>
 // SimGrid and PAPI are used only by osarch-scale and osarch-calibrate,
-// which the osarch binary does not link (include/cli.h); the versions
+// which the osarch binary does not link (include/base/cli.h); the versions
 // recorded are those of the headers those programs were built with, or
 // "none" for a build without them.
 // OSARCH_HAVE_PAPI / OSARCH_HAVE_SIMGRID come from the Makefile.

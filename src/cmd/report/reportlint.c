@@ -1,5 +1,5 @@
 // reportlint.c: the slips a generated report must not have (report_lint,
-// include/report.h): a figure that is not a number ("NaN", "inf"), an empty
+// include/cmd/report.h): a figure that is not a number ("NaN", "inf"), an empty
 // table cell, and a figure file that does not exist. tests/test_report.c
 // runs it on the committed REPORT.md.
 #include <ctype.h>
