@@ -1,4 +1,5 @@
-// experiment.c: loading an experiment and running its points.
+// experiment.c: an experiment file (configs/*.yaml) loaded: its schema, its
+// sweep, every name it uses checked; a swept value applied to a point.
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-// results.c: running an experiment's points and writing CSV, JSON and the
-// resolved configuration, each through a temporary file and a rename.
+// results.c: a point's figures as a CSV row, a JSON object and a row of the
+// comparison table; the resolved configuration; each file written through a
+// temporary file and a rename.
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
