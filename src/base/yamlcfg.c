@@ -17,7 +17,7 @@
 // - Transactions: schema_load loads into a byte copy of the object. F_STRLIST
 //   members own heap memory, so afterwards the copy and the original are
 //   compared list by list (settle_lists) and the losing side's lists are freed.
-// - Messages quote user text through shown(), which cuts it short and replaces
+// - Messages quote user text through cfg_shown(), which cuts it short and replaces
 //   control characters, so every error stays on one line.
 #include "yamlcfg.h"
 #include "yamlshared.h"
@@ -93,7 +93,7 @@ void cfg_msgf(struct cfg_error *err, const char *fmt, ...)
 
 // Returns s made safe to quote in a one-line message: control characters
 // become '?', and long text is cut with "...".
-const char *shown(const char *s, char buf[SHOWN_MAX])
+const char *cfg_shown(const char *s, char buf[SHOWN_MAX])
 {
 	size_t i = 0;
 	for (; s[i] && i < SHOWN_MAX - 4; i++)
@@ -112,7 +112,7 @@ static void append(char *buf, size_t n, const char *s)
 		snprintf(buf + len, n - len, "%s", s);
 }
 
-void list_keys(const struct field *schema, char *buf, size_t n)
+void cfg_list_keys(const struct field *schema, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	for (const struct field *f = schema; f->key; f++) {
@@ -134,7 +134,7 @@ static void format_enum_names(const char *const *names, char *buf, size_t n)
 
 // A double printed so it reads back to the same value: "%g" when that is
 // exact (3.7, 1e-06), else "%.17g".
-const char *fmt_double(double v, char *buf, size_t n)
+const char *cfg_fmt_double(double v, char *buf, size_t n)
 {
 	snprintf(buf, n, "%g", v);
 	if (strtod(buf, NULL) != v)
@@ -228,18 +228,18 @@ int scalar_parse_bool(const char *text, int *out)
 
 // ---------------------------------------------------------------- storage
 
-size_t num_width(const struct field *f)
+size_t cfg_num_width(const struct field *f)
 {
 	return f->size ? f->size : 8;
 }
 
 // Bytes a field occupies in its object (what schema_set saves and restores).
-size_t field_width(const struct field *f)
+size_t cfg_field_width(const struct field *f)
 {
 	switch (f->type) {
 	case F_INT:
 	case F_SIZE:
-		return num_width(f);
+		return cfg_num_width(f);
 	case F_DOUBLE:
 		return sizeof(double);
 	case F_BOOL:
@@ -286,8 +286,8 @@ static int out_of_range(const struct field *f, const char *text, char *why,
 			size_t n)
 {
 	char lo[32], hi[32], t[SHOWN_MAX];
-	snprintf(why, n, "value %s out of range (expected %s..%s)", shown(text, t),
-		 fmt_double(f->min, lo, sizeof lo), fmt_double(f->max, hi, sizeof hi));
+	snprintf(why, n, "value %s out of range (expected %s..%s)", cfg_shown(text, t),
+		 cfg_fmt_double(f->min, lo, sizeof lo), cfg_fmt_double(f->max, hi, sizeof hi));
 	return -1;
 }
 
@@ -299,13 +299,13 @@ static int set_int(const struct field *f, void *dst, const char *text,
 	int rc = scalar_parse_int(text, &v);
 	if (rc == -1) {
 		snprintf(why, n, "'%s' is not an integer (expected a decimal integer%s)",
-			 shown(text, t),
+			 cfg_shown(text, t),
 			 scalar_parse_size(text, &(uint64_t){0}) == 0 ? "; K/M/G suffixes are for sizes" : "");
 		return -1;
 	}
 	if (rc == -2 || (double)v < f->min || (double)v > f->max)
 		return out_of_range(f, text, why, n);
-	store_bits(dst, num_width(f), (uint64_t)v);
+	store_bits(dst, cfg_num_width(f), (uint64_t)v);
 	return 0;
 }
 
@@ -317,12 +317,12 @@ static int set_size(const struct field *f, void *dst, const char *text,
 	int rc = scalar_parse_size(text, &v);
 	if (rc == -1) {
 		snprintf(why, n, "'%s' is not a size (expected bytes as an integer, "
-			 "optionally with a K, M or G suffix: 4096, 32K, 1MiB)", shown(text, t));
+			 "optionally with a K, M or G suffix: 4096, 32K, 1MiB)", cfg_shown(text, t));
 		return -1;
 	}
 	if (rc == -2 || (double)v < f->min || (double)v > f->max)
 		return out_of_range(f, text, why, n);
-	store_bits(dst, num_width(f), v);
+	store_bits(dst, cfg_num_width(f), v);
 	return 0;
 }
 
@@ -334,7 +334,7 @@ static int set_double(const struct field *f, void *dst, const char *text,
 	int rc = scalar_parse_double(text, &v);
 	if (rc == -1) {
 		snprintf(why, n, "'%s' is not a number (expected a decimal number such as 3 or 2.5)",
-			 shown(text, t));
+			 cfg_shown(text, t));
 		return -1;
 	}
 	if (rc == -2 || v < f->min || v > f->max)
@@ -370,7 +370,7 @@ static int set_enum(const struct field *f, void *dst, const char *text,
 	if (i < 0) {
 		format_enum_names(f->names, names, sizeof names);
 		snprintf(why, n, "unknown value '%s' (expected one of: %s)",
-			 shown(text, t), names);
+			 cfg_shown(text, t), names);
 		return -1;
 	}
 	store_int_member(dst, i);
@@ -396,7 +396,7 @@ static int set_strlist(void *dst, const char *text, char *why, size_t n)
 
 // Sets scalar field f of owner from text. Returns 0, or -1 with `why` saying
 // what is wrong; on -1 nothing was written.
-int set_from_text(const struct field *f, void *owner, const char *text,
+int cfg_set_from_text(const struct field *f, void *owner, const char *text,
 			 char *why, size_t n)
 {
 	char t[SHOWN_MAX];
@@ -412,7 +412,7 @@ int set_from_text(const struct field *f, void *owner, const char *text,
 	case F_BOOL:
 		if (scalar_parse_bool(text, &v) < 0) {
 			snprintf(why, n, "'%s' is not a boolean (expected true/false, yes/no or on/off)",
-				 shown(text, t));
+				 cfg_shown(text, t));
 			return -1;
 		}
 		store_int_member(dst, v);
@@ -787,7 +787,7 @@ struct loader {
 	struct cfg_error *err;
 };
 
-const struct field *field_by_key(const struct field *schema, const char *key)
+const struct field *cfg_field_by_key(const struct field *schema, const char *key)
 {
 	for (const struct field *f = schema; f->key; f++)
 		if (strcmp(f->key, key) == 0)
@@ -795,7 +795,7 @@ const struct field *field_by_key(const struct field *schema, const char *key)
 	return NULL;
 }
 
-int has_group(const struct field *f)
+int cfg_has_group(const struct field *f)
 {
 	return f->group && (f->type == F_GROUP || f->type == F_CUSTOM);
 }
@@ -870,7 +870,7 @@ static int load_scalar(struct loader *ld, const struct field *f, void *obj,
 	const char *text = value_text(ld, f, val);
 	if (!text)
 		return -1;
-	if (set_from_text(f, obj, text, why, sizeof why) < 0) {
+	if (cfg_set_from_text(f, obj, text, why, sizeof why) < 0) {
 		cfg_errorf(ld->err, ld->d, val, "%s", why);
 		return -1;
 	}
@@ -975,11 +975,11 @@ static int load_pair(struct loader *ld, const struct field *schema, void *obj,
 			   node_kind(key));
 		return -1;
 	}
-	const struct field *f = field_by_key(schema, k);
+	const struct field *f = cfg_field_by_key(schema, k);
 	if (!f) {
-		list_keys(schema, keys, sizeof keys);
+		cfg_list_keys(schema, keys, sizeof keys);
 		cfg_errorf(ld->err, ld->d, key, "unknown key '%s' (expected one of: %s)",
-			   shown(k, t), keys);
+			   cfg_shown(k, t), keys);
 		return -1;
 	}
 	// Earlier keys are all known and distinct, so this scan is short.
@@ -1026,7 +1026,7 @@ static void settle_lists(const struct field *schema, const void *winner, void *l
 	for (const struct field *f = schema; f->key; f++) {
 		const char *w = (const char *)winner + f->offset;
 		char *l = (char *)loser + f->offset;
-		if (has_group(f)) {
+		if (cfg_has_group(f)) {
 			settle_lists(f->group, w, l);
 		} else if (f->type == F_STRLIST) {
 			struct strlist wl, ll;

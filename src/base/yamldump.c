@@ -92,16 +92,16 @@ static void dump_scalar(FILE *out, const struct field *f, const void *src)
 	switch (f->type) {
 	case F_INT:
 		if (f->min < 0)
-			fprintf(out, "%" PRId64, load_signed(src, num_width(f)));
+			fprintf(out, "%" PRId64, load_signed(src, cfg_num_width(f)));
 		else
-			fprintf(out, "%" PRIu64, load_unsigned(src, num_width(f)));
+			fprintf(out, "%" PRIu64, load_unsigned(src, cfg_num_width(f)));
 		break;
 	case F_SIZE:
-		fprintf(out, "%" PRIu64, load_unsigned(src, num_width(f)));
+		fprintf(out, "%" PRIu64, load_unsigned(src, cfg_num_width(f)));
 		break;
 	case F_DOUBLE:
 		memcpy(&dv, src, sizeof dv);
-		fputs(fmt_double(dv, buf, sizeof buf), out);
+		fputs(cfg_fmt_double(dv, buf, sizeof buf), out);
 		break;
 	case F_BOOL:
 		fputs(load_int_member(src) ? "true" : "false", out);
@@ -124,7 +124,7 @@ void schema_dump(FILE *out, const struct field *schema, const void *obj, int ind
 {
 	for (const struct field *f = schema; f->key; f++) {
 		const char *src = (const char *)obj + f->offset;
-		if (has_group(f)) {
+		if (cfg_has_group(f)) {
 			fprintf(out, "%*s%s:\n", indent, "", f->key);
 			schema_dump(out, f->group, src, indent + 2);
 			continue;

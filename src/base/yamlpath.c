@@ -38,14 +38,14 @@ static const struct field *resolve(const struct field *schema, void *obj,
 			return NULL;
 		memcpy(key, seg, len);
 		key[len] = '\0';
-		const struct field *f = field_by_key(schema, key);
+		const struct field *f = cfg_field_by_key(schema, key);
 		if (!f)
 			return NULL;
 		if (!dot) {
 			*owner = obj;
 			return f;
 		}
-		if (!has_group(f) || t->n == CFG_MAX_DEPTH)
+		if (!cfg_has_group(f) || t->n == CFG_MAX_DEPTH)
 			return NULL;
 		obj = (char *)obj + f->offset;
 		t->group[t->n] = f;
@@ -93,13 +93,13 @@ static int settable(const struct field *f, const struct field *scope,
 {
 	char keys[CFG_ERR_MAX - 64], t[SHOWN_MAX];
 	if (!f) {
-		list_keys(scope, keys, sizeof keys);
+		cfg_list_keys(scope, keys, sizeof keys);
 		cfg_msgf(err, "unknown parameter '%s' (expected one of: %s)",
-			 shown(dotted, t), keys);
+			 cfg_shown(dotted, t), keys);
 		return -1;
 	}
-	if (has_group(f)) {
-		list_keys(f->group, keys, sizeof keys);
+	if (cfg_has_group(f)) {
+		cfg_list_keys(f->group, keys, sizeof keys);
 		cfg_msgf(err, "parameter '%s' is a group (expected one of its keys: %s)",
 			 dotted, keys);
 		return -1;
@@ -121,7 +121,7 @@ int schema_set(const struct field *schema, void *obj, const char *dotted,
 	if (settable(f, scope, dotted, err) < 0)
 		return -1;
 	void *dst = (char *)owner + f->offset;
-	size_t width = field_width(f);
+	size_t width = cfg_field_width(f);
 	void *saved = malloc(width);
 	if (!saved) {
 		cfg_msgf(err, "out of memory");
@@ -129,7 +129,7 @@ int schema_set(const struct field *schema, void *obj, const char *dotted,
 	}
 	memcpy(saved, dst, width);
 	char why[CFG_ERR_MAX - 64];
-	int rc = set_from_text(f, owner, text, why, sizeof why);
+	int rc = cfg_set_from_text(f, owner, text, why, sizeof why);
 	if (rc < 0) {
 		cfg_msgf(err, "%s: %s", dotted, why); // nothing was written
 	} else if ((rc = run_set_checks(f, owner, dotted, &t, err)) < 0) {
