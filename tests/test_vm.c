@@ -28,8 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiment.h"
-#include "walk.h"
+#include "vmrun.h"
 
 struct vm_expect {
 	const char *arch, *machine, *workload;
@@ -196,47 +195,6 @@ static const struct vm_expect rows[] = {
 	{"vm-bt:monitor=hosted", "xeon-2003", "null", 1, 0, 0, 0, 0, 0, "no I/O: no world switch"},
 };
 
-struct fixture {
-	struct service_set svc;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = malloc(sizeof *f);
-	struct cfg_error err;
-	if (!f || load_services_default(&f->svc, &err)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
-// Runs arch x workload on machine (warm: 3 warm-up calls, 2 measured).
-static void run(const struct fixture *f, const char *arch, const char *machine, const char *wl,
-		struct run_result *r)
-{
-	struct cfg_error err;
-	struct profile p;
-	struct arch *a = malloc(sizeof *a);
-	struct workload *w = malloc(sizeof *w);
-	assert_non_null(a);
-	assert_non_null(w);
-	if (profile_load(&p, machine, NULL, &err) || arch_load(a, arch, &f->svc, &err) ||
-	    workload_load(w, wl, &f->svc, &err))
-		fail_msg("%s", err.msg);
-	struct run_params rp = {3, 2, 0, 1};
-	assert_int_equal(run_point(a, w, &p, &rp, r, NULL), 0);
-	free(a);
-	free(w);
-}
-
 // The privileged code has one definition (docs/model.md): every kernel mode
 // counts, so a guest kernel counts whether it runs deprivileged in ring 1
 // (vm-pv, vm-bt) or in VMX non-root ring 0 (vm-hw). All three run the
@@ -248,7 +206,7 @@ static void run(const struct fixture *f, const char *arch, const char *machine, 
 // 1; the real NIC driver, nic, is in monolithic's count already).
 static void test_tcb_one_definition(void **state)
 {
-	struct fixture *f = *state;
+	struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct arch *a = malloc(sizeof *a);
 	assert_non_null(a);
@@ -280,11 +238,11 @@ static void test_tcb_one_definition(void **state)
 
 static void test_exits_and_hypercalls(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct vm_expect *e = &rows[i];
 		struct run_result r;
-		run(f, e->arch, e->machine, e->workload, &r);
+		vm_run(f, e->arch, e->machine, e->workload, &r, NULL);
 		uint64_t n = (uint64_t)r.reps;
 		if (r.os.traps / n != e->traps || r.os.vm_exits / n != e->exits ||
 		    r.os.hypercalls / n != e->hypercalls || r.os.domain_switches / n != e->domain_switches ||
@@ -306,12 +264,12 @@ static void test_exits_and_hypercalls(void **state)
 // same machine): the trap never leaves the guest.
 static void test_null_costs_native(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct run_result native, vm;
 	const char *const cases[][2] = {{"vm-pv", "xeon-2003"}, {"vm-hw", "core2-vtx"}, {"vm-hw-ept", "modern"}};
 	for (size_t i = 0; i < 3; i++) {
-		run(f, "monolithic", cases[i][1], "null", &native);
-		run(f, cases[i][0], cases[i][1], "null", &vm);
+		vm_run(f, "monolithic", cases[i][1], "null", &native, NULL);
+		vm_run(f, cases[i][0], cases[i][1], "null", &vm, NULL);
 		assert_int_equal(vm.os.vm_exits, 0);
 		assert_int_equal(vm.os.hypercalls, 0);
 		assert_int_equal(vm.hw.instructions, native.hw.instructions);
@@ -319,8 +277,8 @@ static void test_null_costs_native(void **state)
 	}
 	// Binary translation: the trap enters the monitor, which reflects it and
 	// emulates the return: more instructions and two ring transitions.
-	run(f, "monolithic", "xeon-2003", "null", &native);
-	run(f, "vm-bt", "xeon-2003", "null", &vm);
+	vm_run(f, "monolithic", "xeon-2003", "null", &native, NULL);
+	vm_run(f, "vm-bt", "xeon-2003", "null", &vm, NULL);
 	assert_true(vm.hw.instructions > native.hw.instructions);
 	assert_true(vm.cycles > native.cycles);
 	assert_int_equal(vm.hw.events[EV_RING_TRANSITION] / (uint64_t)vm.reps, 2);
@@ -331,10 +289,10 @@ static void test_null_costs_native(void **state)
 // than under binary translation, whose PTE writes are callouts.
 static void test_fork_hw_slower_than_bt(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct run_result bt, hw;
-	run(f, "vm-bt", "core2-vtx", "fork", &bt);
-	run(f, "vm-hw", "core2-vtx", "fork", &hw);
+	vm_run(f, "vm-bt", "core2-vtx", "fork", &bt, NULL);
+	vm_run(f, "vm-hw", "core2-vtx", "fork", &hw, NULL);
 	assert_true(hw.cycles > bt.cycles);
 }
 
@@ -342,7 +300,7 @@ static void test_fork_hw_slower_than_bt(void **state)
 // than a warm one by at least the translator's work for the blocks run.
 static void test_bt_translation_in_cold_run(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct arch *a = malloc(sizeof *a);
@@ -368,7 +326,7 @@ static void test_bt_translation_in_cold_run(void **state)
 // refuses (-2) rather than inventing the hardware.
 static void test_requires_hardware(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct arch *a = malloc(sizeof *a);
@@ -392,7 +350,7 @@ static void test_requires_hardware(void **state)
 // carry "page-fault" (the #PF exit) and "pte_write" (the shadowed write).
 static void test_trace_names_exit_causes(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct arch *a = malloc(sizeof *a);
@@ -420,7 +378,7 @@ static void test_trace_names_exit_causes(void **state)
 }
 
 // Runs arch x workload with a profile and workload adjusted by the caller.
-static void run_with(const struct fixture *f, const char *arch, const struct profile *p, struct workload *w,
+static void run_with(const struct vmrun_fixture *f, const char *arch, const struct profile *p, struct workload *w,
 		     struct run_result *r, struct trace *tr)
 {
 	struct cfg_error err;
@@ -441,7 +399,7 @@ static void run_with(const struct fixture *f, const char *arch, const struct pro
 // each one VM exit under VT-x; with the cached policy, none.
 static void test_rebuild_proportional_to_pages_touched(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct workload *w = malloc(sizeof *w);
@@ -472,7 +430,7 @@ static void test_rebuild_proportional_to_pages_touched(void **state)
 // on modern loses exactly that exit (8 -> 7; io=virtio: 4 -> 3).
 static void test_apicv_removes_eoi_exit(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct workload *w = malloc(sizeof *w);
@@ -500,7 +458,7 @@ static void test_apicv_removes_eoi_exit(void **state)
 // switches and 2 CR3 writes (Xen's toggle to the kernel table and back).
 static void test_pv_follows_word_size(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct workload *w = malloc(sizeof *w);
@@ -530,7 +488,7 @@ static void test_pv_follows_word_size(void **state)
 // own driver, then on the way back the unmap and the completion event.
 static void test_trace_names_split_driver_steps(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct workload *w = malloc(sizeof *w);
@@ -565,15 +523,15 @@ static void test_trace_names_split_driver_steps(void **state)
 // costliest step of the guest's network path.
 static void test_virtio_net_fewer_exits_than_e1000(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	const char *const wls[] = {"udp-rr", "tcp-send-64k"};
 	const char *const emulated[] = {"vm-hw-ept", "vm-hw-ept:backend=kernel"};
 	const char *const virtio[] = {"vm-hw-ept:io=virtio", "vm-hw-ept:io=virtio,backend=kernel"};
 	for (int w = 0; w < 2; w++)
 		for (int b = 0; b < 2; b++) {
 			struct run_result e, v;
-			run(f, emulated[b], "modern", wls[w], &e);
-			run(f, virtio[b], "modern", wls[w], &v);
+			vm_run(f, emulated[b], "modern", wls[w], &e, NULL);
+			vm_run(f, virtio[b], "modern", wls[w], &v, NULL);
 			if (v.os.vm_exits >= e.os.vm_exits || v.cycles >= e.cycles)
 				fail_msg("%s: %s %llu exits %.0f cycles, %s %llu exits %.0f cycles", wls[w], virtio[b],
 					 (unsigned long long)v.os.vm_exits, v.cycles, emulated[b],
@@ -587,7 +545,7 @@ static void test_virtio_net_fewer_exits_than_e1000(void **state)
 // operations of both directions.
 static void test_trace_names_split_net_steps(void **state)
 {
-	const struct fixture *f = *state;
+	const struct vmrun_fixture *f = *state;
 	struct cfg_error err;
 	struct profile p;
 	struct workload *w = malloc(sizeof *w);
@@ -653,5 +611,5 @@ int main(void)
 		cmocka_unit_test(test_virtio_net_fewer_exits_than_e1000),
 		cmocka_unit_test(test_trace_names_split_net_steps),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, vmrun_setup, vmrun_teardown);
 }
