@@ -8,7 +8,8 @@
 # arch/, workloads/, include/model), core (src/core, include/core), cmd
 # (src/cmd, include/cmd), main (src/main*.c). A violation is:
 #   - a source file in no layer, or two files of the same name;
-#   - a file over 1,500 lines, or one whose first line is not "// NAME: its job";
+#   - a file over 1,500 lines, or one whose first line is not "// NAME: its job"
+#     (tests/, fuzz/ and bench/ too, which are in no layer and may use any);
 #   - an #include "x.h" of a header of a higher layer;
 #   - a symbol (nm) used by a file and defined by a file of a higher layer;
 #   - a loop between files (tsort on "uses a symbol of"; a command's folder
@@ -71,6 +72,17 @@ check() {
 			echo "no opener: $f does not begin \"// $b: its one job\"" >>"$out"
 		echo "$b $f" >>"$tmp/names"
 	done <"$tmp/files"
+	# Tests, fuzz harnesses and benchmarks are in no layer (they may use any),
+	# but they too are small files that say their job.
+	(cd "$tree" && find tests fuzz bench -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null |
+		LC_ALL=C sort) | while read -r f; do
+		n=$(wc -l <"$tree/$f")
+		echo "$n $f" >>"$tmp/sizes"
+		[ "$n" -gt $MAX_LINES ] && echo "too long: $f has $n lines (at most $MAX_LINES)" >>"$out"
+		b=${f##*/}
+		head -n 1 "$tree/$f" | grep -q "^// $b: [^ ]" ||
+			echo "no opener: $f does not begin \"// $b: its one job\"" >>"$out"
+	done
 	LC_ALL=C sort "$tmp/names" | awk '$1 == p { print "same name: " pf " and " $2 } { p = $1; pf = $2 }' >>"$out"
 	# Includes: FILE HEADER-PATH for each #include "x.h" found in a layer's folder.
 	while read -r f; do
