@@ -6,7 +6,7 @@ BUILD   ?= build
 OPT     ?= -O2
 # Required: libyaml (configs), jansson (JSON out), CMocka (tests), gnuplot
 # (figures). Optional, each behind a program of its own so that no other
-# command loads it (include/cli.h): SimGrid for `osarch scale`
+# command loads it (include/base/cli.h): SimGrid for `osarch scale`
 # (build/osarch-scale), PAPI for `osarch calibrate` (build/osarch-calibrate).
 # scripts/deps.sh installs all of them as root; otherwise the optional ones
 # are built when found. SIMGRID=no / PAPI=no build without them.
@@ -17,8 +17,12 @@ DEB_OPT_PKGS := libsimgrid-dev libpapi-dev papi-tools
 # would otherwise be the first target, and all `make` did).
 .DEFAULT_GOAL := all
 
+# The layers, lowest first (docs/architecture.md); every header folder is on
+# the include path, so a file includes "x.h" whatever its layer.
+LAYER_INC := include/base include/model include/core include/cmd
+INCLUDES := $(addprefix -I,$(LAYER_INC))
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-	-Wno-error=deprecated-declarations -Iinclude -g
+	-Wno-error=deprecated-declarations $(INCLUDES) -g
 CORE_PKGS := yaml-0.1 jansson
 CFLAGS  ?=
 LDFLAGS ?=
@@ -47,25 +51,32 @@ ALL_CFLAGS = $(CFLAGS_COMMON) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 
 # The core every command uses, in libosarch.a; the optional commands' own
 # objects beside it.
-OPT_SRC  := src/scale.c src/calibrate.c
+# Layers (scripts/check-layers.sh): src/base, then the model (models/, arch/,
+# workloads/), src/core, src/cmd (one file or folder per command), src/main*.c.
+SCALE_SRC := $(sort $(wildcard src/cmd/scale/*.c))
+CALIBRATE_SRC := $(sort $(wildcard src/cmd/calibrate/*.c))
+OPT_SRC  := $(SCALE_SRC) $(CALIBRATE_SRC)
+SCALE_OBJ := $(SCALE_SRC:%.c=$(BUILD)/obj/%.o)
+CALIBRATE_OBJ := $(CALIBRATE_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_SRC := src/main.c src/main_scale.c src/main_calibrate.c
-LIB_SRC  := $(sort $(wildcard models/*.c) $(wildcard arch/*.c) $(wildcard workloads/*.c) \
-	$(filter-out $(MAIN_SRC) $(OPT_SRC),$(wildcard src/*.c)))
+LIB_SRC  := $(sort $(wildcard src/base/*.c) $(wildcard models/*.c) $(wildcard arch/*.c) $(wildcard workloads/*.c) \
+	$(wildcard src/core/*.c) $(filter-out $(OPT_SRC),$(wildcard src/cmd/*.c src/cmd/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_OPT := $(if $(filter yes,$(SIMGRID)),,tests/test_scale.c) $(if $(filter yes,$(PAPI)),,tests/test_calibrate.c)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(filter-out $(TEST_OPT),$(TEST_SRC)))
-HDRS     := $(wildcard include/*.h)
+HDRS     := $(wildcard include/*/*.h)
 PROGS = $(BUILD)/osarch $(if $(filter yes,$(SIMGRID)),$(BUILD)/osarch-scale) \
 	$(if $(filter yes,$(PAPI)),$(BUILD)/osarch-calibrate)
 
-.PHONY: all deps run test test-core bench asan valgrind clean report plots golden help fuzz
+.PHONY: all deps run test test-core bench asan valgrind clean report plots golden help fuzz check-layers
 
 all: $(PROGS)
 
 help:
 	@echo "make run    - install missing packages (as root), build, run configs/default.yaml, plots"
-	@echo "make test   - build and run every CMocka test"
+	@echo "make test   - build and run every CMocka test (and make check-layers)"
+	@echo "make check-layers - the layout's rules: no upward include or symbol, no loop, no file over 1,500 lines"
 	@echo "make bench  - cache-model throughput figures"
 	@echo "make test-core - build and test without SimGrid and PAPI (as on a student's machine)"
 	@echo "make asan   - ASan+UBSan build and tests"
@@ -92,7 +103,7 @@ $(BUILD)/gitversion.h: FORCE
 	 printf '#define OSARCH_GIT "%s"\n' "$$c" > $@.tmp; \
 	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
-$(BUILD)/obj/src/manifest.o: $(BUILD)/gitversion.h
+$(BUILD)/obj/src/core/manifest.o: $(BUILD)/gitversion.h
 
 $(BUILD)/libosarch.a: $(LIB_OBJ)
 	@rm -f $@
@@ -105,30 +116,40 @@ $(BUILD)/osarch: $(BUILD)/obj/src/main.o $(BUILD)/libosarch.a
 	@$(if $(filter yes,$(SIMGRID)),,echo "note: built without SimGrid: no osarch scale (install $(word 1,$(DEB_OPT_PKGS)))")
 	@$(if $(filter yes,$(PAPI)),,echo "note: built without PAPI: no osarch calibrate (install libpapi-dev)")
 
-$(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a
+$(BUILD)/osarch-scale: $(BUILD)/obj/src/main_scale.o $(SCALE_OBJ) $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(SIMGRID_LIBS)
 
-$(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
+$(BUILD)/osarch-calibrate: $(BUILD)/obj/src/main_calibrate.o $(CALIBRATE_OBJ) $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/test_scale: tests/test_scale.c tests/testutil.h $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a
+$(BUILD)/tests/test_scale: tests/test_scale.c tests/testutil.h $(SCALE_OBJ) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/obj/src/scale.o $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(SIMGRID_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(SCALE_OBJ) $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(SIMGRID_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/test_calibrate: tests/test_calibrate.c tests/testutil.h $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a
+$(BUILD)/tests/test_calibrate: tests/test_calibrate.c tests/testutil.h $(CALIBRATE_OBJ) $(BUILD)/libosarch.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD)/obj/src/calibrate.o $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(CALIBRATE_OBJ) $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS) $(PAPI_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench_cache: bench/bench_cache.c $(BUILD)/libosarch.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libosarch.a -o $@ $(LDFLAGS) $(PKG_LIBS)
 
 # Each test binary runs from the repository root; CMocka reports on stderr.
-test: $(PROGS) $(TEST_BIN)
+test: $(PROGS) $(TEST_BIN) check-layers
 	@sh scripts/run-tests.sh $(BUILD) $(TEST_BIN)
+
+# The layout's rules (docs/architecture.md): no include or symbol reference
+# from a lower layer to a higher one, no loop, no source file over 1,500
+# lines, an opening comment on each, one command never using another's
+# symbols. Reads the objects' symbols (nm); proves itself on a planted
+# violation first.
+LAYER_OBJ = $(LIB_OBJ) $(MAIN_SRC:%.c=$(BUILD)/obj/%.o) $(if $(filter yes,$(SIMGRID)),$(SCALE_OBJ)) \
+	$(if $(filter yes,$(PAPI)),$(CALIBRATE_OBJ))
+check-layers: $(LAYER_OBJ)
+	@sh scripts/check-layers.sh $(BUILD)
 
 run: $(PROGS)
 	./$(BUILD)/osarch run configs/default.yaml
@@ -139,7 +160,7 @@ plots: $(BUILD)/osarch
 
 # REPORT.md, the class handout: every experiment of configs/ (a file with a
 # top-level `archs:`; not validation.yaml, not machines/), the figures, then
-# `osarch report` on docs/report.md.in (its directives: src/report.c).
+# `osarch report` on docs/report.md.in (its directives: src/cmd/report/report.c).
 report: $(PROGS)
 	@sh scripts/report.sh $(BUILD)
 	@$(MAKE) --no-print-directory plots
@@ -185,7 +206,7 @@ FUZZ_KINDS := experiment:1:configs machine:2:configs/machines arch:3:arch worklo
 	isa:6:configs/isa faults:7:configs scale:8:configs answers:9:labs/1 lackey:10:tests/data/replay \
 	cachesim-cli:11:fuzz/cachesim-cli
 FUZZ ?= $(foreach k,$(FUZZ_KINDS),$(firstword $(subst :, ,$(k))))
-FUZZ_LIB_SRC = $(LIB_SRC) $(if $(filter yes,$(SIMGRID)),src/scale.c)
+FUZZ_LIB_SRC = $(LIB_SRC) $(if $(filter yes,$(SIMGRID)),$(SCALE_SRC))
 FUZZ_LIBS = $(PKG_LIBS) $(if $(filter yes,$(SIMGRID)),$(SIMGRID_LIBS))
 
 # A crash, a leak or a sanitizer report fails the target (the log is kept
@@ -198,7 +219,7 @@ fuzz: $(BUILD)/config.mk $(BUILD)/gitversion.h
 		case " $(FUZZ) " in *" $$kind "*) ;; *) continue;; esac; \
 		if [ $$kind = scale ] && [ "$(SIMGRID)" != yes ]; then echo "fuzz: scale skipped (no SimGrid)"; continue; fi; \
 		echo "fuzz: building $$kind"; \
-		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD) -g -O1 \
+		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(INCLUDES) -I$(BUILD) -g -O1 \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DFUZZ_KIND=$$num \
 			$(PKG_CFLAGS) fuzz/fuzz_loader.c $(FUZZ_LIB_SRC) -o build-fuzz/fuzz_$$kind $(FUZZ_LIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$kind build-fuzz/crashes-$$kind; \
@@ -312,7 +333,7 @@ test-browser: explorer wasm
 # every architecture x workload x machine profile (tests/wasm/diff.test.mjs).
 .PHONY: wasm test-wasm
 wasm: $(BUILD)/gitversion.h
-	@OSARCH_SRC="$(LIB_SRC) src/main.c" BUILD=$(BUILD) sh scripts/wasm.sh report
+	@OSARCH_SRC="$(LIB_SRC) src/main.c" OSARCH_INC="$(INCLUDES)" BUILD=$(BUILD) sh scripts/wasm.sh report
 
 test-wasm: $(BUILD)/osarch wasm
 	@node tests/wasm/diff.test.mjs $(BUILD)/osarch report/osarch-run.js

@@ -20,6 +20,7 @@
 #include "virtcheck.h"
 #include "faults.h"
 #include "check.h"
+#include "cachesim.h"
 #include "replay.h"
 #include "scale.h"
 

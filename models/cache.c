@@ -1,5 +1,5 @@
 // cache.c: the set-associative array, and caches made of it.
-// The model's simplifications are listed at the top of include/cache.h.
+// The model's simplifications are listed at the top of include/model/cache.h.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 // machine.c: references and events in, cycles and counters out.
-// The cost rules are written at the top of include/machine.h.
+// The cost rules are written at the top of include/model/machine.h.
 #include <stdlib.h>
 #include <string.h>
 #include "machine.h"

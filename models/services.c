@@ -22,6 +22,27 @@ const char *const sensitive_names[SENS__N] = {
 	[SENS_APIC] = "apic",           [SENS_SHADOW_MISS] = "shadow_miss",
 };
 
+// The instruction behind each osarch sensitive kind on x86 (index: enum
+// sensitive). Each name is an instruction of configs/isa/x86-32.yaml whose
+// sensitive_op is that kind (tests/test_virtcheck.c checks it). A
+// page-table write has none: it is an ordinary store to a page the monitor
+// write-protects (or a paravirtual kernel's explicit request).
+static const char *const sensitive_insn[SENS__N] = {
+	[SENS_PTE_WRITE] = NULL,
+	[SENS_CR3_WRITE] = "mov-cr3",
+	[SENS_IO] = "out",
+	[SENS_IRQ_MASK] = "cli",
+	[SENS_HLT] = "hlt",
+	[SENS_TLB_FLUSH] = "invlpg",
+	[SENS_APIC] = NULL,        // a store to the APIC's MMIO page, no instruction of its own
+	[SENS_SHADOW_MISS] = NULL, // an ordinary reference that misses the shadow table
+};
+
+const char *sensitive_insn_of(int kind)
+{
+	return kind >= 0 && kind < SENS__N ? sensitive_insn[kind] : NULL;
+}
+
 static int load_data_uses(const struct field *f, void *dst, struct ydoc *d, yaml_node_t *node,
 			  struct cfg_error *err);
 

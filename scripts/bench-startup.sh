@@ -1,7 +1,7 @@
 #!/bin/sh
 # Start-up of `osarch --help` and `osarch list` (which loads every
 # architecture, workload and profile file): the median of 50 runs each.
-# `osarch` links neither SimGrid nor PAPI (include/cli.h); issue 19's target
+# `osarch` links neither SimGrid nor PAPI (include/base/cli.h); issue 19's target
 # for `osarch list` is under 5 ms.
 osarch="$1"
 for args in "--help" "list"; do

@@ -137,12 +137,13 @@ lib jansson "$W/obj-jansson" "$JANSSON"/src/*.c
 
 # ---- osarch ----
 # The sources of `make`'s libosarch.a and src/main.c (the Makefile passes
-# them as OSARCH_SRC), with the native build's flags; -I$BUILD for
-# gitversion.h.
+# them as OSARCH_SRC, and the layers' header folders as OSARCH_INC), with
+# the native build's flags; -I$BUILD for gitversion.h.
 [ -n "$OSARCH_SRC" ] || die "OSARCH_SRC not set (run make wasm)"
+[ -n "$OSARCH_INC" ] || die "OSARCH_INC not set (run make wasm)"
 mkdir -p "$W/obj" "$OUTDIR" || die "cannot create $W/obj or $OUTDIR"
 CFLAGS_OSARCH="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
--Wno-error=deprecated-declarations -Iinclude -I${BUILD:-build} -I$YAML/include -I$W/jansson-include -O2"
+-Wno-error=deprecated-declarations $OSARCH_INC -I${BUILD:-build} -I$YAML/include -I$W/jansson-include -O2"
 objs=""
 for c in $OSARCH_SRC; do
 	o="$W/obj/$(echo "$c" | tr / _ | sed 's/\.c$/.o/')"

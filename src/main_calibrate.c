@@ -1,6 +1,6 @@
 // main_calibrate.c: osarch-calibrate, the program behind `osarch calibrate`
 // (PAPI): kept out of the osarch binary so that other commands do not load
-// PAPI (include/cli.h).
+// PAPI (include/base/cli.h).
 #include "calibrate.h"
 #include "cli.h"
 

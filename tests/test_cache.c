@@ -1,7 +1,7 @@
 // test_cache.c: the set-associative array and caches (models/cache.c).
 //
 // Every expected value is derived by hand in the comment beside it, from the
-// rules in include/cache.h (bit-selection index: set = line mod sets; LRU
+// rules in include/model/cache.h (bit-selection index: set = line mod sets; LRU
 // keeps each set in recency order, most recent first, empty ways last; tree
 // PLRU as described above plru_masks in models/cache.c).
 #include "testutil.h"

@@ -7,7 +7,7 @@
 // sees them (with the key file instructor/keys.yaml); without the key a
 // multiple-choice question is "not graded". Bad answer and lab files give one
 // "path:line:col: error: ..." line and exit 2. The knee rule of lab 2 is
-// recomputed here from run_point, independently of src/check.c.
+// recomputed here from run_point, independently of src/core/labcheck.c.
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
+#include "commands.h"
 #include "experiment.h"
 
 static struct lab *load(const char *dir)

@@ -1,4 +1,4 @@
-// test_cli.c: how the osarch programs are put together (include/cli.h).
+// test_cli.c: how the osarch programs are put together (include/base/cli.h).
 // `osarch` must not load SimGrid or PAPI (they are behind osarch-scale and
 // osarch-calibrate), and without those programs `osarch scale` and `osarch
 // calibrate` must say which package brings them, exit 2 and write nothing.

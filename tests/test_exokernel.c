@@ -13,7 +13,7 @@
 //   copy_out], reply [copy_in, copy_out, call]. posix.read has no args (no
 //   copy on the way in: 0 bytes); its result is 4 KiB: on the way back
 //   copy_in and copy_out each run the copy loop, 16 + 4096/8 = 528
-//   instructions (src/walk.c copy_cost): 1,056. The library's own path:
+//   instructions (models/walk.c copy_cost): 1,056. The library's own path:
 //   posix.read 60 + vfs.read 150 + fs.read 200 + cache.lookup 120 = 530,
 //   with three plain calls (vfs, fs, cache), each 4 instructions there and
 //   4 back: 24. The libcall's call and return: 4 + 4 = 8.

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
+#include "commands.h"
 
 #define KEY "instructor/keys.yaml"
 

@@ -256,7 +256,7 @@ static void test_experiment_errors(void **state)
 // "machine: [modern, nosuch]": "machine:" 1-8, ' ' 9, '[' 10, "modern"
 // 11-16, ',' 17, ' ' 18, "nosuch" at 19. (Found as a bug while writing this
 // test: profile_load gave the message with no location and check_names in
-// src/experiment.c passed it on bare; models/profile.c now reports it at
+// src/core/experiment.c passed it on bare; models/profile.c now reports it at
 // 1:1 of the file looked for, which check_names relocates.)
 static void test_experiment_unknown_machine_located(void **state)
 {

@@ -1,8 +1,8 @@
 // test_machine.c: the machine model's cost rules, page walks, clone,
-// footprint and counters (include/machine.h, models/machine.c).
+// footprint and counters (include/model/machine.h, models/machine.c).
 //
 // Every expected number is derived by hand beside its assertion from the
-// cost rules in the header comment of include/machine.h and the page-table
+// cost rules in the header comment of include/model/machine.h and the page-table
 // layout of models/machine.c (pte_addr: the table at level L covering vpn is
 // a frame named by vpn >> (bits * (L + 1)); its entry index is
 // (vpn >> (bits * L)) masked to `bits` bits; the root table is per space).

@@ -1,10 +1,10 @@
-// test_replay.c: valgrind lackey traces (include/replay.h): the streamed
+// test_replay.c: valgrind lackey traces (include/cmd/replay.h): the streamed
 // reader, `osarch cachesim` (cachegrind's model) and `osarch replay`
 // (references and system calls under architectures).
 //
 // Fixtures are in tests/data/replay/; every expected count is derived in the
-// comment beside it from the rules at the top of src/cachesim.c (cachegrind's
-// model) and include/machine.h (the machine's cost and counting rules).
+// comment beside it from the rules at the top of src/cmd/cachesim.c (cachegrind's
+// model) and include/model/machine.h (the machine's cost and counting rules).
 // The end-to-end test runs valgrind (lackey and cachegrind) on /bin/true and
 // is skipped, with a message, when valgrind is not installed.
 #include "testutil.h"
@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachesim.h"
 #include "replay.h"
 
 #define DATA "tests/data/replay/"
@@ -149,7 +150,7 @@ static void test_records(void **state)
 	trace_close(&r);
 }
 
-// The fast parser (eight bytes at a time, src/cachesim.c fast_record)
+// The fast parser (eight bytes at a time, include/base/lackeyfast.h fast_record)
 // against the general one on 200,000 lines made to hit its edges: 1 to 18
 // address digits, upper and lower case, a non-hex character at any place,
 // sizes from 0 to 70,000 (over the 65,536 limit), trailing blanks, a

@@ -1,4 +1,4 @@
-// test_report.c: `osarch report` (src/report.c): each directive on the tiny
+// test_report.c: `osarch report` (src/cmd/report/report.c): each directive on the tiny
 // CSV tests/data/report/tiny.csv with its exact Markdown, the errors with
 // their exact line:col, the command's all-or-nothing output, and the golden
 // test: a fresh run of configs/default.yaml must give the committed
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "report.h"
-#include "validate.h"
+#include "validation.h"
 
 #define TINY "tests/data/report/tiny.csv"
 #define VFILE "tests/data/report/validation.yaml"

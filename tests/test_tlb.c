@@ -1,5 +1,5 @@
 // test_tlb.c: TLB tagging and flushing through the machine API
-// (include/machine.h, models/machine.c).
+// (include/model/machine.h, models/machine.c).
 //
 // Rules under test (machine.h): a CR3 write flushes the TLB entries of other
 // address spaces unless the profile has PCID; global (kernel) entries survive

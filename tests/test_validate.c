@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "validate.h"
+#include "validation.h"
 
 #define RECORD "configs/validation.yaml"
 

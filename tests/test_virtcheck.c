@@ -180,7 +180,7 @@ static void test_insn_names_match_table(void **state)
 	struct isa *isa = load_ok("configs/isa/x86-32.yaml");
 	for (int k = 0; k < SENS__N; k++) {
 		assert_string_equal(isa_op_names[k + 1], sensitive_names[k]);
-		const char *name = virt_insn_of(k);
+		const char *name = sensitive_insn_of(k);
 		int with_kind = 0, named = 0;
 		for (int i = 0; i < isa->n; i++) {
 			if (isa->insn[i].op != k + 1)
@@ -193,8 +193,8 @@ static void test_insn_names_match_table(void **state)
 		else
 			assert_int_equal(with_kind, 0); // pte_write: no instruction
 	}
-	assert_null(virt_insn_of(-1));
-	assert_null(virt_insn_of(SENS__N));
+	assert_null(sensitive_insn_of(-1));
+	assert_null(sensitive_insn_of(SENS__N));
 	free(isa);
 }
 

@@ -8,7 +8,7 @@
 // (docs/examples/hybrid.yaml).
 //
 // The counting rules (the project's contract, implemented by the primitive
-// steps of src/walk.c):
+// steps of models/walk.c):
 //  - trap: every entry from user mode into a kernel: a `trap` or `exception`
 //    step taken while in ring 3. A `trap` step in ring 0 (an in-kernel
 //    service replying) enters nothing and counts nothing. An interrupt is
