@@ -86,7 +86,21 @@ static inline __attribute__((always_inline)) int fast_record(struct trace_reader
 	else
 		return -1;
 	const unsigned char *q = u + 3;
-	uint64_t lo = load64(q), hi = load64(q + 8);
+	uint64_t lo = load64(q);
+	// The commonest record by far (96% of a gzip trace): eight digits and a
+	// one-digit size, "I  0401b778,7\n". Its shape is checked byte by byte
+	// (predictable branches) and its digits as one word, skipping the
+	// comma search, the per-length masks and the size loop.
+	if (u[11] == ',' && (unsigned)(u[12] - '1') < 9u && u[13] == '\n') {
+		if (hex_bytes(lo) != HIGHS)
+			return -1;
+		r->pos += 14;
+		r->line++;
+		rec->addr = hex8(lo, 8);
+		rec->size = (uint32_t)(u[12] - '0');
+		return rec->kind = kind;
+	}
+	uint64_t hi = load64(q + 8);
 	uint64_t cl = zero_byte(lo ^ (ONES * ',')), ch = zero_byte(hi ^ (ONES * ','));
 	unsigned nd = cl ? (unsigned)__builtin_ctzll(cl) / 8 : ch ? 8 + (unsigned)__builtin_ctzll(ch) / 8 : 99;
 	if (nd == 0 || nd > 16)
