@@ -649,7 +649,12 @@ static int grow(void **start, void **top, void **end, size_t size)
 	return 0;
 }
 
-#define GROW(stack) grow((void **)&(stack).start, (void **)&(stack).top, (void **)&(stack).end, sizeof *(stack).start)
+// 0 when the stack has room for one more item (the common case, inline),
+// else grow's answer.
+#define GROW(stack)                                                                                \
+	((stack).top != (stack).end ? 0                                                            \
+				    : grow((void **)&(stack).start, (void **)&(stack).top,          \
+					   (void **)&(stack).end, sizeof *(stack).start))
 
 static void composer_error(struct composer *c, const char *context, yaml_mark_t context_mark,
 			   const char *problem, yaml_mark_t problem_mark)
