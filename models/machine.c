@@ -527,10 +527,24 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	// TLB hit, then touches no floating-point state: the same sums, bit
 	// for bit, as adding each stall as a double).
 	uint64_t tlb = 0, miss = 0;
+	// A page is translated once for the lines of it this reference covers:
+	// after its lookup the page's tag is its TLB's most recent entry (the
+	// lines' cache lookups and a page walk touch no TLB), so each further
+	// line would hit at sa.last, change nothing and add no stall; it is
+	// counted as that hit. Its frame is the frame memo's (paddr_memo).
+	const uint64_t in_page = (1ull << m->page_shift) - 1;
+	uint64_t page = UINT64_MAX, frame_base = 0, tag = 0;
 	for (uint64_t line = first; line <= last; line++) {
-		uint64_t a = line << ls, tag = tlb_tag(m, a, is_i);
-		tlb += translate(m, t, a, tag, is_i);
-		uint64_t pa = paddr_memo(m, a, is_i);
+		uint64_t a = line << ls;
+		if ((a & ~in_page) != page) {
+			page = a & ~in_page;
+			tag = tlb_tag(m, a, is_i);
+			tlb += translate(m, t, a, tag, is_i);
+			frame_base = paddr_memo(m, a, is_i) & ~in_page;
+		} else {
+			t->accesses++;
+		}
+		uint64_t pa = frame_base | (a & in_page);
 		miss += hier_access(m, l1, pa, is_i, 0);
 		if (first == last && va < m->kernel_base)
 			*lm = (struct line_memo){first, user, m->vm, tag, pa >> ls};
