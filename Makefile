@@ -77,7 +77,7 @@ help:
 	@echo "make run    - install missing packages (as root), build, run configs/default.yaml, plots"
 	@echo "make test   - build and run every CMocka test (and make check-layers)"
 	@echo "make check-layers - the layout's rules: no upward include or symbol, no loop, no file over 1,500 lines"
-	@echo "make bench  - cache-model throughput figures"
+	@echo "make bench  - speed figures: cache model, cachesim, replay, start-up, sweeps (ORIG=DIR: beside an earlier build)"
 	@echo "make test-core - build and test without SimGrid and PAPI (as on a student's machine)"
 	@echo "make asan   - ASan+UBSan build and tests"
 	@echo "make valgrind - tests and one run under valgrind"
@@ -177,11 +177,19 @@ $(BUILD)/gen_lackey: bench/gen_lackey.c
 	@mkdir -p $(BUILD)
 	$(CC) -O2 $< -o $@
 
-bench: $(BUILD)/bench_cache $(BUILD)/osarch $(BUILD)/gen_lackey
+$(BUILD)/spawn_time: bench/spawn_time.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 $< -o $@
+
+# ORIG=DIR: an earlier build's repository (its programs built in DIR/build,
+# e.g. a `git worktree` of 8b09f9a, issue 19's "before"): cachesim, replay,
+# start-up and sweeps are timed on it too, in the same run, and printed
+# beside ours as ratios.
+bench: $(BUILD)/bench_cache $(BUILD)/osarch $(BUILD)/gen_lackey $(BUILD)/spawn_time
 	./$(BUILD)/bench_cache
-	@sh scripts/bench-cachesim.sh $(BUILD)
-	@sh scripts/bench-startup.sh $(BUILD)/osarch
-	@sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml bench/sweep-10k.yaml bench/sweep-52k.yaml
+	@sh scripts/bench-cachesim.sh $(BUILD) $(ORIG)
+	@sh scripts/bench-startup.sh $(BUILD) $(BUILD)/osarch $(ORIG)
+	@ORIG=$(ORIG) sh scripts/bench-sweep.sh $(BUILD)/osarch bench/sweep-1000.yaml bench/sweep-10k.yaml bench/sweep-52k.yaml
 
 # The build a student gets without SimGrid and PAPI (issue 18): osarch
 # alone, every test that needs neither.

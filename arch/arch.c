@@ -2,6 +2,7 @@
 // transports and the rules that pick a transport for each crossing.
 // The YAML schema is documented in README.md ("Architecture files").
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include "osmodel.h"
 
@@ -891,7 +892,12 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 int arch_load(struct arch *a, const char *name_or_path, const struct service_set *services,
 	      struct cfg_error *err)
 {
-	memset(a, 0, sizeof *a);
+	// Zeroed but for the services, which are copied over at once (they
+	// are 616 of the architecture's 731 KB: zeroing them first was 9% of
+	// `osarch list`).
+	size_t at = offsetof(struct arch, svc), past = at + sizeof a->svc;
+	memset(a, 0, at);
+	memset((char *)a + past, 0, sizeof *a - past);
 	a->svc = *services;
 	for (int i = 0; i < SENS__N; i++)
 		a->sensitive[i] = -1;

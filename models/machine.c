@@ -42,8 +42,11 @@ static uint64_t frame_of(const struct machine *m, uint64_t ns, uint64_t a, uint6
 // No page is remembered (a vpn never has all bits set: VPN_BITS < 64).
 static void memo_clear(struct machine *m)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		m->memo[i] = (struct frame_memo){0, UINT64_MAX, 0};
+		// SA_INVALID is never a set's most recent tag: no line matches.
+		m->line_memo[i] = (struct line_memo){UINT64_MAX, 0, 0, SA_INVALID, SA_INVALID};
+	}
 }
 
 double counters_cycles(const struct counters *c)
@@ -461,8 +464,8 @@ static uint32_t page_walk(struct machine *m, uint64_t va)
 	return stall;
 }
 
-// Looks va up in the TLB t (filling it on a miss); returns the stall.
-static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_i)
+// The TLB tag of va's page in the current space.
+static uint64_t tlb_tag(const struct machine *m, uint64_t va, int is_i)
 {
 	const struct profile *p = &m->prof;
 	uint64_t vpn = vpn_of(m, va);
@@ -470,7 +473,14 @@ static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, int is_
 		     (m->kernel_global == KGLOBAL_ALL || (m->kernel_global == KGLOBAL_TEXT && is_i));
 	uint64_t asid = p->pcid ? ((m->seg ? m->seg : m->space) & 0xffff) : 0;
 	uint64_t vm = p->vpid ? (m->vm & 0xff) : 0;
-	uint64_t tag = vpn | (global ? TAG_GLOBAL : asid << VPN_BITS) | vm << TAG_VM_SHIFT;
+	return vpn | (global ? TAG_GLOBAL : asid << VPN_BITS) | vm << TAG_VM_SHIFT;
+}
+
+// Looks va up in the TLB t (filling it on a miss) under its tag (tlb_tag);
+// returns the stall.
+static uint32_t translate(struct machine *m, struct tlb *t, uint64_t va, uint64_t tag, int is_i)
+{
+	uint64_t vpn = vpn_of(m, va);
 	uint64_t evicted;
 	uint32_t set = (uint32_t)vpn & t->sa.set_mask;
 	t->accesses++;
@@ -499,15 +509,45 @@ static void refs(struct machine *m, uint64_t va, uint64_t bytes, int kind)
 	struct tlb *t = is_i ? m->itlb : m->dtlb;
 	uint32_t ls = l1->line_shift;
 	uint64_t first = va >> ls, last = (va + bytes - 1) >> ls;
+	// The same user line as this side's last reference, still the most
+	// recent entry of its TLB and its L1 (line_memo in machine.h): the
+	// full path below would find both hits at their sa.last check, change
+	// no state and add no stall. Counted as it would count them.
+	struct line_memo *lm = &m->line_memo[is_i];
+	uint64_t user = m->seg ? m->seg : m->space;
+	if (first == lm->vline && last == first && va < m->kernel_base && user == lm->user && m->vm == lm->vm &&
+	    t->sa.last == lm->tlb_tag && l1->sa.last == lm->pline && !m->tracking) {
+		t->accesses++;
+		l1->accesses++;
+		if (is_i) m->ctr.irefs++; else m->ctr.drefs++;
+		return;
+	}
 	// Stalls are whole cycles: summed as integers and added to the double
 	// counters once, and only when not zero (the common case, an L1 and
 	// TLB hit, then touches no floating-point state: the same sums, bit
 	// for bit, as adding each stall as a double).
 	uint64_t tlb = 0, miss = 0;
+	// A page is translated once for the lines of it this reference covers:
+	// after its lookup the page's tag is its TLB's most recent entry (the
+	// lines' cache lookups and a page walk touch no TLB), so each further
+	// line would hit at sa.last, change nothing and add no stall; it is
+	// counted as that hit. Its frame is the frame memo's (paddr_memo).
+	const uint64_t in_page = (1ull << m->page_shift) - 1;
+	uint64_t page = UINT64_MAX, frame_base = 0, tag = 0;
 	for (uint64_t line = first; line <= last; line++) {
 		uint64_t a = line << ls;
-		tlb += translate(m, t, a, is_i);
-		miss += hier_access(m, l1, paddr_memo(m, a, is_i), is_i, 0);
+		if ((a & ~in_page) != page) {
+			page = a & ~in_page;
+			tag = tlb_tag(m, a, is_i);
+			tlb += translate(m, t, a, tag, is_i);
+			frame_base = paddr_memo(m, a, is_i) & ~in_page;
+		} else {
+			t->accesses++;
+		}
+		uint64_t pa = frame_base | (a & in_page);
+		miss += hier_access(m, l1, pa, is_i, 0);
+		if (first == last && va < m->kernel_base)
+			*lm = (struct line_memo){first, user, m->vm, tag, pa >> ls};
 	}
 	uint64_t n = last - first + 1;
 	if (is_i) {

@@ -1,12 +1,23 @@
 #!/bin/sh
 # Start-up of `osarch --help` and `osarch list` (which loads every
-# architecture, workload and profile file): the median of 50 runs each.
-# `osarch` links neither SimGrid nor PAPI (include/base/cli.h); issue 19's target
-# for `osarch list` is under 5 ms.
-osarch="$1"
+# architecture, workload and profile file), and of /bin/true as the
+# reference for what starting any program costs here: the median of 100
+# runs each, spawn to exit (bench/spawn_time.c). `osarch` links neither
+# SimGrid nor PAPI (include/base/cli.h); issue 19's target for `osarch list` is
+# under 5 ms. With a third argument, the repository of an earlier build
+# (make bench ORIG=DIR), its `osarch` is timed the same way, in its tree.
+build="$1"
+osarch="$2"
+orig="$3"
+st="$(cd "$build" && pwd)/spawn_time"
+t=$("$st" 100 /bin/true) || exit 1
+echo "start-up: /bin/true $t ms (median of 100; the reference)"
 for args in "--help" "list"; do
-	for i in $(seq 50); do
-		s=$(date +%s%N); "$osarch" $args > /dev/null 2>&1; e=$(date +%s%N)
-		echo $(( (e - s) / 1000 ))
-	done | sort -n | awk -v a="$args" '{ v[NR] = $1 } END { printf "start-up: osarch %s %.2f ms (median of %d)\n", a, v[int((NR + 1) / 2)] / 1000, NR }'
+	t=$("$st" 100 "$osarch" $args) || exit 1
+	line="start-up: osarch $args $t ms (median of 100)"
+	if [ -n "$orig" ]; then
+		o=$(cd "$orig" && "$st" 100 build/osarch $args) || exit 1
+		line="$line; the original $o ms"
+	fi
+	echo "$line"
 done

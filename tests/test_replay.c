@@ -150,7 +150,7 @@ static void test_records(void **state)
 	trace_close(&r);
 }
 
-// The fast parser (eight bytes at a time, include/base/lackeyfast.h fast_record)
+// The fast parser (eight bytes at a time, include/base/lackey.h fast_record)
 // against the general one on 200,000 lines made to hit its edges: 1 to 18
 // address digits, upper and lower case, a non-hex character at any place,
 // sizes from 0 to 70,000 (over the 65,536 limit), trailing blanks, a

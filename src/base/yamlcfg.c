@@ -4,10 +4,11 @@
 // yamldump.c.
 //
 // Notes:
-// - libyaml's document API (yaml_parser_load) builds the whole tree before we
-//   look at it, so a syntax error late in a file never leaves half a load.
-// - Nesting is bounded twice: check_nesting streams events before the
-//   document loader runs (libyaml's scanner slows down with depth), and
+// - The whole document is composed (as libyaml's yaml_parser_load would)
+//   before we look at it, so a syntax error late in a file never leaves half
+//   a load.
+// - Nesting is bounded twice: compose() stops at the first node too deep as
+//   the events stream (libyaml's scanner slows down with depth), and
 //   check_limits bounds it again with aliases expanded.
 // - The document loader shares an aliased node instead of copying it, and it
 //   registers an anchor before loading the anchor's children, so `&a [*a]` is a
@@ -564,22 +565,240 @@ static int syntax_error(struct ydoc *d, const yaml_parser_t *p, const char *text
 	return -1;
 }
 
+// ---- one pass over the events: the nesting bound and the document ----
+//
 // libyaml's scanner does work proportional to the flow nesting depth for
 // every token: 200,000 nested '{' in a 1 MB file take minutes in
-// yaml_parser_load. This streaming pass over events stops at the first node
-// deeper than CFG_MAX_DEPTH (root = depth 1) before the loader reads the rest;
-// check_limits then bounds the depth again with aliases expanded.
-static int check_nesting(struct ydoc *d, const char *text, size_t len,
-			 struct cfg_error *err)
+// yaml_parser_load. So nesting is bounded as the events stream, and the
+// document is composed from the same events (yaml_parser_load would scan
+// the file a second time: the two passes were 30% of `osarch list`, issue
+// 19). The composition is libyaml's own (loader.c, libyaml 0.2.5): the
+// same nodes, default tags, marks and anchors, an anchor registered before
+// its children (so `&a [*a]` is a cycle, which check_limits refuses), and
+// the same composer errors. The errors come in the order the two passes
+// gave them: a syntax error or a node deeper than CFG_MAX_DEPTH anywhere in
+// the stream first; then the first composer error of the first two
+// documents; then a second document.
+
+struct anchor {
+	char *name;
+	int index;        // 1-based node index
+	yaml_mark_t mark; // the anchored node's start
+};
+
+struct composer {
+	yaml_document_t *doc;               // being composed; NULL past the second document
+	int stack[CFG_MAX_DEPTH + 1];       // open collections (node indices)
+	int key[CFG_MAX_DEPTH + 1];         // a mapping's key waiting for its value (0: none)
+	int depth;
+	struct anchor *anchors;
+	int nanchors, capanchors;
+	int failed;                         // a composer error was met (nothing more is built)
+	int nomem;
+	const char *problem, *context;
+	yaml_mark_t problem_mark, context_mark;
+};
+
+// Grows a libyaml stack (start, top, end of `size`-byte items) by doubling;
+// libyaml frees these with free(), as it allocates them with malloc().
+static int grow(void **start, void **top, void **end, size_t size)
+{
+	size_t n = (size_t)((char *)*top - (char *)*start) / size;
+	size_t cap = (size_t)((char *)*end - (char *)*start) / size;
+	if (n < cap)
+		return 0;
+	cap = cap ? 2 * cap : 16;
+	char *m = realloc(*start, cap * size);
+	if (!m)
+		return -1;
+	*start = m;
+	*top = m + n * size;
+	*end = m + cap * size;
+	return 0;
+}
+
+// 0 when the stack has room for one more item (the common case, inline),
+// else grow's answer.
+#define GROW(stack)                                                                                \
+	((stack).top != (stack).end ? 0                                                            \
+				    : grow((void **)&(stack).start, (void **)&(stack).top,          \
+					   (void **)&(stack).end, sizeof *(stack).start))
+
+static void composer_error(struct composer *c, const char *context, yaml_mark_t context_mark,
+			   const char *problem, yaml_mark_t problem_mark)
+{
+	c->failed = 1;
+	c->context = context;
+	c->context_mark = context_mark;
+	c->problem = problem;
+	c->problem_mark = problem_mark;
+}
+
+static void clear_anchors(struct composer *c)
+{
+	for (int i = 0; i < c->nanchors; i++)
+		free(c->anchors[i].name);
+	c->nanchors = 0;
+}
+
+// Adds node (taking its tag, and the event's strings it points to) to the
+// document; returns its index, 0 when out of memory.
+static int add_node(struct composer *c, yaml_node_t *node, const char *default_tag)
+{
+	if (!node->tag || !strcmp((char *)node->tag, "!")) {
+		free(node->tag);
+		node->tag = (yaml_char_t *)strdup(default_tag);
+	}
+	if (!node->tag || GROW(c->doc->nodes)) {
+		c->nomem = 1;
+		return 0;
+	}
+	*c->doc->nodes.top++ = *node;
+	return (int)(c->doc->nodes.top - c->doc->nodes.start);
+}
+
+// Registers an anchor (taken from its event) for node index; 0, or -1
+// after a composer error or when out of memory.
+static int add_anchor(struct composer *c, yaml_char_t *anchor, int index)
+{
+	if (!anchor)
+		return 0;
+	yaml_mark_t mark = c->doc->nodes.start[index - 1].start_mark;
+	for (int i = 0; i < c->nanchors; i++)
+		if (!strcmp(c->anchors[i].name, (char *)anchor)) {
+			free(anchor);
+			composer_error(c, "found duplicate anchor; first occurrence", c->anchors[i].mark,
+				       "second occurrence", mark);
+			return -1;
+		}
+	if (c->nanchors == c->capanchors) {
+		int cap = c->capanchors ? 2 * c->capanchors : 8;
+		struct anchor *m = realloc(c->anchors, (size_t)cap * sizeof *m);
+		if (!m) {
+			free(anchor);
+			c->nomem = 1;
+			return -1;
+		}
+		c->anchors = m;
+		c->capanchors = cap;
+	}
+	c->anchors[c->nanchors++] = (struct anchor){(char *)anchor, index, mark};
+	return 0;
+}
+
+// Puts node index into the collection open at the top of the stack.
+static int attach(struct composer *c, int index)
+{
+	if (!c->depth)
+		return 0;
+	yaml_node_t *parent = &c->doc->nodes.start[c->stack[c->depth - 1] - 1];
+	if (parent->type == YAML_SEQUENCE_NODE) {
+		if (GROW(parent->data.sequence.items))
+			return c->nomem = 1, -1;
+		*parent->data.sequence.items.top++ = index;
+		return 0;
+	}
+	int *key = &c->key[c->depth - 1];
+	if (!*key) {
+		*key = index;
+		return 0;
+	}
+	if (GROW(parent->data.mapping.pairs))
+		return c->nomem = 1, -1;
+	*parent->data.mapping.pairs.top++ = (yaml_node_pair_t){*key, index};
+	*key = 0;
+	return 0;
+}
+
+// One node event of a document being composed (the event's strings are
+// taken, and set to NULL in it).
+static void compose_event(struct composer *c, yaml_event_t *ev)
+{
+	yaml_node_t node;
+	memset(&node, 0, sizeof node);
+	node.start_mark = ev->start_mark;
+	node.end_mark = ev->end_mark;
+	int index = 0;
+	yaml_char_t *anchor = NULL;
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		for (int i = 0; i < c->nanchors && !index; i++)
+			if (!strcmp(c->anchors[i].name, (char *)ev->data.alias.anchor))
+				index = c->anchors[i].index;
+		if (!index) {
+			composer_error(c, NULL, ev->start_mark, "found undefined alias", ev->start_mark);
+			return;
+		}
+		attach(c, index);
+		return;
+	case YAML_SCALAR_EVENT:
+		node.type = YAML_SCALAR_NODE;
+		node.tag = ev->data.scalar.tag;
+		node.data.scalar.value = ev->data.scalar.value;
+		node.data.scalar.length = ev->data.scalar.length;
+		node.data.scalar.style = ev->data.scalar.style;
+		anchor = ev->data.scalar.anchor;
+		ev->data.scalar.tag = ev->data.scalar.value = ev->data.scalar.anchor = NULL;
+		index = add_node(c, &node, YAML_DEFAULT_SCALAR_TAG);
+		if (!index)
+			free(node.data.scalar.value);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		node.type = YAML_SEQUENCE_NODE;
+		node.tag = ev->data.sequence_start.tag;
+		node.data.sequence.style = ev->data.sequence_start.style;
+		anchor = ev->data.sequence_start.anchor;
+		ev->data.sequence_start.tag = ev->data.sequence_start.anchor = NULL;
+		index = add_node(c, &node, YAML_DEFAULT_SEQUENCE_TAG);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		node.type = YAML_MAPPING_NODE;
+		node.tag = ev->data.mapping_start.tag;
+		node.data.mapping.style = ev->data.mapping_start.style;
+		anchor = ev->data.mapping_start.anchor;
+		ev->data.mapping_start.tag = ev->data.mapping_start.anchor = NULL;
+		index = add_node(c, &node, YAML_DEFAULT_MAPPING_TAG);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		c->depth--;
+		c->doc->nodes.start[c->stack[c->depth] - 1].end_mark = ev->end_mark;
+		return;
+	default:
+		return;
+	}
+	if (!index) {
+		free(anchor);
+		return;
+	}
+	if (add_anchor(c, anchor, index) || attach(c, index))
+		return;
+	if (ev->type != YAML_SCALAR_EVENT) {
+		c->stack[c->depth] = index;
+		c->key[c->depth] = 0;
+		c->depth++;
+	}
+}
+
+// Streams text's events once: bounds the nesting, composes the first
+// document into d->doc (d->loaded), and refuses a second one.
+static int compose(struct ydoc *d, const char *text, size_t len, struct cfg_error *err)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	int open = 0, rc = 0;
+	yaml_document_t extra;
+	struct composer c;
+	memset(&c, 0, sizeof c);
+	memset(&d->doc, 0, sizeof d->doc);
+	memset(&extra, 0, sizeof extra);
+	d->loaded = 1;
 	if (!yaml_parser_initialize(&p)) {
 		errorf_at(err, d->path, 1, 1, "out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int open = 0, rc = 0, docs = 0, extra_root = 0;
+	yaml_mark_t extra_mark = {0, 0, 0};
 	for (int done = 0; !done && rc == 0;) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			rc = syntax_error(d, &p, text, len, err);
@@ -593,6 +812,33 @@ static int check_nesting(struct ydoc *d, const char *text, size_t len,
 				  "nesting deeper than %d levels (expected at most %d)",
 				  CFG_MAX_DEPTH, CFG_MAX_DEPTH);
 			rc = -1;
+		} else if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			// The first two documents are composed (a composer error in
+			// the second is reported before the second document is).
+			c.doc = docs == 0 ? &d->doc : docs == 1 ? &extra : NULL;
+			docs++;
+			if (c.doc && !c.failed) {
+				c.doc->version_directive = ev.data.document_start.version_directive;
+				c.doc->tag_directives.start = ev.data.document_start.tag_directives.start;
+				c.doc->tag_directives.end = ev.data.document_start.tag_directives.end;
+				c.doc->start_implicit = ev.data.document_start.implicit;
+				c.doc->start_mark = ev.start_mark;
+				ev.data.document_start.version_directive = NULL;
+				ev.data.document_start.tag_directives.start = ev.data.document_start.tag_directives.end = NULL;
+			}
+		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			if (c.doc && !c.failed) {
+				c.doc->end_implicit = ev.data.document_end.implicit;
+				c.doc->end_mark = ev.end_mark;
+			}
+			if (c.doc == &extra && extra.nodes.top != extra.nodes.start) {
+				extra_root = 1;
+				extra_mark = extra.nodes.start[0].start_mark;
+			}
+			clear_anchors(&c);
+			c.doc = NULL;
+		} else if (c.doc && !c.failed && !c.nomem) {
+			compose_event(&c, &ev);
 		}
 		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
 			open++;
@@ -602,25 +848,25 @@ static int check_nesting(struct ydoc *d, const char *text, size_t len,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
-	return rc;
-}
-
-// One document per file: a second one would be silently ignored otherwise.
-static int parse_document(struct ydoc *d, yaml_parser_t *p, const char *text,
-			  size_t len, struct cfg_error *err)
-{
-	if (!yaml_parser_load(p, &d->doc))
-		return syntax_error(d, p, text, len, err);
-	d->loaded = 1;
-	yaml_document_t extra;
-	if (!yaml_parser_load(p, &extra))
-		return syntax_error(d, p, text, len, err);
-	yaml_node_t *root = yaml_document_get_root_node(&extra);
-	if (root)
-		errorf_at(err, d->path, root->start_mark.line + 1, root->start_mark.column + 1,
-			  "a second YAML document (expected one document per file)");
+	clear_anchors(&c);
+	free(c.anchors);
 	yaml_document_delete(&extra);
-	return root ? -1 : 0;
+	if (rc == 0 && c.nomem) {
+		errorf_at(err, d->path, 1, 1, "out of memory");
+		rc = -1;
+	} else if (rc == 0 && c.failed) {
+		p.error = YAML_COMPOSER_ERROR;
+		p.problem = c.problem;
+		p.problem_mark = c.problem_mark;
+		p.context = c.context;
+		p.context_mark = c.context_mark;
+		rc = syntax_error(d, &p, text, len, err);
+	} else if (rc == 0 && extra_root) {
+		errorf_at(err, d->path, extra_mark.line + 1, extra_mark.column + 1,
+			  "a second YAML document (expected one document per file)");
+		rc = -1;
+	}
+	return rc;
 }
 
 struct walk {
@@ -694,16 +940,7 @@ int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 			  CFG_MAX_FILE_BYTES);
 		return -1;
 	}
-	if (check_nesting(d, text, len, err) < 0)
-		return -1;
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser)) {
-		errorf_at(err, d->path, 1, 1, "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	int rc = parse_document(d, &parser, text, len, err);
-	yaml_parser_delete(&parser);
+	int rc = compose(d, text, len, err);
 	if (rc == 0)
 		rc = check_limits(d, err);
 	if (rc < 0)

@@ -1,6 +1,6 @@
-// cachesim.c: `osarch cachesim`, a trace-driven cache simulator that follows
-// cachegrind (valgrind's cg_sim.c) on the project's own caches
-// (models/cache.c); the trace comes through src/base/lackey.c.
+// cachesim.c: `osarch cachesim`, a trace-driven cache simulator that
+// follows cachegrind (valgrind's cg_sim.c) on the project's own caches
+// (models/cache.c); its traces are read by src/base/lackey.c.
 //
 // cachegrind's model, as cg_sim.c and cg_main.c (valgrind 3.19) implement
 // it, and what this file does to match it (docs/replay.md has the figures):
@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cachesim.h"
-#include "lackeyfast.h"
+#include "lackey.h"
 
 // ---- the simulator ----
 

@@ -23,20 +23,21 @@ static void print_arch(const struct arch *a)
 	printf("\n");
 }
 
-// The architectures (with their domains and privileged code) or the workloads.
-static int list_models(int archs)
+// The architectures (with their domains and privileged code) or the
+// workloads, on the services loaded once by cmd_list (svc_err: their
+// error, printed again for each kind as when each kind loaded them).
+static int list_models(int archs, const struct service_set *svc, const struct cfg_error *svc_err)
 {
 	struct strlist names;
 	struct cfg_error err;
-	struct service_set *svc = malloc(sizeof *svc);
 	struct arch *a = malloc(sizeof *a);
 	struct workload *w = malloc(sizeof *w);
 	int rc = 1;
 	if (!svc || !a || !w || list_names(archs ? "arch" : "workloads", &names))
 		goto out;
 	rc = 2;
-	if (load_services_default(svc, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
+	if (svc_err) {
+		fprintf(stderr, "%s\n", svc_err->msg);
 		strlist_free(&names);
 		goto out;
 	}
@@ -56,7 +57,6 @@ static int list_models(int archs)
 	}
 	strlist_free(&names);
 out:
-	free(svc);
 	free(a);
 	free(w);
 	return rc;
@@ -95,12 +95,21 @@ int cmd_list(int argc, char **argv)
 	if (what && strcmp(what, "archs") && strcmp(what, "workloads") && strcmp(what, "machines"))
 		return cli_bad_usage(usage_list, "unknown kind '%s' (expected archs, workloads or machines)", what);
 	int rc = 0;
+	// The services both architectures and workloads are loaded on: once.
+	struct service_set *svc = NULL;
+	struct cfg_error svc_err;
+	int svc_bad = 0;
+	if (!what || strcmp(what, "machines")) {
+		svc = malloc(sizeof *svc);
+		svc_bad = svc && load_services_default(svc, &svc_err);
+	}
 	if (!what || !strcmp(what, "archs"))
-		rc |= list_models(1);
+		rc |= list_models(1, svc, svc_bad ? &svc_err : NULL);
 	if (!what)
 		printf("\n");
 	if (!what || !strcmp(what, "workloads"))
-		rc |= list_models(0);
+		rc |= list_models(0, svc, svc_bad ? &svc_err : NULL);
+	free(svc);
 	if (!what)
 		printf("\n");
 	if (!what || !strcmp(what, "machines"))

@@ -28,7 +28,7 @@
 #include <time.h>
 #include "experiment.h"
 #include "replay.h"
-#include "lackeyfast.h"
+#include "lackey.h"
 #include "walk.h"
 
 const char *const replay_class_names[RC__N] = {
