@@ -892,13 +892,13 @@ static int load_arch_doc(struct arch *a, struct ydoc *d, char *opt_spec, struct 
 int arch_load(struct arch *a, const char *name_or_path, const struct service_set *services,
 	      struct cfg_error *err)
 {
-	// Zeroed but for the services, which are copied over at once (they
-	// are 616 of the architecture's 731 KB: zeroing them first was 9% of
-	// `osarch list`).
+	// Zeroed but for the services, of which only the used part is copied
+	// (they are 616 of the architecture's 731 KB: zeroing and copying them
+	// whole was a fifth of `osarch list`).
 	size_t at = offsetof(struct arch, svc), past = at + sizeof a->svc;
 	memset(a, 0, at);
 	memset((char *)a + past, 0, sizeof *a - past);
-	a->svc = *services;
+	services_copy(&a->svc, services);
 	for (int i = 0; i < SENS__N; i++)
 		a->sensitive[i] = -1;
 	char spec[256], path[600];

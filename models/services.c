@@ -13,6 +13,7 @@
 //           pte_write: 0           # sensitive operations, per invocation
 //           source: "lmbench-era path length, see docs"
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include "osmodel.h"
 
@@ -287,6 +288,18 @@ int services_load(struct service_set *set, const char *path, struct cfg_error *e
 out:
 	ydoc_free(&d);
 	return rc;
+}
+
+void services_copy(struct service_set *dst, const struct service_set *src)
+{
+	for (int i = 0; i < src->n; i++) {
+		const struct service *from = &src->s[i];
+		struct service *to = &dst->s[i];
+		memcpy(to, from, offsetof(struct service, ops));
+		memcpy(to->ops, from->ops, (size_t)from->nops * sizeof from->ops[0]);
+		to->nops = from->nops;
+	}
+	dst->n = src->n;
 }
 
 int service_find(const struct service_set *set, const char *name)
