@@ -219,6 +219,22 @@ int service_load_node(struct service *sv, const char *name, struct ydoc *d, yaml
 	return 0;
 }
 
+// Copies a service but for the operations it does not have (a service is
+// 19 KB, 24 operations of room; most have one to four).
+static void service_copy(struct service *to, const struct service *from)
+{
+	memcpy(to, from, offsetof(struct service, ops));
+	memcpy(to->ops, from->ops, (size_t)from->nops * sizeof from->ops[0]);
+	to->nops = from->nops;
+}
+
+void services_copy(struct service_set *dst, const struct service_set *src)
+{
+	for (int i = 0; i < src->n; i++)
+		service_copy(&dst->s[i], &src->s[i]);
+	dst->n = src->n;
+}
+
 int services_load_node(struct service_set *set, struct ydoc *d, yaml_node_t *node,
 		       struct cfg_error *err)
 {
@@ -250,7 +266,7 @@ int services_load_node(struct service_set *set, struct ydoc *d, yaml_node_t *nod
 		struct service tmp;
 		if (service_load_node(&tmp, name, d, v, err))
 			return -1;
-		set->s[idx] = tmp;
+		service_copy(&set->s[idx], &tmp);
 		if (idx == set->n)
 			set->n++;
 		if (nseen < MAX_SERVICES)
@@ -262,7 +278,10 @@ int services_load_node(struct service_set *set, struct ydoc *d, yaml_node_t *nod
 int services_load(struct service_set *set, const char *path, struct cfg_error *err)
 {
 	struct ydoc d;
-	memset(set, 0, sizeof *set);
+	// Empty: every service is cleared when it is added (service_load_node),
+	// and nothing reads past set->n; clearing all 616 KB first was 150 page
+	// faults of `osarch list`.
+	set->n = 0;
 	if (ydoc_load_file(&d, path, err))
 		return -1;
 	int rc = -1;
@@ -290,17 +309,6 @@ out:
 	return rc;
 }
 
-void services_copy(struct service_set *dst, const struct service_set *src)
-{
-	for (int i = 0; i < src->n; i++) {
-		const struct service *from = &src->s[i];
-		struct service *to = &dst->s[i];
-		memcpy(to, from, offsetof(struct service, ops));
-		memcpy(to->ops, from->ops, (size_t)from->nops * sizeof from->ops[0]);
-		to->nops = from->nops;
-	}
-	dst->n = src->n;
-}
 
 int service_find(const struct service_set *set, const char *name)
 {

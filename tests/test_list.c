@@ -1,7 +1,9 @@
-// test_list.c: `osarch list` loads its files with several workers
-// (src/cmd/list.c) and must print exactly what one worker prints: every
-// file in its folder's order, each broken file's error on stderr in the
-// same order, and the same exit status.
+// test_list.c: `osarch list` (src/cmd/list.c) loads every file in full, so
+// a broken one is reported as `osarch run` would report it: each broken
+// file's error on stderr, in the folders' order, the others listed as
+// without it, and exit 2. It also checks resolve_name's shortcut (a file
+// that is there is loaded without listing its folder): the broken files'
+// names are found, and a hidden one is not.
 #include "testutil.h"
 #include <limits.h>
 #include <sys/stat.h>
@@ -90,50 +92,57 @@ static int lines_starting(const char *text, const char *prefix)
 	return n;
 }
 
-// One worker and four give the same bytes on both streams and the same
-// exit (2: broken input). The four broken files give four error lines, in
-// the folders' order: arch/00-broken, arch/zz-broken, workloads/mm-broken,
+// The four broken files give four error lines, in the folders' order:
+// arch/00-broken, arch/zz-broken, workloads/mm-broken,
 // configs/machines/mm-broken (arch before workloads before machines, as
 // the listing goes). The unclosed flow sequence of 00-broken is found
 // where the stream ends, 2:1 (after its one line); zz-broken's unknown key
-// is on its line 2. Their standard output is that of the repository's
-// own files: the broken ones print nothing there.
-static void test_workers_print_in_order(void **state)
+// is on its line 2. Their standard output is that of the repository's own
+// files (the broken ones print nothing there), and the exit is 2.
+static void test_broken_files_in_order(void **state)
 {
 	(void)state;
 	char dir[PATH_MAX], o1[PATH_MAX + 16], e1[PATH_MAX + 16];
 	make_tree(dir, sizeof dir);
 	snprintf(o1, sizeof o1, "%s/out1", dir);
 	snprintf(e1, sizeof e1, "%s/err1", dir);
-	assert_int_equal(run_in(dir, "list -j 1", o1, e1), 2);
+	assert_int_equal(run_in(dir, "list", o1, e1), 2);
 	char *out1 = slurp(o1), *err1 = slurp(e1);
 	assert_int_equal(lines_starting(err1, ""), 4);
 	const char *a0 = strstr(err1, "arch/00-broken.yaml:2:1:"), *az = strstr(err1, "arch/zz-broken.yaml:2:");
 	const char *w = strstr(err1, "workloads/mm-broken.yaml:"), *m = strstr(err1, "machines/mm-broken.yaml:");
 	if (!a0 || !az || !w || !m || !(a0 < az && az < w && w < m))
 		fail_msg("errors out of order or missing:\n%s", err1);
-	for (int rep = 0; rep < 5; rep++) {
-		char o4[PATH_MAX + 16], e4[PATH_MAX + 16];
-		snprintf(o4, sizeof o4, "%s/out4", dir);
-		snprintf(e4, sizeof e4, "%s/err4", dir);
-		assert_int_equal(run_in(dir, "list --jobs 4", o4, e4), 2);
-		char *out4 = slurp(o4), *err4 = slurp(e4);
-		assert_string_equal(out4, out1);
-		assert_string_equal(err4, err1);
-		free(out4);
-		free(err4);
-	}
 	// The repository's listing (no broken files) is the same text.
 	char ro[PATH_MAX + 16], re[PATH_MAX + 16], cwd[PATH_MAX];
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	snprintf(ro, sizeof ro, "%s/out-repo", dir);
 	snprintf(re, sizeof re, "%s/err-repo", dir);
-	assert_int_equal(run_in(cwd, "list -j 2", ro, re), 0);
+	assert_int_equal(run_in(cwd, "list", ro, re), 0);
 	char *outr = slurp(ro);
 	assert_string_equal(outr, out1);
 	free(outr);
 	free(out1);
 	free(err1);
+}
+
+// A hidden file is no architecture even when it is there: `--arch .hidden`
+// is refused with the folder's names (resolve_name lists them only then).
+static void test_hidden_name_refused(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX], o[PATH_MAX + 16], e[PATH_MAX + 16], p[PATH_MAX + 32];
+	make_tree(dir, sizeof dir);
+	snprintf(p, sizeof p, "%s/arch/.hidden.yaml", dir);
+	put(p, "name: hidden\n");
+	snprintf(o, sizeof o, "%s/out", dir);
+	snprintf(e, sizeof e, "%s/err", dir);
+	assert_int_equal(run_in(dir, "trace --arch .hidden null", o, e), 2);
+	char *err = slurp(e);
+	if (!strstr(err, "unknown architecture '.hidden' (expected one of: 00-broken, exokernel,"))
+		fail_msg("'%s'", err);
+	free(err);
+	assert_int_equal(run_in(dir, "trace --arch monolithic null", o, e), 0);
 }
 
 // One kind alone: only its heading and its own broken file.
@@ -144,7 +153,7 @@ static void test_one_kind(void **state)
 	make_tree(dir, sizeof dir);
 	snprintf(o, sizeof o, "%s/out", dir);
 	snprintf(e, sizeof e, "%s/err", dir);
-	assert_int_equal(run_in(dir, "list machines -j 3", o, e), 2);
+	assert_int_equal(run_in(dir, "list machines", o, e), 2);
 	char *out = slurp(o), *err = slurp(e);
 	assert_int_equal(lines_starting(err, ""), 1);
 	assert_non_null(strstr(err, "machines/mm-broken.yaml:"));
@@ -156,8 +165,8 @@ static void test_one_kind(void **state)
 	free(err);
 }
 
-// A bad -j is a usage error (exit 2) that lists nothing.
-static void test_bad_jobs(void **state)
+// Bad usage exits 2 and lists nothing.
+static void test_bad_usage(void **state)
 {
 	(void)state;
 	char dir[PATH_MAX], o[PATH_MAX + 16], e[PATH_MAX + 16], cwd[PATH_MAX];
@@ -165,7 +174,7 @@ static void test_bad_jobs(void **state)
 	test_tmp_dir(&tmp, "list", dir, sizeof dir);
 	snprintf(o, sizeof o, "%s/out", dir);
 	snprintf(e, sizeof e, "%s/err", dir);
-	const char *bad[] = {"list -j 0", "list -j", "list -j x", "list archs machines", "list --frobnicate"};
+	const char *bad[] = {"list archs machines", "list everything", "list --frobnicate"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		assert_int_equal(run_in(cwd, bad[i], o, e), 2);
 		char *out = slurp(o);
@@ -184,9 +193,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_workers_print_in_order),
+		cmocka_unit_test(test_broken_files_in_order),
+		cmocka_unit_test(test_hidden_name_refused),
 		cmocka_unit_test(test_one_kind),
-		cmocka_unit_test(test_bad_jobs),
+		cmocka_unit_test(test_bad_usage),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	test_tmp_clean(&tmp, failed);

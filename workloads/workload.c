@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "osmodel.h"
 
 const char *const device_names[DEV__N] = {[DEV_FIXED] = "fixed", [DEV_DISK] = "disk", [DEV_NIC] = "nic"};
@@ -239,6 +240,11 @@ int resolve_name(const char *dir, const char *name, const char *what, char *path
 		return 0;
 	}
 	snprintf(path, n, "%s/%s.yaml", dir, name);
+	// A file that is there is one of the folder's names (list_names keeps
+	// every NAME.yaml but hidden ones): listing the folder, for every file
+	// loaded, was a tenth of `osarch list`. The listing is for the message.
+	if (name[0] && name[0] != '.' && strlen(name) < 250 && access(path, F_OK) == 0)
+		return 0;
 	struct strlist names = {0};
 	int rc = 0;
 	if (list_names(dir, &names) == 0 && strlist_find(&names, name) < 0) {
