@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cachesim.h"
+#include "experiment.h"
 #include "lackey.h"
 
 // ---- the simulator ----
@@ -317,21 +318,6 @@ static void fields(const struct cs_counts *c, uint64_t v[12])
 	}
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 32)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 int cmd_cachesim(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -461,7 +447,7 @@ int cmd_cachesim(int argc, char **argv)
 			printf("\n");
 		} else {
 			printf("{\"trace\": ");
-			json_string(stdout, r.name);
+			json_put_str(stdout, r.name);
 			printf(", \"lines\": %" PRIu64 ", \"skipped\": %" PRIu64 ", \"syscalls\": %" PRIu64, cs.c.lines,
 			       cs.c.skipped, cs.c.syscalls);
 			for (int k = 0; k < 12; k++)

@@ -539,26 +539,11 @@ static void write_csv(FILE *f, void *arg)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 32)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void write_json(FILE *f, void *arg)
 {
 	const struct rows *rs = arg;
 	fprintf(f, "{\"machine\": ");
-	json_str(f, rs->machine);
+	json_put_str(f, rs->machine);
 	fprintf(f, ", \"faults\": \"%s\", \"classes\": {", rs->faults);
 	for (int i = 0; i < RC__N; i++)
 		if (class_root[i] >= 0)
@@ -572,9 +557,9 @@ static void write_json(FILE *f, void *arg)
 		struct col c[MAX_COLS];
 		int n = row_cols(r, c);
 		fprintf(f, "  {\"arch\": ");
-		json_str(f, r->arch);
+		json_put_str(f, r->arch);
 		fprintf(f, ", \"workload\": ");
-		json_str(f, r->program);
+		json_put_str(f, r->program);
 		for (int i = 0; i < n; i++) {
 			fprintf(f, ", \"%s\": ", c[i].name);
 			put_val(f, &c[i]);
@@ -585,7 +570,7 @@ static void write_json(FILE *f, void *arg)
 		fprintf(f, "},\n   \"syscalls_by_name\": {");
 		for (int i = 0; i < r->nnames; i++) {
 			fprintf(f, "%s", i ? ", " : "");
-			json_str(f, r->names[i].name);
+			json_put_str(f, r->names[i].name);
 			fprintf(f, ": {\"calls\": %" PRIu64 ", \"class\": \"%s\"}", r->names[i].n,
 				replay_class_names[r->names[i].cls]);
 		}

@@ -118,28 +118,14 @@ static void write_csv(FILE *f, void *arg)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void write_json(FILE *f, void *arg)
 {
 	const struct fault_results *R = arg;
 	const struct fault_config *c = R->c;
 	fprintf(f, "{\"name\": ");
-	json_str(f, c->name);
+	json_put_str(f, c->name);
 	fprintf(f, ", \"machine\": ");
-	json_str(f, R->machine);
+	json_put_str(f, R->machine);
 	fprintf(f, ",\n \"scenario\": {\"processes\": %d, \"guests\": %d, \"inflight\": %d},\n \"recovery\": {",
 		c->scenario.processes, c->scenario.guests, c->scenario.inflight);
 	const struct {
@@ -150,7 +136,7 @@ static void write_json(FILE *f, void *arg)
 		  {"heartbeat", &c->consts.heartbeat}, {"watchdog", &c->consts.watchdog}};
 	for (size_t i = 0; i < sizeof rc / sizeof rc[0]; i++) {
 		fprintf(f, "%s\"%s\": {\"ms\": %.3f, \"source\": ", i ? ", " : "", rc[i].name, rc[i].r->ms);
-		json_str(f, rc[i].r->source);
+		json_put_str(f, rc[i].r->source);
 		fputc('}', f);
 	}
 	fprintf(f, "},\n \"mix\": {");
@@ -160,7 +146,7 @@ static void write_json(FILE *f, void *arg)
 			first = 0;
 		}
 	fprintf(f, "}, \"mix_source\": ");
-	json_str(f, c->mix_source);
+	json_put_str(f, c->mix_source);
 	fprintf(f, ",\n \"rows\": [\n");
 	for (int i = 0; i < R->n; i++) {
 		const struct fault_row *r = &R->rows[i];
@@ -171,9 +157,9 @@ static void write_json(FILE *f, void *arg)
 		if (r->fault < 0) {
 			const struct expected_loss *x = &r->x;
 			fprintf(f, "  {\"extension\": ");
-			json_str(f, e->name);
+			json_put_str(f, e->name);
 			fprintf(f, ", \"placement\": ");
-			json_str(f, p->name);
+			json_put_str(f, p->name);
 			fprintf(f, ", \"fault\": \"mix\", \"apps_killed\": %.4f, \"requests_lost\": %.4f, "
 				   "\"requests_retried\": %.4f, \"recovery_ms\": %.3f, \"p_machine\": %.4f, \"p_silent\": %.4f, "
 				   "\"p_manual\": %.4f, \"p_function_lost\": %.4f, \"isolation_cycles\": %.0f, \"device_us\": %.3f, \"e2e_overhead\": %.6f}%s\n",
@@ -183,15 +169,15 @@ static void write_json(FILE *f, void *arg)
 			continue;
 		}
 		fprintf(f, "  {\"extension\": ");
-		json_str(f, e->name);
+		json_put_str(f, e->name);
 		fprintf(f, ", \"placement\": ");
-		json_str(f, p->name);
+		json_put_str(f, p->name);
 		fprintf(f, ", \"arch\": ");
-		json_str(f, p->arch);
+		json_put_str(f, p->arch);
 		fprintf(f, ", \"reference\": ");
-		json_str(f, p->reference);
+		json_put_str(f, p->reference);
 		fprintf(f, ", \"workload\": ");
-		json_str(f, e->workload);
+		json_put_str(f, e->workload);
 		fprintf(f, ", \"measure\": \"%s\", \"fault\": \"%s\", \"failure_unit\": \"%s\", \"contained_by\": \"%s\", "
 			   "\"apps_killed\": %d, \"requests_lost\": %d, \"requests_retried\": %d, \"services_lost\": %d, "
 			   "\"services_stalled\": %d, \"recovery_ms\": %.3f, \"reboot\": \"%s\", \"cycles\": %.0f, "
@@ -206,7 +192,7 @@ static void write_json(FILE *f, void *arg)
 			(unsigned long long)k->os.mode_switches, (unsigned long long)k->os.as_switches,
 			(unsigned long long)k->os.ipc_messages, (unsigned long long)k->os.vm_exits,
 			(unsigned long long)k->os.hypercalls, o->detection, o->function_lost, k->device_us, k->e2e_overhead);
-		json_str(f, o->what);
+		json_put_str(f, o->what);
 		fprintf(f, "}%s\n", i + 1 < R->n ? "," : "");
 	}
 	fprintf(f, "]}\n");
