@@ -34,6 +34,9 @@ struct geom {
 	char tsrc[T__N][200];
 };
 
+#define KIB 1024ull
+#define MIB (1024ull * 1024ull)
+
 #define CAL_PATH_MAX PATH_MAX // file names made from -o and --results (checked in cmd_calibrate)
 // The latency of IMUL r32,r32 in cycles, the core clock's unit (its sources
 // are cited above cal_measure_core_mhz in calhost.c).

@@ -2,43 +2,31 @@
 // loop (lmbench's method: trials, the empty loop subtracted, minimum and
 // median), PAPI's counters in a pinned session, and the host workloads.
 #define _GNU_SOURCE
-#include "calibrate.h"
-
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <math.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <papi.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#define CAL_X86 1
-#endif
 
 #include "experiment.h"
 #include "walk.h"
 #include "calibrateshared.h"
 
+// cal_session (calibrate.h) keeps the affinity it restores as bytes; they
+// must hold a cpu_set_t.
 _Static_assert(sizeof(cpu_set_t) <= sizeof(((struct cal_session *)0)->saved_mask),
 	       "saved_mask holds a cpu_set_t");
 
-#define KIB 1024ull
-#define MIB (1024ull * 1024ull)
 #define SANE_USEC 1e5 // no measured call may take 100 ms: something is wrong then
 
 
