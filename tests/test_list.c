@@ -12,34 +12,12 @@
 static struct test_tmp tmp;
 static char osarch_path[PATH_MAX];
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
+// The file's text; the test fails when it is not there.
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 > cap) {
-			cap = 2 * cap + 4096;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = 0;
-	return buf;
+	char *text = test_slurp(path);
+	assert_non_null(text);
+	return text;
 }
 
 // Runs "cd DIR && osarch ARGS >DIR/OUT 2>DIR/ERR"; the exit status.
@@ -68,13 +46,13 @@ static void make_tree(char *dir, size_t n)
 	assert_int_equal(system(cmd), 0);
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof p, "%s/arch/00-broken.yaml", dir);
-	put(p, "name: [unclosed\n");
+	test_put(p, "name: [unclosed\n");
 	snprintf(p, sizeof p, "%s/arch/zz-broken.yaml", dir);
-	put(p, "name: zz-broken\ncolour: blue\n");
+	test_put(p, "name: zz-broken\ncolour: blue\n");
 	snprintf(p, sizeof p, "%s/workloads/mm-broken.yaml", dir);
-	put(p, "name: mm-broken\nsteps: 3\n");
+	test_put(p, "name: mm-broken\nsteps: 3\n");
 	snprintf(p, sizeof p, "%s/configs/machines/mm-broken.yaml", dir);
-	put(p, "name: mm-broken\nmhz: fast\n");
+	test_put(p, "name: mm-broken\nmhz: fast\n");
 }
 
 // The number of lines of text that start with prefix.
@@ -134,7 +112,7 @@ static void test_hidden_name_refused(void **state)
 	char dir[PATH_MAX], o[PATH_MAX + 16], e[PATH_MAX + 16], p[PATH_MAX + 32];
 	make_tree(dir, sizeof dir);
 	snprintf(p, sizeof p, "%s/arch/.hidden.yaml", dir);
-	put(p, "name: hidden\n");
+	test_put(p, "name: hidden\n");
 	snprintf(o, sizeof o, "%s/out", dir);
 	snprintf(e, sizeof e, "%s/err", dir);
 	assert_int_equal(run_in(dir, "trace --arch .hidden null", o, e), 2);

@@ -64,33 +64,9 @@ static struct test_tmp tmp; // this process's temporary folders (testutil.h)
 
 static void mktmp(char *dir, size_t n) { test_tmp_dir(&tmp, "ondisk", dir, n); }
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n = getdelim(&buf, &cap, 0, f);
-	fclose(f);
-	if (n < 0) {
-		free(buf);
-		return strdup("");
-	}
-	return buf;
-}
-
 static int same_file(const char *a, const char *b)
 {
-	char *x = slurp(a), *y = slurp(b);
+	char *x = test_slurp(a), *y = test_slurp(b);
 	int same = x && y && !strcmp(x, y);
 	free(x);
 	free(y);
@@ -116,7 +92,7 @@ static void small_config(const char *path, int reps, const char *extra)
 	snprintf(text, sizeof text,
 		 "name: small\nmachine: modern\narchs: [monolithic, l4]\nworkloads: [null]\nwarmup: 2\nreps: %d\n%s", reps,
 		 extra);
-	put(path, text);
+	test_put(path, text);
 }
 
 // --resume after editing reps (or a machine parameter) used to keep the old
@@ -137,18 +113,18 @@ static void test_resume_other_config_refused(void **state)
 	assert_int_equal(run(NULL, 0, "run %s -o %s/out --quiet", cfg, d), 0); // afresh: fine
 	// A machine parameter: the profile file changes, the experiment does not.
 	snprintf(mach, sizeof mach, "%s/m.yaml", d);
-	put(mach, "inherit: modern\nname: m\nmhz: 3000\n");
+	test_put(mach, "inherit: modern\nname: m\nmhz: 3000\n");
 	char extra[256];
 	snprintf(extra, sizeof extra, "# machine below\n");
 	char text[512];
 	snprintf(text, sizeof text, "name: small\nmachine: %s\narchs: [monolithic]\nworkloads: [null]\nreps: 2\n", mach);
-	put(cfg, text);
+	test_put(cfg, text);
 	assert_int_equal(run(NULL, 0, "run %s -o %s/m --quiet", cfg, d), 0);
-	put(mach, "inherit: modern\nname: m\nmhz: 2000\n");
+	test_put(mach, "inherit: modern\nname: m\nmhz: 2000\n");
 	assert_int_equal(run(msg, sizeof msg, "run %s -o %s/m --quiet --resume", cfg, d), 2);
 	assert_non_null(strstr(msg, "another configuration"));
 	// The same configuration resumes (nothing to do) and gives the same bytes.
-	put(mach, "inherit: modern\nname: m\nmhz: 3000\n");
+	test_put(mach, "inherit: modern\nname: m\nmhz: 3000\n");
 	char again[128];
 	snprintf(again, sizeof again, "%s/m2", d);
 	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet", cfg, again), 0);
@@ -179,7 +155,7 @@ static void test_merge_other_config_refused(void **state)
 	assert_int_equal(run(NULL, 0, "run %s --emit-jobs \"%s/my jobs'x\" --shards 2 >/dev/null", cfg, d), 0);
 	char script[200], want[200];
 	snprintf(script, sizeof script, "%s/my jobs'x/slurm.sh", d);
-	char *text = slurp(script);
+	char *text = test_slurp(script);
 	assert_non_null(text);
 	snprintf(want, sizeof want, "./build/osarch run '%s/my jobs'\\''x'/job-$SLURM_ARRAY_TASK_ID.yaml", d);
 	if (!strstr(text, want))
@@ -258,7 +234,7 @@ static void test_torn_tail_repaired(void **state)
 	char d[64], cfg[128], full[128], cut[128], journal[160];
 	mktmp(d, sizeof d);
 	snprintf(cfg, sizeof cfg, "%s/c.yaml", d);
-	put(cfg, "name: torn\nmachine: modern\narchs: [monolithic, l4, mach]\nworkloads: [null, read]\nwarmup: 2\n"
+	test_put(cfg, "name: torn\nmachine: modern\narchs: [monolithic, l4, mach]\nworkloads: [null, read]\nwarmup: 2\n"
 		 "reps: 2\n");
 	snprintf(full, sizeof full, "%s/full", d);
 	snprintf(cut, sizeof cut, "%s/cut", d);
@@ -266,7 +242,7 @@ static void test_torn_tail_repaired(void **state)
 	assert_int_equal(run(NULL, 0, "run %s -o %s --quiet -j 1", cfg, cut), 0);
 	// Keep the header and the first two points, and half of the third.
 	snprintf(journal, sizeof journal, "%s/.journal", cut);
-	char *text = slurp(journal);
+	char *text = test_slurp(journal);
 	assert_non_null(text);
 	char *p = text;
 	for (int i = 0; i < 3; i++)
@@ -315,7 +291,7 @@ static void test_short_write_said(void **state)
 	waitpid(pid, &st, 0);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 1);
-	char *msg = slurp(errfile);
+	char *msg = test_slurp(errfile);
 	assert_non_null(msg);
 	if (!strstr(msg, "cannot append to the journal: short write") || strstr(msg, "Success"))
 		fail_msg("message: %s", msg);
@@ -345,8 +321,8 @@ static void test_manifest_checked(void **state)
 	snprintf(path, sizeof path, "%s/results.csv", b);
 	char other[200];
 	snprintf(other, sizeof other, "%s/results.csv", c);
-	char *text = slurp(other);
-	put(path, text);
+	char *text = test_slurp(other);
+	test_put(path, text);
 	free(text);
 	assert_int_equal(run(msg, sizeof msg, "diff %s %s >/dev/null", a, b), 2);
 	assert_non_null(strstr(msg, "does not match manifest.json"));
@@ -354,7 +330,7 @@ static void test_manifest_checked(void **state)
 	snprintf(tpl, sizeof tpl, "%s/t.md.in", d);
 	char line[400];
 	snprintf(line, sizeof line, "{{value %s/results.csv col=traps where=arch=l4}}\n", b);
-	put(tpl, line);
+	test_put(tpl, line);
 	assert_int_equal(run(msg, sizeof msg, "report --template %s -o - >/dev/null", tpl), 2);
 	assert_non_null(strstr(msg, "does not match manifest.json"));
 	// No manifest but a journal: a run that stopped before its last file.
@@ -442,7 +418,7 @@ static void test_nonregular_inputs(void **state)
 	snprintf(path, sizeof path, "%s/m.yaml", d);
 	char text[256];
 	snprintf(text, sizeof text, "inherit: %s\nname: m\n", fifo);
-	put(path, text);
+	test_put(path, text);
 	assert_int_equal(run(msg, sizeof msg, "trace --arch l4 --machine %s read", path), 2);
 	assert_non_null(strstr(msg, "not a regular file"));
 	assert_int_equal(run(msg, sizeof msg, "run /dev/zero --quiet"), 2);
@@ -470,7 +446,7 @@ static void test_name_is_one_folder(void **state)
 	for (int i = 0; i < 4; i++) {
 		char text[256];
 		snprintf(text, sizeof text, "archs: [l4]\nworkloads: [null]\nname: %s\n", bad[i]);
-		put(cfg, text);
+		test_put(cfg, text);
 		assert_int_equal(run(msg, sizeof msg, "run %s --quiet", cfg), 2);
 		char want[160];
 		snprintf(want, sizeof want, "%s:3:7: error: experiment name", cfg);
@@ -491,14 +467,14 @@ static void test_hostile_names_round_trip(void **state)
 	char machq[200]; // as a single-quoted YAML scalar: the quote doubled
 	snprintf(mach, sizeof mach, "%s/m, #x'q.yaml", d);
 	snprintf(machq, sizeof machq, "%s/m, #x''q.yaml", d);
-	put(mach, "inherit: modern\nname: \"we\\\"ird\\\\ m, x\"\n");
+	test_put(mach, "inherit: modern\nname: \"we\\\"ird\\\\ m, x\"\n");
 	snprintf(cfg, sizeof cfg, "%s/c.yaml", d);
 	char text[1024];
 	snprintf(text, sizeof text,
 		 "name: 'hostile \"one\", \\ x: y'\nmachine: ['%s']\narchs: [monolithic, 'mach-multiserver:driver=user']\n"
 		 "workloads: [null]\nwarmup: 1\nreps: 1\nsweep:\n  name: ['a,b', 'q\"x', \"s'q\", '# c', 'k: v', plain]\n",
 		 machq);
-	put(cfg, text);
+	test_put(cfg, text);
 	snprintf(out, sizeof out, "%s/out", d);
 	snprintf(again, sizeof again, "%s/again", d);
 	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 0);
@@ -530,7 +506,7 @@ static void test_hostile_names_round_trip(void **state)
 	json_decref(root);
 	// results.csv: every row has the header's number of fields (RFC 4180).
 	snprintf(path, sizeof path, "%s/results.csv", out);
-	char *csv = slurp(path);
+	char *csv = test_slurp(path);
 	assert_non_null(csv);
 	char *save = NULL, *hdr = strtok_r(csv, "\n", &save);
 	char *f[80];
@@ -554,11 +530,11 @@ static void test_hostile_names_round_trip(void **state)
 	snprintf(tpl, sizeof tpl, "%s/t.md.in", d);
 	char line[400];
 	snprintf(line, sizeof line, "{{table %s/results.csv cols=machine,arch,traps}}\n", out);
-	put(tpl, line);
+	test_put(tpl, line);
 	char md[160];
 	snprintf(md, sizeof md, "%s/t.md", d);
 	assert_int_equal(run(msg, sizeof msg, "report --template %s -o %s", tpl, md), 0);
-	char *mdt = slurp(md);
+	char *mdt = test_slurp(md);
 	assert_non_null(mdt);
 	for (int i = 0; i < 6; i++)
 		if (!strstr(mdt, want[i]))
@@ -601,14 +577,14 @@ static void test_invalid_points_at_load(void **state)
 	// Each value is fine with the other's first: 512 bytes of 8 ways of
 	// 64-byte lines is one set, 32K of 16 ways 32 sets; 512 bytes of 16 ways
 	// is half a set.
-	put(cfg, "name: x\narchs: [l4]\nworkloads: [null]\nsweep:\n  l1d.size: [32K, 512]\n  l1d.assoc: [8, 16]\n");
+	test_put(cfg, "name: x\narchs: [l4]\nworkloads: [null]\nsweep:\n  l1d.size: [32K, 512]\n  l1d.assoc: [8, 16]\n");
 	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 2);
 	
 	snprintf(want, sizeof want, "%s:5:3: error: machine modern with l1d.assoc=16, l1d.size=512 cannot be built", cfg);
 	if (!strstr(msg, want))
 		fail_msg("'%s'", msg);
 	assert_int_equal(access(out, F_OK), -1); // nothing was created
-	put(cfg, "name: x\nmachine: pentium-133\narchs: [l4, vm-hw]\nworkloads: [null]\n");
+	test_put(cfg, "name: x\nmachine: pentium-133\narchs: [l4, vm-hw]\nworkloads: [null]\n");
 	assert_int_equal(run(msg, sizeof msg, "run %s -o %s --quiet", cfg, out), 2);
 	snprintf(want, sizeof want, "%s:3:13: error: architecture vm-hw needs VT-x, which machine pentium-133", cfg);
 	if (!strstr(msg, want))

@@ -51,4 +51,30 @@ static inline void test_tmp_clean(const struct test_tmp *t, int failed)
 	if (!failed && t->base[0] && system(rm) != 0)
 		fprintf(stderr, "could not remove %s\n", t->base);
 }
+// The whole of a text file as a string to free: NULL when it cannot be
+// opened, "" when it is empty.
+static inline char *test_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&buf, &cap, 0, f);
+	fclose(f);
+	if (n < 0) {
+		free(buf);
+		buf = strdup("");
+	}
+	return buf;
+}
+
+// Writes text to path; the test fails when it cannot.
+static inline void test_put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
 #endif
