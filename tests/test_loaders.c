@@ -229,6 +229,14 @@ static const struct bad_file bad_experiments[] = {
 	// 14-16, ',' 17, ' ' 18, "3000" at 19.
 	{"tests/data/experiments/bad_sweep_value.yaml",
 	 "tests/data/experiments/bad_sweep_value.yaml:6:19: error: ", "bad value '3000' for l1d.size"},
+	// line 6 "  l1d.size: 16K": "l1d.size:" 3-11, ' ' 12, "16K" at 13: one
+	// value, not a list (sweep_param_add, src/core/experiment.c).
+	{"tests/data/experiments/sweep_not_list.yaml",
+	 "tests/data/experiments/sweep_not_list.yaml:6:13: error: ", "sweep values are not a list"},
+	// Nine known keys, one more than MAX_SWEEP (8): the ninth, "  mhz: [100]"
+	// on line 15, is refused at its key, column 3.
+	{"tests/data/experiments/too_many_sweeps.yaml", "tests/data/experiments/too_many_sweeps.yaml:15:3: error: ",
+	 "too many sweep parameters (expected at most 8)"},
 	// 1 machine x 2 archs x 1 workload x 10^5 (five sweeps of 10 values) =
 	// 200000 points; reported at the sweep mapping, first key line 8 col 3.
 	{"tests/data/experiments/too_many_points.yaml",

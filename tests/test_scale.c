@@ -634,6 +634,17 @@ static void test_loader_errors(void **state)
 		   "not one of scenario cores");
 	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nsweep:\n  cores: [1, 0]\n", "6:14",
 		   "bad value '0' for cores");
+	// The same sweep rules as an experiment's (sweep_param_add): line 6
+	// "  cores: 4" has its value at column 10 ("cores:" 3-8, ' ' 9), and an
+	// empty list is no list either; a seventh key of scenario cores (line 12)
+	// is one more than SCALE_MAX_SWEEP (6).
+	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nsweep:\n  cores: 4\n", "6:10",
+		   "sweep values are not a list");
+	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nsweep:\n  cores: []\n", "6:10",
+		   "sweep values are not a list");
+	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nsweep:\n  cores: [1]\n  clients: [1]\n"
+		   "  think: [0]\n  seed: [1]\n  warmup_calls: [10]\n  window_calls: [10]\n  lock.cycles: [10]\n",
+		   "12:3", "too many sweep parameters (expected at most 6)");
 	load_error("name: x\nscenario: cores\narchs: [mach]\nworkloads: [null]\nthreads: [1, many]\n", "5:10",
 		   "threads 'many'");
 	load_error("name: x\nscenario: migrate\narchs: [vm-pv]\nworkloads: [write]\nvm: {ram: 1M, working_set: 2M}\n",

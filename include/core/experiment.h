@@ -17,6 +17,13 @@ struct sweep_param {
 	struct strlist values; // as written ("16K")
 };
 
+// Starts sweep parameter key (its node k, its values' list v) as
+// params[*n] of at most max, counted at once so that freeing the list frees
+// it: refused when the key is there already, max is reached or v is not a
+// non-empty list. The caller checks and adds the values.
+struct sweep_param *sweep_param_add(struct sweep_param *params, int *n, int max, const char *key,
+				    struct ydoc *d, yaml_node_t *k, yaml_node_t *v, struct cfg_error *err);
+
 struct experiment {
 	char name[64];
 	char description[256];

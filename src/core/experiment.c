@@ -112,6 +112,29 @@ int sweep_apply(const char *key, const char *val, struct profile *p, struct swee
 	return 0;
 }
 
+struct sweep_param *sweep_param_add(struct sweep_param *params, int *n, int max, const char *key,
+				    struct ydoc *d, yaml_node_t *k, yaml_node_t *v, struct cfg_error *err)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(params[i].key, key)) {
+			cfg_errorf(err, d, k, "duplicate key '%s'", key);
+			return NULL;
+		}
+	if (*n >= max) {
+		cfg_errorf(err, d, k, "too many sweep parameters (expected at most %d)", max);
+		return NULL;
+	}
+	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top) {
+		cfg_errorf(err, d, v, "sweep values are not a list (expected [value, ...])");
+		return NULL;
+	}
+	struct sweep_param *sp = &params[*n];
+	memset(sp, 0, sizeof *sp);
+	snprintf(sp->key, sizeof sp->key, "%s", key);
+	(*n)++; // counted first so that a failure in the values frees the list
+	return sp;
+}
+
 static int load_sweep(struct experiment *e, struct ydoc *d, yaml_node_t *node, struct cfg_error *err)
 {
 	if (node->type != YAML_MAPPING_NODE) {
@@ -136,23 +159,9 @@ static int load_sweep(struct experiment *e, struct ydoc *d, yaml_node_t *node, s
 				   key ? key : "");
 			return -1;
 		}
-		for (int i = 0; i < e->nsweep; i++)
-			if (!strcmp(e->sweep[i].key, key)) {
-				cfg_errorf(err, d, k, "duplicate key '%s'", key);
-				return -1;
-			}
-		if (e->nsweep >= MAX_SWEEP) {
-			cfg_errorf(err, d, k, "too many sweep parameters (expected at most %d)", MAX_SWEEP);
+		struct sweep_param *sp = sweep_param_add(e->sweep, &e->nsweep, MAX_SWEEP, key, d, k, v, err);
+		if (!sp)
 			return -1;
-		}
-		if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top) {
-			cfg_errorf(err, d, v, "sweep values are not a list (expected [value, ...])");
-			return -1;
-		}
-		struct sweep_param *sp = &e->sweep[e->nsweep];
-		memset(sp, 0, sizeof *sp);
-		snprintf(sp->key, sizeof sp->key, "%s", key);
-		e->nsweep++; // counted first so a failure below frees the list
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *item = yaml_document_get_node(&d->doc, *it);
 			const char *val = node_scalar(item);

@@ -331,23 +331,9 @@ static int load_sweep(struct scale_config *c, struct ydoc *d, yaml_node_t *node,
 				   key ? key : "", scale_scenario_names[c->scenario], keys);
 			return -1;
 		}
-		for (int i = 0; i < c->nsweep; i++)
-			if (!strcmp(c->sweep[i].key, key)) {
-				cfg_errorf(err, d, k, "duplicate key '%s'", key);
-				return -1;
-			}
-		if (c->nsweep >= SCALE_MAX_SWEEP) {
-			cfg_errorf(err, d, k, "too many sweep parameters (expected at most %d)", SCALE_MAX_SWEEP);
+		struct sweep_param *sp = sweep_param_add(c->sweep, &c->nsweep, SCALE_MAX_SWEEP, key, d, k, v, err);
+		if (!sp)
 			return -1;
-		}
-		if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start == v->data.sequence.items.top) {
-			cfg_errorf(err, d, v, "sweep values are not a list (expected [value, ...])");
-			return -1;
-		}
-		struct sweep_param *sp = &c->sweep[c->nsweep];
-		memset(sp, 0, sizeof *sp);
-		snprintf(sp->key, sizeof sp->key, "%s", key);
-		c->nsweep++; // counted first so that a failure below frees the list
 		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *item = yaml_document_get_node(&d->doc, *it);
 			const char *val = node_scalar(item);
