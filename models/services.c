@@ -309,7 +309,6 @@ out:
 	return rc;
 }
 
-
 int service_find(const struct service_set *set, const char *name)
 {
 	for (int i = 0; i < set->n; i++)

@@ -239,11 +239,12 @@ int resolve_name(const char *dir, const char *name, const char *what, char *path
 		snprintf(path, n, "%s", name);
 		return 0;
 	}
-	snprintf(path, n, "%s/%s.yaml", dir, name);
+	int whole = snprintf(path, n, "%s/%s.yaml", dir, name) < (int)n;
 	// A file that is there is one of the folder's names (list_names keeps
-	// every NAME.yaml but hidden ones): listing the folder, for every file
-	// loaded, was a tenth of `osarch list`. The listing is for the message.
-	if (name[0] && name[0] != '.' && strlen(name) < 250 && access(path, F_OK) == 0)
+	// every NAME.yaml but hidden ones, and ".yaml" itself): listing the
+	// folder, for every file loaded, was a tenth of `osarch list`. The
+	// listing is for the message.
+	if (whole && name[0] && name[0] != '.' && access(path, F_OK) == 0)
 		return 0;
 	struct strlist names = {0};
 	int rc = 0;

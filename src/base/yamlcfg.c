@@ -685,6 +685,8 @@ static int add_node(struct composer *c, yaml_node_t *node, yaml_char_t *default_
 		node->tag = default_tag;
 	}
 	if (GROW(c->doc->nodes)) {
+		if (!is_default_tag(node->tag))
+			free(node->tag);
 		c->nomem = 1;
 		return 0;
 	}
