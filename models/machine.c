@@ -2,6 +2,7 @@
 // The cost rules are written at the top of include/model/machine.h.
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "machine.h"
 
 const char *const mach_event_names[EV__N] = {
@@ -23,15 +24,6 @@ const char *const mach_event_names[EV__N] = {
 #define HS_EPT(vm) (0x300000ull + (vm))      // guest-physical -> host-physical
 #define PWC_ENTRIES 32 // Intel's PDE cache: 32 entries (Barr, Cox, Rixner, ISCA 2010)
 #define PWC_WAYS 4
-
-static uint64_t mix64(uint64_t x)
-{
-	// splitmix64's finaliser: a bijection with good avalanche
-	x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27; x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
 
 static uint64_t frame_of(const struct machine *m, uint64_t ns, uint64_t a, uint64_t b)
 {

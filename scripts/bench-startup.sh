@@ -4,7 +4,8 @@
 # reference for what starting any program costs here: the median of 100
 # runs each, spawn to exit (bench/spawn_time.c). `osarch` links neither
 # SimGrid nor PAPI (include/base/cli.h); issue 19's target for `osarch list` is
-# under 5 ms. With a third argument, the repository of an earlier build
+# under 5 ms: with the parse cache of build/cache warm (the first run fills
+# it), and, on a line of its own, with it off. With a third argument, the repository of an earlier build
 # (make bench ORIG=DIR), its `osarch` is timed the same way, in its tree.
 build="$1"
 osarch="$2"
@@ -21,3 +22,7 @@ for args in "--help" "list"; do
 	fi
 	echo "$line"
 done
+# The same without the parse cache (src/base/ydoccache.c): every file
+# through libyaml, as on the first run after a change or with the cache off.
+t=$(OSARCH_CACHE=off "$st" 100 "$osarch" list) || exit 1
+echo "start-up: osarch list $t ms with OSARCH_CACHE=off (median of 100; every file parsed)"

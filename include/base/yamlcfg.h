@@ -30,6 +30,8 @@ struct ydoc {
 	yaml_document_t doc;
 	char path[512];
 	int loaded;
+	void *cached; // read from the cache (src/base/ydoccache.c): the one block
+		      // its items, pairs and strings are in; NULL when composed
 };
 
 enum field_type {

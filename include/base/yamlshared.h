@@ -1,5 +1,5 @@
-// yamlshared.h: what yamlcfg.c, yamlpath.c and yamldump.c share and nothing
-// else includes.
+// yamlshared.h: what yamlcfg.c, yamlpath.c, yamldump.c and ydoccache.c
+// share and nothing else includes.
 #ifndef OSARCH_YAMLSHARED_H
 #define OSARCH_YAMLSHARED_H
 
@@ -24,5 +24,12 @@ int cfg_set_from_text(const struct field *f, void *owner, const char *text, char
 // a group of its own fields.
 const struct field *cfg_field_by_key(const struct field *schema, const char *key);
 int cfg_has_group(const struct field *f);
+
+// The document composed from text (path's len bytes) on an earlier load,
+// when it was kept (ydoccache.c): 0 and d loaded (d->cached set), or -1.
+int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t len);
+// Keeps d, composed from text, for the next load of the same bytes of path.
+// Failing to keep it is not an error: the next load parses.
+void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, size_t len);
 
 #endif

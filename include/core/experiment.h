@@ -6,6 +6,7 @@
 #include "osmodel.h"
 #include "profile.h"
 #include "walk.h"
+#include "hash.h"
 #include "yamlcfg.h"
 
 #define OSARCH_VERSION "0.1.0"
@@ -104,10 +105,7 @@ int write_atomic(const char *path, void (*write)(FILE *f, void *arg), void *arg)
 int write_atomic_in(const char *dir, const char *name, void (*write)(FILE *f, void *arg), void *arg);
 
 // ---- a result folder as one unit (resultset.c) ----
-#define FNV1A64_INIT 0xcbf29ce484222325ull
-// FNV-1a, 64 bits, continuing from h (FNV1A64_INIT to start): enough to tell
-// two files or configurations apart, not a defence against forgery.
-uint64_t fnv1a64(const void *p, size_t n, uint64_t h);
+// (fnv1a64, which hashes the files: include/base/hash.h)
 // dir + "/" + name, malloc'd; NULL with errno ENAMETOOLONG past PATH_MAX.
 char *path_join(const char *dir, const char *name);
 // The FNV-1a hash and size of a regular file. Returns 0 or -1 with errno.

@@ -560,8 +560,15 @@ static void doc_delete(yaml_document_t *doc)
 
 void ydoc_free(struct ydoc *d)
 {
-	if (d->loaded)
+	if (d->loaded && d->cached) {
+		// Nodes in one array, all they point to in one block, tags shared.
+		free(d->doc.nodes.start);
+		free(d->cached);
+		memset(&d->doc, 0, sizeof d->doc);
+		d->cached = NULL;
+	} else if (d->loaded) {
 		doc_delete(&d->doc);
+	}
 	d->loaded = 0;
 }
 
@@ -1049,7 +1056,14 @@ int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err)
 	char *text = cfg_read_file(path, CFG_MAX_FILE_BYTES, &len, err);
 	if (!text)
 		return -1;
-	int rc = ydoc_load_string(d, path, text, len, err);
+	// A document kept from an earlier load of the same bytes passed
+	// check_limits then; one composed now is kept for the next load.
+	int rc = 0;
+	if (ydoc_cache_load(d, path, text, len)) {
+		rc = ydoc_load_string(d, path, text, len, err);
+		if (rc == 0)
+			ydoc_cache_store(d, path, text, len);
+	}
 	free(text);
 	return rc;
 }

@@ -3,26 +3,14 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hash.h"
 #include "labvariant.h"
-
-// splitmix64's output function (Steele, Lea, Flood, OOPSLA 2014; the
-// constants are those of java.util.SplittableRandom).
-static uint64_t mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 uint64_t lab_seed(const char *student, const char *what)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; // FNV-1a 64 offset basis and prime (IETF draft-eastlake-fnv)
-	for (const char *s = student; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	h = (h ^ 0xff) * 0x100000001b3ULL; // a separator no ID contains
-	for (const char *s = what; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return mix(h);
+	uint64_t h = fnv1a64(student, strlen(student), FNV1A64_INIT);
+	h = fnv1a64("\xff", 1, h); // a separator no ID contains
+	return mix64(fnv1a64(what, strlen(what), h));
 }
 
 static int valid_name(const char *s)
@@ -128,7 +116,7 @@ void lab_shuffle(int *perm, int n, uint64_t seed)
 	uint64_t state = seed;
 	for (int i = n - 1; i > 0; i--) {
 		state += 0x9e3779b97f4a7c15ULL; // splitmix64's increment (the golden ratio)
-		int j = (int)(mix(state) % (uint64_t)(i + 1));
+		int j = (int)(mix64(state) % (uint64_t)(i + 1));
 		int t = perm[i];
 		perm[i] = perm[j];
 		perm[j] = t;

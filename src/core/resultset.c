@@ -15,14 +15,6 @@
 #include <jansson.h>
 #include "experiment.h"
 
-uint64_t fnv1a64(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ull;
-	return h;
-}
-
 char *path_join(const char *dir, const char *name)
 {
 	size_t a = strlen(dir), b = strlen(name);

@@ -28,6 +28,7 @@
 #include <xbt/log.h>
 
 
+#include "hash.h"
 #include "scale.h"
 #include "scaleshared.h"
 
@@ -286,10 +287,7 @@ static void record(struct actor_ctx *ac, double latency)
 // splitmix64: a small, seedable generator owned by each client.
 static uint64_t next_random(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return mix64(*state += 0x9E3779B97F4A7C15ull);
 }
 
 // An exponential think time of the given mean.
