@@ -249,6 +249,15 @@ static int load_same(const char *path, const struct ydoc *ref)
 	return cached;
 }
 
+// A test's folder (dir), its cache folder in it (cache, not made yet) and
+// the path of a YAML file `name` in it (yaml): buffers of 128, 160, 160.
+static void test_paths(char *dir, char *cache, char *yaml, const char *name)
+{
+	test_tmp_dir(&tmp, "ydoccache", dir, 128);
+	snprintf(cache, 160, "%s/cache", dir);
+	snprintf(yaml, 160, "%s/%s", dir, name);
+}
+
 // One flipped byte anywhere in an entry (header, the file's copy, nodes,
 // items, pairs, strings), one byte cut or added: each is a miss, and the
 // document is still the file's. (At every offset: an entry of this file is
@@ -257,9 +266,7 @@ static void test_damaged_entry_is_a_miss(void **state)
 {
 	(void)state;
 	char dir[128], cache[160], yaml[160], entry[400];
-	test_tmp_dir(&tmp, "ydoccache", dir, sizeof dir);
-	snprintf(cache, sizeof cache, "%s/cache", dir);
-	snprintf(yaml, sizeof yaml, "%s/demo.yaml", dir);
+	test_paths(dir, cache, yaml, "demo.yaml");
 	test_put(yaml, good);
 	struct ydoc ref;
 	struct cfg_error e;
@@ -305,9 +312,7 @@ static void test_changed_file_is_parsed(void **state)
 {
 	(void)state;
 	char dir[128], cache[160], yaml[160];
-	test_tmp_dir(&tmp, "ydoccache", dir, sizeof dir);
-	snprintf(cache, sizeof cache, "%s/cache", dir);
-	snprintf(yaml, sizeof yaml, "%s/v.yaml", dir);
+	test_paths(dir, cache, yaml, "v.yaml");
 	setenv("OSARCH_CACHE", cache, 1);
 	struct ydoc d;
 	struct cfg_error e;
@@ -324,6 +329,7 @@ static void test_changed_file_is_parsed(void **state)
 	assert_non_null(d.cached);
 	v = yaml_document_get_node(&d.doc, ydoc_root(&d)->data.mapping.pairs.start[0].value);
 	assert_string_equal((char *)v->data.scalar.value, "2");
+	ydoc_free(&d);
 	// A syntax error is reported each time, and its file's entry stays
 	// the old one, unused.
 	test_put(yaml, "value: [2\n");
@@ -372,9 +378,7 @@ static void test_directives_not_kept(void **state)
 {
 	(void)state;
 	char dir[128], cache[160], yaml[160];
-	test_tmp_dir(&tmp, "ydoccache", dir, sizeof dir);
-	snprintf(cache, sizeof cache, "%s/cache", dir);
-	snprintf(yaml, sizeof yaml, "%s/d.yaml", dir);
+	test_paths(dir, cache, yaml, "d.yaml");
 	test_put(yaml, "%YAML 1.1\n---\nk: v\n");
 	setenv("OSARCH_CACHE", cache, 1);
 	struct ydoc d;

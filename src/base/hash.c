@@ -37,7 +37,8 @@ uint64_t checksum64(const void *p, size_t n)
 			h[k] = lane(h[k], w[k]);
 	}
 	memset(w, 0, sizeof w);
-	memcpy(w, s + i, n - i);
+	if (n > i) // p may be NULL when n is 0
+		memcpy(w, s + i, n - i);
 	for (int k = 0; k < 4; k++)
 		h[k] = lane(h[k], w[k]);
 	return mix64(mix64(mix64(mix64(n ^ h[0]) ^ h[1]) ^ h[2]) ^ h[3]);

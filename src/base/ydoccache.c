@@ -295,6 +295,8 @@ struct growbuf {
 
 static int put(struct growbuf *b, const void *p, size_t n)
 {
+	if (!n) // an empty region: no buffer yet, nothing to copy (memcpy wants pointers)
+		return 0;
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 4096;
 		while (cap < b->n + n)
