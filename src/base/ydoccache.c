@@ -20,9 +20,10 @@
 // `make clean` removes it, and nothing is written outside the build). One
 // entry per file, named by a hash of the file's absolute path, replaced by
 // writing a temporary file and renaming it over the old one, so concurrent
-// runs see the old entry or the new, never half of one. Past 1024 entries
-// the least recently written are removed (prune). A cache that cannot be
-// read or written is simply not used: the file is parsed.
+// runs see the old entry or the new, never half of one; an entry is read
+// only if this user owns it. Past 1024 entries the least recently written
+// are removed (prune). A cache that cannot be read or written is simply
+// not used: the file is parsed.
 #include "yamlshared.h"
 #include "hash.h"
 
@@ -54,7 +55,7 @@ struct cache_header {
 	uint32_t nnodes, nitems, npairs, strings_len;
 	uint32_t start_implicit, end_implicit;
 	uint32_t doc_mark[6];          // the document's start and end marks (index, line, column)
-	uint64_t checksum;             // checksum64 of everything after the file's bytes
+	uint64_t checksum;             // of this header (this field zero) and the tree: entry_checksum
 };
 
 struct cache_node {
@@ -187,7 +188,11 @@ int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t l
 	uint32_t *tree = NULL; // malloc'd, so aligned for the 32-bit fields
 	yaml_node_t *nodes = NULL;
 	void *blob = NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof h || read_all(fd, &h, sizeof h))
+	// Only an entry this user wrote: in a directory others can write to
+	// (OSARCH_CACHE=/tmp/...), anyone could plant a matching entry, as
+	// the checksum is no secret.
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (size_t)st.st_size < sizeof h ||
+	    read_all(fd, &h, sizeof h))
 		goto miss;
 	char libyaml[sizeof h.libyaml];
 	libyaml_version(libyaml);
@@ -493,7 +498,8 @@ void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, 
 	int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", entry, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	// O_EXCL: never through a link someone left at that name.
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		goto out;
 	int bad = write_all(fd, &h, sizeof h) || write_all(fd, text, len) || write_all(fd, nodes.p, nodes.n);
