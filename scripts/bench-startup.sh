@@ -3,10 +3,11 @@
 # architecture, workload and profile file), and of /bin/true as the
 # reference for what starting any program costs here: the median of 100
 # runs each, spawn to exit (bench/spawn_time.c). `osarch` links neither
-# SimGrid nor PAPI (include/base/cli.h); issue 19's target for `osarch list` is
-# under 5 ms: with the parse cache of build/cache warm (the first run fills
-# it), and, on a line of its own, with it off. With a third argument, the repository of an earlier build
-# (make bench ORIG=DIR), its `osarch` is timed the same way, in its tree.
+# SimGrid nor PAPI (include/base/cli.h); issue 19's target for `osarch list`
+# is under 5 ms: with the parse cache of build/cache warm (the first run
+# fills it), and, on a line of its own, with it off. With a third argument,
+# the repository of an earlier build (make bench ORIG=DIR), its `osarch` is
+# timed the same way, in its tree.
 build="$1"
 osarch="$2"
 orig="$3"

@@ -29,12 +29,16 @@ static void test_fnv1a64_vectors(void **state)
 
 // mix64 is splitmix64's output function: mix64(0) = 0 (every step maps 0
 // to 0), and splitmix64 seeded with 0 returns mix64(0x9e3779b97f4a7c15)
-// first, which Vigna's reference splitmix64.c prints as 0xe220a8397b1dcdaf.
+// first, which Vigna's reference splitmix64.c prints as 0xe220a8397b1dcdaf;
+// splitmix64_next is that generator.
 static void test_mix64_vectors(void **state)
 {
 	(void)state;
 	assert_true(mix64(0) == 0);
 	assert_true(mix64(0x9e3779b97f4a7c15ull) == 0xe220a8397b1dcdafull);
+	uint64_t s = 0;
+	assert_true(splitmix64_next(&s) == 0xe220a8397b1dcdafull);
+	assert_true(s == SPLITMIX64_GAMMA);
 }
 
 // What the cache relies on: any one flipped bit, in a block of any length

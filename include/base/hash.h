@@ -23,5 +23,12 @@ static inline uint64_t mix64(uint64_t z)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
+// splitmix64 itself: a small, seedable generator whose state is one word
+// (Vigna's splitmix64.c); the increment is 2^64 over the golden ratio, odd.
+#define SPLITMIX64_GAMMA 0x9e3779b97f4a7c15ull
+static inline uint64_t splitmix64_next(uint64_t *state)
+{
+	return mix64(*state += SPLITMIX64_GAMMA);
+}
 
 #endif

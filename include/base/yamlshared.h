@@ -3,6 +3,7 @@
 #ifndef OSARCH_YAMLSHARED_H
 #define OSARCH_YAMLSHARED_H
 
+#include <limits.h>
 #include <stddef.h>
 #include "yamlcfg.h"
 
@@ -25,11 +26,20 @@ int cfg_set_from_text(const struct field *f, void *owner, const char *text, char
 const struct field *cfg_field_by_key(const struct field *schema, const char *key);
 int cfg_has_group(const struct field *f);
 
-// The document composed from text (path's len bytes) on an earlier load,
-// when it was kept (ydoccache.c): 0 and d loaded (d->cached set), or -1.
-int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t len);
-// Keeps d, composed from text, for the next load of the same bytes of path.
+// Where a file's parsed form is kept (ydoccache.c): the entry and its
+// directory, worked out once per load.
+struct ydoc_cache_entry {
+	char path[PATH_MAX];
+	char dir[PATH_MAX];
+};
+// The entry of the file at path: 0, or -1 when the cache is off or has
+// nowhere to be.
+int ydoc_cache_entry(struct ydoc_cache_entry *e, const char *path);
+// The document composed from text (the file's len bytes) on an earlier
+// load, when it was kept: 0 and d loaded (d->cached set), or -1.
+int ydoc_cache_load(struct ydoc *d, const struct ydoc_cache_entry *e, const char *text, size_t len);
+// Keeps d, composed from text, for the next load of the same bytes.
 // Failing to keep it is not an error: the next load parses.
-void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, size_t len);
+void ydoc_cache_store(const struct ydoc *d, const struct ydoc_cache_entry *e, const char *text, size_t len);
 
 #endif

@@ -12,13 +12,12 @@ uint64_t fnv1a64(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
-#define CHECKSUM_K 0x9e3779b97f4a7c15ull // 2^64 / golden ratio, odd (splitmix64's increment)
 
 // One 8-byte word into a lane: xor, an odd multiply (a bijection, so no
 // word is lost), a rotation (so high bits reach the low ones next time).
 static uint64_t lane(uint64_t h, uint64_t w)
 {
-	h = (h ^ w) * CHECKSUM_K;
+	h = (h ^ w) * SPLITMIX64_GAMMA;
 	return h << 31 | h >> 33;
 }
 

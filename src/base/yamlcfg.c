@@ -1058,11 +1058,12 @@ int ydoc_load_file(struct ydoc *d, const char *path, struct cfg_error *err)
 		return -1;
 	// A document kept from an earlier load of the same bytes passed
 	// check_limits then; one composed now is kept for the next load.
-	int rc = 0;
-	if (ydoc_cache_load(d, path, text, len)) {
+	struct ydoc_cache_entry entry;
+	int cache = ydoc_cache_entry(&entry, path) == 0, rc = 0;
+	if (!cache || ydoc_cache_load(d, &entry, text, len)) {
 		rc = ydoc_load_string(d, path, text, len, err);
-		if (rc == 0)
-			ydoc_cache_store(d, path, text, len);
+		if (rc == 0 && cache)
+			ydoc_cache_store(d, &entry, text, len);
 	}
 	free(text);
 	return rc;

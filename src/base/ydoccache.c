@@ -130,6 +130,8 @@ static yaml_mark_t get_mark(const uint32_t *m)
 
 _Static_assert(sizeof(struct cache_header) == 96, "no padding: every header byte is checksummed");
 _Static_assert(sizeof(struct cache_node) == 44, "no padding: every node byte is checksummed");
+_Static_assert(sizeof(yaml_node_item_t) == 4 && sizeof(yaml_node_pair_t) == 8,
+	       "an entry's items and pairs are converted in place");
 
 // A mark fits in 32 bits: the file is at most CFG_MAX_FILE_BYTES, so its
 // index, line and column are too.
@@ -174,12 +176,14 @@ static int read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
-int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t len)
+int ydoc_cache_entry(struct ydoc_cache_entry *e, const char *path)
 {
-	char entry[PATH_MAX], dir[PATH_MAX];
-	if (entry_path(path, entry, sizeof entry, dir, sizeof dir))
-		return -1;
-	int fd = open(entry, O_RDONLY | O_CLOEXEC);
+	return entry_path(path, e->path, sizeof e->path, e->dir, sizeof e->dir);
+}
+
+int ydoc_cache_load(struct ydoc *d, const struct ydoc_cache_entry *e, const char *text, size_t len)
+{
+	int fd = open(e->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -187,7 +191,6 @@ int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t l
 	char *source = NULL;
 	uint32_t *tree = NULL; // malloc'd, so aligned for the 32-bit fields
 	yaml_node_t *nodes = NULL;
-	void *blob = NULL;
 	// Only an entry this user wrote: in a directory others can write to
 	// (OSARCH_CACHE=/tmp/...), anyone could plant a matching entry, as
 	// the checksum is no secret.
@@ -208,30 +211,31 @@ int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t l
 	    memcmp(source, text, len) || entry_checksum(&h, tree, tree_len) != h.checksum)
 		goto miss;
 
+	// The tree's buffer becomes the document's block: the items and pairs
+	// are converted in place (each is 32 bits before and after), and the
+	// nodes point into its strings.
 	const struct cache_node *cn = (const struct cache_node *)(void *)tree;
-	const uint32_t *items = (const uint32_t *)(cn + h.nnodes);
-	const uint32_t *pairs = items + h.nitems;
-	const char *strings = (const char *)(pairs + 2 * (size_t)h.npairs);
-	// One block for what the nodes point into: items, pairs, strings.
-	blob = malloc((size_t)h.nitems * sizeof(yaml_node_item_t) + (size_t)h.npairs * sizeof(yaml_node_pair_t) +
-		      h.strings_len + 1);
-	nodes = malloc(((size_t)h.nnodes + 1) * sizeof *nodes);
-	if (!blob || !nodes)
-		goto miss;
-	yaml_node_item_t *it = blob;
-	yaml_node_pair_t *pr = (yaml_node_pair_t *)(it + h.nitems);
+	yaml_node_item_t *it = (yaml_node_item_t *)(void *)(cn + h.nnodes);
+	yaml_node_pair_t *pr = (yaml_node_pair_t *)(void *)(it + h.nitems);
+	const char *strings = (const char *)(pr + h.npairs);
 	yaml_char_t *str = (yaml_char_t *)(pr + h.npairs);
+	// One more than needed: malloc(0) may be NULL for an empty document.
+	nodes = malloc(((size_t)h.nnodes + 1) * sizeof *nodes);
+	if (!nodes)
+		goto miss;
 	for (uint32_t i = 0; i < h.nitems; i++) {
-		if (items[i] < 1 || items[i] > h.nnodes)
+		uint32_t v = ((const uint32_t *)(void *)it)[i];
+		if (v < 1 || v > h.nnodes)
 			goto miss;
-		it[i] = (yaml_node_item_t)items[i];
+		it[i] = (yaml_node_item_t)v;
 	}
 	for (uint32_t i = 0; i < h.npairs; i++) {
-		if (pairs[2 * i] < 1 || pairs[2 * i] > h.nnodes || pairs[2 * i + 1] < 1 || pairs[2 * i + 1] > h.nnodes)
+		const uint32_t *kv = (const uint32_t *)(void *)&pr[i];
+		uint32_t k = kv[0], v = kv[1];
+		if (k < 1 || k > h.nnodes || v < 1 || v > h.nnodes)
 			goto miss;
-		pr[i] = (yaml_node_pair_t){(int)pairs[2 * i], (int)pairs[2 * i + 1]};
+		pr[i] = (yaml_node_pair_t){(int)k, (int)v};
 	}
-	memcpy(str, strings, h.strings_len);
 	for (uint32_t i = 0; i < h.nnodes; i++) {
 		const struct cache_node *c = &cn[i];
 		yaml_node_t *n = &nodes[i];
@@ -270,7 +274,6 @@ int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t l
 	}
 	close(fd);
 	free(source);
-	free(tree);
 	memset(&d->doc, 0, sizeof d->doc);
 	d->doc.nodes.start = nodes;
 	d->doc.nodes.top = d->doc.nodes.end = nodes + h.nnodes;
@@ -278,7 +281,7 @@ int ydoc_cache_load(struct ydoc *d, const char *path, const char *text, size_t l
 	d->doc.end_implicit = (int)h.end_implicit;
 	d->doc.start_mark = get_mark(h.doc_mark);
 	d->doc.end_mark = get_mark(h.doc_mark + 3);
-	d->cached = blob;
+	d->cached = tree;
 	d->loaded = 1;
 	return 0;
 miss:
@@ -286,7 +289,6 @@ miss:
 	free(source);
 	free(tree);
 	free(nodes);
-	free(blob);
 	return -1;
 }
 
@@ -480,10 +482,10 @@ out:
 	free(e);
 }
 
-void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, size_t len)
+void ydoc_cache_store(const struct ydoc *d, const struct ydoc_cache_entry *e, const char *text, size_t len)
 {
-	char entry[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 32];
-	if (!d->loaded || d->cached || entry_path(path, entry, sizeof entry, dir, sizeof dir))
+	char tmp[PATH_MAX + 32];
+	if (!d->loaded || d->cached)
 		return;
 	struct cache_header h;
 	memset(&h, 0, sizeof h);
@@ -493,9 +495,9 @@ void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, 
 		goto out;
 	h.source_len = len;
 	h.checksum = entry_checksum(&h, nodes.p, nodes.n);
-	if (mkdir(dir, 0777) && errno != EEXIST)
+	if (mkdir(e->dir, 0777) && errno != EEXIST)
 		goto out;
-	int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", entry, (long)getpid());
+	int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", e->path, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		goto out;
 	// O_EXCL: never through a link someone left at that name.
@@ -503,9 +505,9 @@ void ydoc_cache_store(const struct ydoc *d, const char *path, const char *text, 
 	if (fd < 0)
 		goto out;
 	int bad = write_all(fd, &h, sizeof h) || write_all(fd, text, len) || write_all(fd, nodes.p, nodes.n);
-	if (close(fd) || bad || rename(tmp, entry))
+	if (close(fd) || bad || rename(tmp, e->path))
 		unlink(tmp);
-	prune(dir);
+	prune(e->dir);
 out:
 	free(nodes.p);
 	free(items.p);

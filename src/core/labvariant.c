@@ -115,8 +115,7 @@ void lab_shuffle(int *perm, int n, uint64_t seed)
 		return;
 	uint64_t state = seed;
 	for (int i = n - 1; i > 0; i--) {
-		state += 0x9e3779b97f4a7c15ULL; // splitmix64's increment (the golden ratio)
-		int j = (int)(mix64(state) % (uint64_t)(i + 1));
+		int j = (int)(splitmix64_next(&state) % (uint64_t)(i + 1));
 		int t = perm[i];
 		perm[i] = perm[j];
 		perm[j] = t;

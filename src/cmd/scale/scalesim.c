@@ -284,16 +284,10 @@ static void record(struct actor_ctx *ac, double latency)
 	sim->lat[sim->nlat++] = latency;
 }
 
-// splitmix64: a small, seedable generator owned by each client.
-static uint64_t next_random(uint64_t *state)
-{
-	return mix64(*state += 0x9E3779B97F4A7C15ull);
-}
-
 // An exponential think time of the given mean.
 static double think_time(struct actor_ctx *ac, double mean)
 {
-	double u = (double)(next_random(&ac->rng) >> 11) * 0x1.0p-53; // [0, 1)
+	double u = (double)(splitmix64_next(&ac->rng) >> 11) * 0x1.0p-53; // [0, 1)
 	return -mean * log1p(-u);
 }
 
